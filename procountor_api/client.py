@@ -1,0 +1,760 @@
+"""HTTP client for the Procountor REST API: token, timeouts, retries, throttling.
+
+It knows nothing of Odoo; the section numbers below refer to
+``shared/procountor/API_NOTES.md``.
+
+Retry policy (``ProcountorClient._call``):
+
+* Idempotent requests (GET, PUT, PATCH, DELETE and the token POST) are retried
+  with exponential backoff on 429, 502, 503, 504, timeouts and connection
+  errors, up to ``max_attempts`` sends. PUT counts as idempotent: the state
+  transitions (approve, send) answer 403 when repeated on the wrong status
+  instead of acting twice (API_NOTES §3.5, §4.5), and PUT/PATCH edits carry a
+  ``version`` that makes a repeated edit fail rather than apply twice (§3.7).
+  So a retry after a lost answer can surface as 403/404/409 although the first
+  send succeeded; callers re-read the object when that matters.
+* Non-idempotent requests (POST creates) are resent only when Procountor
+  provably did not act: the connection was never established (connect
+  timeout, refused, DNS) or the answer was 429, which is refused before
+  handling. A read timeout, a connection dropped after sending, a 5xx answer
+  or an unreadable success answer raise ``ProcountorUnknownOutcome`` at once:
+  the caller must look the object up before sending again.
+* A 401 on an API call drops the token, fetches a new one and resends once.
+"""
+
+import decimal
+import email.utils
+import errno
+import json as jsonlib
+import logging
+import mimetypes
+import random as _random
+import socket
+import threading
+import time
+from datetime import date, datetime, timezone
+from urllib.parse import urlencode, urlsplit
+
+import requests
+from urllib3.exceptions import NewConnectionError
+
+from .errors import (
+    ProcountorAuthError,
+    ProcountorConnectionError,
+    ProcountorError,
+    ProcountorForbiddenError,
+    ProcountorNotFoundError,
+    ProcountorTimeoutError,
+    ProcountorTLSError,
+    ProcountorTransientError,
+    ProcountorUnknownOutcome,
+    ProcountorValidationError,
+    parse_errors,
+)
+from .redact import redact, truncate
+
+_logger = logging.getLogger(__name__)
+
+# API_NOTES §1.
+ENVIRONMENT_URLS = {
+    "production": "https://api.procountor.com/api",
+    "test": "https://pts-api.procountor.com/api",
+}
+
+TOKEN_PATH = "/oauth/token"
+# Batch GETs and page sizes are capped at 200 (API_NOTES §3.3, §3.4).
+MAX_PAGE_SIZE = 200
+MAX_BATCH_IDS = 200
+# Renew a minute early: a token that expires mid-call costs a 401 and a second trip.
+TOKEN_MARGIN = 60
+# Procountor's tokens live 3600 s (API_NOTES §2.1); used when expires_in is missing.
+DEFAULT_TOKEN_LIFETIME = 3600
+BODY_LOG_LIMIT = 4000
+
+_RETRY_STATUSES = frozenset({429, 502, 503, 504})
+_VALIDATION_STATUSES = frozenset({400, 409, 422})
+
+
+class ProcountorClient:
+    """Talks to one Procountor company through one API key (M2M flow, API_NOTES §2.1).
+
+    All public calls return parsed JSON (None for empty answers) or raise a
+    :class:`ProcountorError` subclass. ``sleep``, ``clock``, ``random`` and
+    ``session`` are injectable so tests need no real waiting.
+    """
+
+    def __init__(self, base_url, client_id, client_secret, api_key, redirect_uri="", *,
+                 timeout=(5, 30), max_attempts=4, backoff=0.5, max_backoff=8.0,
+                 rate_limit=20, on_call=None, session=None,
+                 sleep=time.sleep, clock=time.monotonic, random=_random.random,
+                 max_retry_after=60.0):
+        if not base_url:
+            raise ValueError("base_url is required")
+        self.base_url = base_url.rstrip("/")
+        self.host = urlsplit(self.base_url).hostname or self.base_url
+        self.client_id = client_id
+        self._client_secret = client_secret
+        self._api_key = api_key
+        self.redirect_uri = redirect_uri or ""
+        self.timeout = timeout
+        self.max_attempts = max(1, int(max_attempts))
+        self.backoff = backoff
+        self.max_backoff = max_backoff
+        self.max_retry_after = max_retry_after
+        self.rate_limit = rate_limit
+        self.on_call = on_call
+        self.session = session if session is not None else requests.Session()
+        self._sleep = sleep
+        self._clock = clock
+        self._random = random
+        self._token = None
+        self._token_expiry = 0.0
+        self._token_lock = threading.RLock()
+        self._throttle_lock = threading.Lock()
+        self._slots = []
+        self._counter_lock = threading.Lock()
+        self.token_requests = 0
+        self.calls = 0
+        if urlsplit(self.base_url).scheme != "https" and self.host not in (
+                "127.0.0.1", "localhost", "::1"):
+            _logger.warning("Procountor base URL %s is not HTTPS: credentials travel in clear",
+                            self.base_url)
+
+    # ------------------------------------------------------------------ token
+
+    def get_token(self):
+        """Return a valid access token; fetch one when none is cached or it is about to expire."""
+        with self._token_lock:
+            if self._token is None or self._clock() >= self._token_expiry:
+                self._fetch_token()
+            return self._token
+
+    def invalidate_token(self):
+        """Forget the cached token; the next call fetches a new one."""
+        with self._token_lock:
+            self._token = None
+            self._token_expiry = 0.0
+
+    def _fetch_token(self):
+        # Form body, never query parameters: a client that sent them in the URL
+        # broke in Sept 2023 (API_NOTES §2.1).
+        form = {
+            "grant_type": "client_credentials",
+            "client_id": self.client_id,
+            "client_secret": self._client_secret,
+            "api_key": self._api_key,
+        }
+        if self.redirect_uri:
+            form["redirect_uri"] = self.redirect_uri
+        started = self._clock()
+        body = self._call("POST", TOKEN_PATH, data=form, idempotent=True, auth=False)
+        token = body.get("access_token") if isinstance(body, dict) else None
+        if not token:
+            raise ProcountorAuthError("token answer holds no access_token",
+                                      method="POST", path=TOKEN_PATH, host=self.host)
+        try:
+            lifetime = float(body.get("expires_in") or DEFAULT_TOKEN_LIFETIME)
+        except (TypeError, ValueError):
+            lifetime = DEFAULT_TOKEN_LIFETIME
+        # A very short-lived token would otherwise be renewed on every call.
+        margin = min(TOKEN_MARGIN, lifetime / 2)
+        self._token = token
+        self._token_expiry = started + lifetime - margin
+
+    # ---------------------------------------------------------------- generic
+
+    def request(self, method, path, *, params=None, json=None, data=None, files=None,
+                headers=None, idempotent=None, expect_json=True, timeout=None):
+        """Send one API call with token, throttling and retries; return the answer.
+
+        ``idempotent`` decides what may be retried: by default everything but
+        POST (creates). Returns parsed JSON, None for an empty answer, or bytes
+        when ``expect_json`` is False. Raises a ProcountorError subclass.
+        """
+        method = method.upper()
+        if idempotent is None:
+            idempotent = method != "POST" or _strip_query(path) == TOKEN_PATH
+        return self._call(method, path, params=params, json=json, data=data, files=files,
+                          headers=headers, idempotent=idempotent, expect_json=expect_json,
+                          timeout=timeout, auth=_strip_query(path) != TOKEN_PATH)
+
+    def get(self, path, params=None, headers=None, **kw):
+        return self.request("GET", path, params=params, headers=headers, **kw)
+
+    def post(self, path, json=None, **kw):
+        return self.request("POST", path, json=json, **kw)
+
+    def put(self, path, json=None, **kw):
+        return self.request("PUT", path, json=json, **kw)
+
+    def patch(self, path, json=None, **kw):
+        return self.request("PATCH", path, json=json, **kw)
+
+    def delete(self, path, **kw):
+        return self.request("DELETE", path, **kw)
+
+    def paginate(self, path, params=None, headers=None, size=MAX_PAGE_SIZE):
+        """Yield the rows of every page of a ``{results, meta}`` list (API_NOTES §3.4)."""
+        size = max(1, min(int(size), MAX_PAGE_SIZE))
+        params = dict(params or {})
+        page = int(params.pop("page", 0) or 0)
+        params.pop("size", None)
+        while True:
+            body = self.get(path, params={**params, "page": page, "size": size}, headers=headers)
+            if body is None:
+                return
+            if isinstance(body, list):
+                yield from body
+                return
+            rows = body.get("results") or []
+            yield from rows
+            meta = body.get("meta") or {}
+            count = meta.get("resultCount")
+            if count is None:
+                count = len(rows)
+            total = meta.get("totalCount")
+            if not rows or count < size:
+                return
+            # totalCount may be missing in older versions (API_NOTES §3.4).
+            if total is not None and (page + 1) * size >= total:
+                return
+            page += 1
+
+    def paginate_keyset(self, path, params=None, size=MAX_PAGE_SIZE):
+        """Yield all rows of a list paged by ``previousId`` + ``size``.
+
+        ``GET /products`` has no ``page`` parameter (API_NOTES §9).
+        """
+        size = max(1, min(int(size), MAX_PAGE_SIZE))
+        params = dict(params or {})
+        params.pop("size", None)
+        previous_id = params.pop("previousId", None)
+        while True:
+            query = {**params, "size": size}
+            if previous_id is not None:
+                query["previousId"] = previous_id
+            body = self.get(path, params=query)
+            if body is None:
+                return
+            rows = body if isinstance(body, list) else (body.get("results") or [])
+            yield from rows
+            if len(rows) < size or rows[-1].get("id") in (None, previous_id):
+                return
+            previous_id = rows[-1]["id"]
+
+    def get_batch(self, path, ids):
+        """GET ``{path}/{id,id,...}`` in chunks of at most 200 ids; always return a list.
+
+        A chunk answered 404 (all its ids invalid, API_NOTES §3.3) contributes nothing.
+        """
+        path = path.rstrip("/")
+        results = []
+        for chunk in _chunks(_unique(ids), MAX_BATCH_IDS):
+            try:
+                body = self.get(f"{path}/{','.join(chunk)}")
+            except ProcountorNotFoundError:
+                continue
+            if isinstance(body, list):
+                results.extend(body)
+            elif body is not None:
+                results.append(body)
+        return results
+
+    # ----------------------------------------------------------- conveniences
+
+    def get_company(self):
+        return self.get("/company")
+
+    def get_vats_default(self):
+        return self.get("/vats/default")
+
+    def get_vats_settings(self):
+        return self.get("/vats/settings")
+
+    def get_bank_accounts(self):
+        return self.get("/bankaccounts")
+
+    def get_coa(self):
+        return self.get("/coa")
+
+    def create_invoice(self, payload):
+        """POST /invoices; returns the created Invoice.
+
+        Not idempotent: after ProcountorUnknownOutcome, search by originalInvoiceNumber
+        before posting again (API_NOTES §4.8).
+        """
+        return self.post("/invoices", json=payload)
+
+    def approve_invoice(self, invoice_id):
+        # The body is a CheckingEvent, ignored for sales invoices (API_NOTES §4.5).
+        return self.put(f"/invoices/{int(invoice_id)}/approve", json={})
+
+    def send_invoice(self, invoice_id):
+        return self.put(f"/invoices/{int(invoice_id)}/send")
+
+    def search_invoices(self, **filters):
+        """Yield ``InvoiceBasicInfo`` rows of ``GET /invoices`` over all pages (API_NOTES §4.8)."""
+        return self.paginate("/invoices", params=_list_params(filters))
+
+    def get_invoices(self, ids):
+        return self.get_batch("/invoices", ids)
+
+    def payment_events(self, invoice_ids):
+        """Yield the payment events of the given invoices, 200 ids per query (API_NOTES §4.7)."""
+        for chunk in _chunks(_unique(invoice_ids), MAX_BATCH_IDS):
+            yield from self.paginate("/payments/paymentevents",
+                                     params={"invoiceId": ",".join(chunk)})
+
+    def create_business_partner(self, payload):
+        return self.post("/businesspartners", json=payload)
+
+    def search_business_partners(self, name=None, identifier=None, **params):
+        """Yield partner rows; ``name``/``identifier`` travel as HTTP headers (API_NOTES §3.4)."""
+        headers = {}
+        if name:
+            headers["name"] = _header_value(name)
+        if identifier:
+            headers["identifier"] = _header_value(identifier)
+        return self.paginate("/businesspartners", params=_list_params(params),
+                             headers=headers or None)
+
+    def create_product(self, payload):
+        return self.post("/products", json=payload)
+
+    def upload_attachment(self, meta, filename, content):
+        """POST /attachments as multipart: parts ``meta`` (JSON) and ``file`` (API_NOTES §11)."""
+        mimetype = (meta or {}).get("mimeType") or mimetypes.guess_type(filename)[0] \
+            or "application/octet-stream"
+        files = {
+            "meta": (None, jsonlib.dumps(meta), "application/json"),
+            "file": (filename, content, mimetype),
+        }
+        return self.post("/attachments", files=files)
+
+    def download_attachment(self, attachment_id):
+        """GET /attachments/{id}, a multipart/mixed answer (API_NOTES §11) -> ``(meta, content)``.
+
+        ``meta`` is the Attachment JSON (``name``, ``mimeType``...), ``content`` the file bytes.
+        """
+        path = f"/attachments/{int(attachment_id)}"
+        raw = self.get(path, expect_json=False)
+        meta, content = None, None
+        for headers, part in _multipart_parts(raw):
+            if meta is None and "json" in headers.get("content-type", ""):
+                meta = jsonlib.loads(part)
+            elif content is None:
+                content = part
+        if meta is None or content is None:
+            raise ProcountorError("attachment answer lacks its meta or file part",
+                                  status=200, method="GET", path=path, host=self.host)
+        return meta, content
+
+    # --------------------------------------------------------------- internals
+
+    def _call(self, method, path, *, params=None, json=None, data=None, files=None,
+              headers=None, idempotent, expect_json=True, timeout=None, auth=True):
+        """The retry loop around :meth:`_attempt`; the policy is in the module docstring."""
+        if method == "GET" and (json is not None or data is not None or files):
+            # The test gateway answered 403 to GETs with a body (API_NOTES §1).
+            raise ValueError("GET requests cannot carry a body")
+        if not path.startswith("/"):
+            path = "/" + path
+        url = self.base_url + path
+        payload = None
+        if json is not None:
+            # Serialized here so that an unserializable payload is a plain bug
+            # (TypeError) rather than a failed request; JSON is UTF-8 (API_NOTES §3.1).
+            payload = jsonlib.dumps(json, ensure_ascii=False, default=_json_default).encode()
+        failures = 0
+        reauthenticated = False
+        attempt = 0
+        while True:
+            attempt += 1
+            send_headers = {"Accept": "application/json"}
+            if json is not None:
+                send_headers["Content-Type"] = "application/json"
+            token = self.get_token() if auth else None
+            if token:
+                send_headers["Authorization"] = f"Bearer {token}"
+            send_headers.update(headers or {})
+            try:
+                response = self._attempt(
+                    method, url, path, attempt, params=params, json=json, payload=payload,
+                    data=data, files=files, headers=send_headers, timeout=timeout)
+            except requests.exceptions.RequestException as exc:
+                error, retryable = self._classify_exception(exc, method, path, idempotent)
+                failures += 1
+                if retryable and failures < self.max_attempts:
+                    self._pause(failures, None, method, path, error)
+                    continue
+                raise error from exc
+
+            status = response.status_code
+            if 200 <= status < 300:
+                return self._parse_success(response, method, path, idempotent, expect_json)
+            if status == 401 and auth and not reauthenticated:
+                # The token may have been revoked or expired server-side: one fresh try.
+                reauthenticated = True
+                with self._token_lock:
+                    # Another thread may have renewed it already.
+                    if self._token == token:
+                        self.invalidate_token()
+                continue
+            retry_after = _retry_after(response)
+            error = self._http_error(response, method, path, auth, retry_after)
+            # 429 means the request was refused before being handled, so even a
+            # create may be resent. 502-504 on a create may come after the
+            # backend stored it: that is an unknown outcome, never resent.
+            retryable = status in _RETRY_STATUSES and (idempotent or status == 429)
+            if not idempotent and status >= 500:
+                raise ProcountorUnknownOutcome(
+                    f"{status} answer to a non-idempotent request", status=status,
+                    errors=error.errors, method=method, path=path, host=self.host) from error
+            failures += 1
+            if retryable and failures < self.max_attempts:
+                if retry_after is not None and retry_after > self.max_retry_after:
+                    raise error
+                self._pause(failures, retry_after, method, path, error)
+                continue
+            raise error
+
+    def _attempt(self, method, url, path, attempt, *, params, json, payload, data, files,
+                 headers, timeout):
+        """One HTTP exchange: throttle, send, report to ``on_call``. Returns the response."""
+        slot = self._throttle()
+        with self._counter_lock:
+            self.calls += 1
+            if path == TOKEN_PATH:
+                self.token_requests += 1
+        # Bodies are only rendered for the hook: redacting them is not free.
+        request_body = self._describe_body(json, data, files) if self.on_call else ""
+        started = time.perf_counter()
+        try:
+            # verify=True always: TLS verification is not configurable.
+            response = self.session.request(
+                method, url, params=params, data=payload if payload is not None else data,
+                files=files,
+                headers=headers, timeout=timeout or self.timeout, verify=True,
+                allow_redirects=False)
+        except requests.exceptions.RequestException as exc:
+            self._report(method, url, path, attempt, started, request_body, None, None,
+                         f"{type(exc).__name__}: {exc}")
+            raise
+        finally:
+            if slot is not None:
+                slot[0] = self._clock()
+        status = response.status_code
+        error = None
+        if not 200 <= status < 300:
+            parsed = parse_errors(_json_or_none(response), status)
+            error = "; ".join(
+                f"{e['field']}: {e['message']}" if e.get("field") else str(e.get("message"))
+                for e in parsed) or f"HTTP {status}"
+        self._report(method, url, path, attempt, started, request_body, status,
+                     self._describe_response(response) if self.on_call else "", error)
+        return response
+
+    def _throttle(self):
+        """Wait until a request may start; return its slot (or None when unthrottled).
+
+        Procountor documents 20 requests/second per API client and may suspend
+        a client that exceeds it (API_NOTES §3.8). A slot is held from the start
+        of a request until one second after its answer: the server sees a request
+        somewhat after we start it, so counting from our start times alone lets
+        it count 21 in one of its seconds when the first request was slow.
+        """
+        if not self.rate_limit:
+            return None
+        with self._throttle_lock:
+            while True:
+                now = self._clock()
+                self._slots = [slot for slot in self._slots
+                               if slot[0] is None or now - slot[0] < 1.0]
+                if len(self._slots) < self.rate_limit:
+                    break
+                finished = [slot for slot in self._slots if slot[0] is not None]
+                if not finished:
+                    # Only requests of other threads in flight: wait for one to end.
+                    self._sleep(0.05)
+                    continue
+                oldest = min(finished, key=lambda slot: slot[0])
+                self._sleep(max(0.0, 1.0 - (now - oldest[0])))
+                # Trust the sleep even when the clock did not move (frozen test clocks).
+                self._slots.remove(oldest)
+            slot = [None]
+            self._slots.append(slot)
+            return slot
+
+    def _pause(self, failures, retry_after, method, path, error):
+        if retry_after is not None:
+            delay = max(0.0, retry_after)
+        else:
+            delay = self.backoff * 2 ** (failures - 1) * (0.5 + self._random())
+            delay = min(delay, self.max_backoff)
+        _logger.warning("Procountor %s %s failed (%s); retry %d/%d in %.2f s",
+                        method, path, error, failures, self.max_attempts - 1, delay)
+        self._sleep(delay)
+
+    def _classify_exception(self, exc, method, path, idempotent):
+        """Map a requests exception to ``(error, retryable)``."""
+        kw = {"method": method, "path": path, "host": self.host}
+        detail = f"{type(exc).__name__}: {exc}"
+        if isinstance(exc, requests.exceptions.SSLError):
+            return ProcountorTLSError(detail, **kw), False
+        if isinstance(exc, (requests.exceptions.InvalidURL, requests.exceptions.MissingSchema,
+                            requests.exceptions.InvalidSchema)):
+            # A mistyped base URL: nothing was sent, and retrying will not fix it.
+            return ProcountorConnectionError(detail, **kw), False
+        if _not_sent(exc):
+            # Nothing reached the server, so resending cannot duplicate anything.
+            return ProcountorConnectionError(detail, **kw), True
+        if not idempotent:
+            return ProcountorUnknownOutcome(detail, **kw), False
+        if isinstance(exc, requests.exceptions.Timeout):
+            return ProcountorTimeoutError(detail, **kw), True
+        return ProcountorConnectionError(detail, **kw), True
+
+    def _http_error(self, response, method, path, auth, retry_after):
+        status = response.status_code
+        body = _json_or_none(response)
+        errors = parse_errors(body, status)
+        detail = "" if errors else redact(_text_of(response), max_len=500)
+        kw = {"status": status, "errors": errors, "method": method, "path": path,
+              "host": self.host, "retry_after": retry_after}
+        if status == 401 or (not auth and status in (400, 403)):
+            # The token endpoint answers 400/401 for unknown client, secret or key.
+            return ProcountorAuthError(detail, **kw)
+        if status in _VALIDATION_STATUSES:
+            return ProcountorValidationError(detail, **kw)
+        if status == 403:
+            return ProcountorForbiddenError(detail, **kw)
+        if status == 404:
+            return ProcountorNotFoundError(detail, **kw)
+        if status == 429 or status >= 500:
+            return ProcountorTransientError(detail, **kw)
+        if 300 <= status < 400:
+            detail = f"unexpected redirect to {response.headers.get('Location')}"
+        return ProcountorError(detail, **kw)
+
+    def _parse_success(self, response, method, path, idempotent, expect_json):
+        if not expect_json:
+            return response.content
+        if response.status_code == 204 or not response.content.strip():
+            return None
+        try:
+            return jsonlib.loads(response.content)
+        except ValueError:
+            detail = f"answer is not JSON: {redact(_text_of(response), max_len=200)}"
+            kw = {"status": response.status_code, "method": method, "path": path,
+                  "host": self.host}
+            if not idempotent:
+                # The create went through but we cannot read what was created.
+                raise ProcountorUnknownOutcome(detail, **kw) from None
+            raise ProcountorError(detail, **kw) from None
+
+    def _describe_body(self, json, data, files):
+        if files:
+            parts = []
+            for name, spec in files.items():
+                if isinstance(spec, tuple):
+                    filename, content = spec[0], spec[1]
+                    if filename is None:
+                        parts.append(f"{name}={redact(content, max_len=1000)}")
+                    else:
+                        size = len(content) if isinstance(content, (bytes, str)) else "?"
+                        parts.append(f"{name}=<file {filename}, {size} bytes>")
+                else:
+                    parts.append(f"{name}=<file>")
+            return self._scrub(truncate("multipart: " + ", ".join(parts), BODY_LOG_LIMIT))
+        if json is not None:
+            return self._scrub(redact(json, max_len=BODY_LOG_LIMIT))
+        if data is not None:
+            text = urlencode(data) if isinstance(data, dict) else data
+            return self._scrub(redact(text, max_len=BODY_LOG_LIMIT))
+        return ""
+
+    def _describe_response(self, response):
+        content_type = response.headers.get("Content-Type", "")
+        content = response.content or b""
+        if content and not _is_text(content_type):
+            return f"<{len(content)} bytes {content_type or 'binary'}>"
+        return self._scrub(redact(content, max_len=BODY_LOG_LIMIT))
+
+    def _scrub(self, text):
+        """Second line of defence: blank out the literal secrets wherever they appear."""
+        for secret in (self._client_secret, self._api_key, self._token):
+            if secret and len(secret) >= 4:
+                text = text.replace(secret, "***")
+        return text
+
+    def _report(self, method, url, path, attempt, started, request_body, status,
+                response_body, error):
+        duration_ms = int((time.perf_counter() - started) * 1000)
+        if error:
+            _logger.info("Procountor %s %s -> %s in %d ms: %s", method, path,
+                         status, duration_ms, self._scrub(error))
+        else:
+            _logger.debug("Procountor %s %s -> %s in %d ms", method, path, status, duration_ms)
+        if self.on_call is None:
+            return
+        info = {
+            "method": method,
+            "url": url,
+            "path": path,
+            "status": status,
+            "duration_ms": duration_ms,
+            "request_body": request_body,
+            "response_body": response_body or "",
+            "error": self._scrub(redact(error, max_len=BODY_LOG_LIMIT)) if error else None,
+            "attempt": attempt,
+        }
+        try:
+            self.on_call(info)
+        except Exception:  # the hook only logs; it must never break a call
+            _logger.exception("Procountor on_call hook failed")
+
+
+# ------------------------------------------------------------------- helpers
+
+def _strip_query(path):
+    return path.split("?", 1)[0]
+
+
+def _chunks(items, size):
+    for start in range(0, len(items), size):
+        yield items[start:start + size]
+
+
+def _unique(ids):
+    seen, result = set(), []
+    for value in ids or ():
+        text = str(value).strip()
+        if text and text not in seen:
+            seen.add(text)
+            result.append(text)
+    return result
+
+
+def _list_params(params):
+    """Multi-valued filters are comma-separated (API_NOTES §3.4)."""
+    result = {}
+    for key, value in params.items():
+        if value is None:
+            continue
+        if isinstance(value, (list, tuple, set, frozenset)):
+            value = ",".join(str(v) for v in value)
+        elif isinstance(value, bool):
+            value = "true" if value else "false"
+        result[key] = value
+    return result
+
+
+def _header_value(value):
+    # Header values must be a single line; http.client sends str as Latin-1,
+    # anything beyond it is sent as UTF-8 bytes [INFER: Procountor's decoding is undocumented].
+    text = " ".join(str(value).split())
+    try:
+        text.encode("latin-1")
+    except UnicodeEncodeError:
+        return text.encode("utf-8")
+    return text
+
+
+def _retry_after(response):
+    """Seconds from a ``Retry-After`` header (seconds or HTTP-date), or None."""
+    value = response.headers.get("Retry-After")
+    if not value:
+        return None
+    value = value.strip()
+    if value.replace(".", "", 1).isdigit():
+        return float(value)
+    try:
+        when = email.utils.parsedate_to_datetime(value)
+    except (TypeError, ValueError, IndexError):
+        return None
+    if when is None:
+        return None
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=timezone.utc)
+    return max(0.0, (when - datetime.now(timezone.utc)).total_seconds())
+
+
+def _not_sent(exc):
+    """True when the exception proves the request never reached the server.
+
+    ConnectTimeout and a refused/unresolvable connection happen before the
+    request is written; a reset or a read timeout may come after it.
+    """
+    if isinstance(exc, requests.exceptions.ConnectTimeout):
+        return True
+    if not isinstance(exc, requests.exceptions.ConnectionError):
+        return False
+    seen = set()
+    stack = [exc]
+    while stack:
+        item = stack.pop()
+        if item is None or id(item) in seen:
+            continue
+        seen.add(id(item))
+        if isinstance(item, (NewConnectionError, ConnectionRefusedError, socket.gaierror)):
+            return True
+        if isinstance(item, OSError) and item.errno in (errno.ECONNREFUSED,
+                                                         errno.EHOSTUNREACH,
+                                                         errno.ENETUNREACH):
+            return True
+        if isinstance(item, BaseException):
+            stack.extend(a for a in item.args if isinstance(a, BaseException))
+            stack.append(item.__cause__)
+            stack.append(item.__context__)
+        stack.append(getattr(item, "reason", None))
+    return False
+
+
+def _json_default(value):
+    """JSON for values Odoo hands over: Decimal as number, dates as yyyy-MM-dd (API_NOTES §3.1)."""
+    if isinstance(value, decimal.Decimal):
+        return float(value)
+    if isinstance(value, datetime):
+        return value.replace(tzinfo=None, microsecond=0).isoformat()
+    if isinstance(value, date):
+        return value.isoformat()
+    raise TypeError(f"{type(value).__name__} is not JSON serializable")
+
+
+def _multipart_parts(body):
+    """Split a multipart body into ``[(headers, content)]``, keeping binary content intact.
+
+    Only the body is at hand, so the boundary is read from its first line.
+    """
+    first_line = body.split(b"\r\n", 1)[0]
+    if not first_line.startswith(b"--") or len(first_line) < 3:
+        return []
+    parts = []
+    for chunk in (b"\r\n" + body).split(b"\r\n" + first_line.rstrip())[1:]:
+        if chunk.startswith(b"--"):
+            break
+        head, _, content = chunk.partition(b"\r\n\r\n")
+        headers = {}
+        for line in head.decode("latin-1").split("\r\n"):
+            name, sep, value = line.partition(":")
+            if sep:
+                headers[name.strip().lower()] = value.strip().lower()
+        parts.append((headers, content))
+    return parts
+
+
+def _json_or_none(response):
+    try:
+        return jsonlib.loads(response.content) if response.content else None
+    except ValueError:
+        return None
+
+
+def _text_of(response):
+    return (response.content or b"").decode("utf-8", errors="replace")
+
+
+def _is_text(content_type):
+    content_type = content_type.lower()
+    return (not content_type or content_type.startswith("text/") or "json" in content_type
+            or "xml" in content_type or "x-www-form-urlencoded" in content_type)
