@@ -1,0 +1,157 @@
+"""Money arithmetic: invoice totals (``invoiceSumInfo``) and the transactions of the ledger
+receipt Procountor creates for every invoice.
+
+Procountor's exact rounding is undocumented (API_NOTES §14.7 [INFER]). The simulator fixes
+one rule so tests can check amounts to the cent:
+
+* per row: ``line = quantity × unitPrice × (1 − rowDiscount/100) × (1 − headerDiscount/100)``;
+* prices without VAT: ``net = round(line)``, ``vat = round(net × vat%/100)``, ``gross = net + vat``;
+* prices with VAT (``extraInfo.unitPricesIncludeVat``): ``gross = round(line)``,
+  ``net = round(gross / (1 + vat%/100))``, ``vat = gross − net``;
+* totals are sums of the rounded rows; rounding is half-up to 2 decimals;
+* company-currency amounts divide by ``paymentInfo.currencyRate`` (foreign units per
+  1 company unit, §4.2) and round again.
+"""
+
+from decimal import ROUND_HALF_UP, Decimal
+
+CENT = Decimal("0.01")
+HUNDRED = Decimal(100)
+
+
+def dec(value):
+    """JSON number -> Decimal without binary-float noise."""
+    return value if isinstance(value, Decimal) else Decimal(str(value))
+
+
+def round2(value):
+    return dec(value).quantize(CENT, rounding=ROUND_HALF_UP)
+
+
+def money(value):
+    """Decimal -> JSON number with at most two decimals."""
+    return float(round2(value))
+
+
+def row_amounts(row, header_discount, prices_include_vat):
+    """(net, vat, gross) of one invoice row in the invoice currency, rounded."""
+    line = (
+        dec(row.get("quantity", 0))
+        * dec(row.get("unitPrice", 0))
+        * (1 - dec(row.get("discountPercent") or 0) / HUNDRED)
+        * (1 - dec(header_discount or 0) / HUNDRED)
+    )
+    rate = dec(row.get("vatPercent") or 0) / HUNDRED
+    if prices_include_vat:
+        gross = round2(line)
+        net = round2(gross / (1 + rate))
+        return net, gross - net, gross
+    net = round2(line)
+    vat = round2(net * rate)
+    return net, vat, net + vat
+
+
+def invoice_row_amounts(invoice):
+    """[(row, net, vat, gross)] for every row of a stored invoice."""
+    extra = invoice.get("extraInfo") or {}
+    include_vat = bool(extra.get("unitPricesIncludeVat"))
+    header_discount = invoice.get("discountPercent") or 0
+    return [(row, *row_amounts(row, header_discount, include_vat))
+            for row in invoice.get("invoiceRows") or []]
+
+
+def to_company(amount, currency_rate):
+    """Invoice-currency amount -> company currency (§4.2 currencyRate), rounded."""
+    return round2(dec(amount) / dec(currency_rate or 1))
+
+
+def invoice_sum_info(invoice, company_currency):
+    """``invoiceSumInfo`` (§4.1): one entry in the invoice currency, plus one in the company
+    currency (``inAccountingCurrency: true``) when the two differ."""
+    amounts = invoice_row_amounts(invoice)
+    net = sum((a[1] for a in amounts), Decimal(0))
+    vat = sum((a[2] for a in amounts), Decimal(0))
+    payment = invoice.get("paymentInfo") or {}
+    currency = payment.get("currency") or company_currency
+    info = [{
+        "currency": currency,
+        "inAccountingCurrency": False,
+        "excludingVatTotal": money(net),
+        "vatSumTotal": money(vat),
+        "invoiceSumTotal": money(net + vat),
+    }]
+    if currency != company_currency:
+        rate = payment.get("currencyRate") or 1
+        net_c, vat_c = to_company(net, rate), to_company(vat, rate)
+        info.append({
+            "currency": company_currency,
+            "inAccountingCurrency": True,
+            "excludingVatTotal": money(net_c),
+            "vatSumTotal": money(vat_c),
+            # Sum of the converted parts, so the entry adds up on its own [INFER].
+            "invoiceSumTotal": money(net_c + vat_c),
+        })
+    return info
+
+
+def entry_transactions(invoice, *, sales, default_account, product_accounts, vat_status):
+    """ENTRY transactions for an invoice's ledger receipt (§6, §14.6).
+
+    Net amounts in company currency; sales rows are credits (negative), purchase rows
+    debits (positive) [INFER sign]. With ``extraInfo.accountingByRow`` one transaction per
+    row, using the product register's ``defaultAccount`` when the row links a product;
+    otherwise rows are grouped per (VAT %, VAT status).
+    """
+    rate = (invoice.get("paymentInfo") or {}).get("currencyRate") or 1
+    by_row = bool((invoice.get("extraInfo") or {}).get("accountingByRow"))
+    sign = -1 if sales else 1
+    vat_type = "SALES" if sales else "PURCHASE"
+    grouped = {}
+    for row, net, _vat, _gross in invoice_row_amounts(invoice):
+        row_status = row.get("vatStatus") or vat_status
+        if by_row:
+            account = product_accounts.get(row.get("productId")) or default_account
+            key = ("row", len(grouped))
+            description = row.get("product")
+        else:
+            account = default_account
+            key = (str(dec(row.get("vatPercent") or 0)), row_status)
+            description = None
+        item = grouped.setdefault(key, {
+            "account": account,
+            "value": Decimal(0),
+            "vatPercent": row.get("vatPercent") or 0,
+            "vatStatus": row_status,
+            "description": description,
+        })
+        item["value"] += to_company(net, rate)
+    return [{
+        "transactionType": "ENTRY",
+        "account": item["account"],
+        "accountingValue": money(sign * item["value"]),
+        "vatPercent": item["vatPercent"],
+        "vatType": vat_type,
+        "vatStatus": item["vatStatus"],
+        "description": item["description"],
+        "dimensionItemValues": [],
+    } for item in grouped.values()]
+
+
+def reversing_transaction(entries, account, description=None):
+    """The REVERSING_ENTRY that makes the receipt's rows sum to 0 (§6, §14.6 [INFER]).
+
+    API_NOTES describe ``accountingValue`` as net and say a receipt's rows sum to 0, so the
+    receivable/payable row carries minus the sum of the ENTRY rows (VAT is derived by
+    Procountor from ``vatPercent``, it is not a transaction of its own).
+    """
+    total = sum((dec(t["accountingValue"]) for t in entries), Decimal(0))
+    return {
+        "transactionType": "REVERSING_ENTRY",
+        "account": account,
+        "accountingValue": money(-total),
+        "vatPercent": 0,
+        "vatType": entries[0]["vatType"] if entries else None,
+        "vatStatus": None,
+        "description": description,
+        "dimensionItemValues": [],
+    }
