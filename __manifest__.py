@@ -1,0 +1,25 @@
+# Copyright 2026 procountor_connector contributors
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+{
+    "name": "Procountor Connector",
+    "summary": "Send invoices to Procountor and bring payments and vendor bills back",
+    "version": "18.0.1.0.0",
+    "category": "Accounting/Accounting",
+    "website": "https://github.com/procountor-connector/procountor_connector",
+    "author": "procountor_connector contributors",
+    "license": "LGPL-3",
+    "depends": ["account"],
+    "external_dependencies": {"python": ["requests", "python-dateutil"]},
+    "data": [
+        "security/procountor_security.xml",
+        "security/ir.model.access.csv",
+        "data/procountor_connection_data.xml",
+        "views/procountor_connection_views.xml",
+        "views/procountor_log_views.xml",
+        "views/res_company_views.xml",
+        "views/menus.xml",
+    ],
+    "demo": [
+        "demo/procountor_connection_demo.xml",
+    ],
+}

@@ -1,0 +1,2 @@
+from . import test_procountor_connection
+from . import test_procountor_log
