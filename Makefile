@@ -1,5 +1,5 @@
 # Commands documented in README.rst.
-.PHONY: test demo simulator
+.PHONY: test demo simulator benchmark
 
 test:
 	bash .ci/test.sh
@@ -9,3 +9,7 @@ demo:
 
 simulator:
 	python3 -m procountor_simulator --port 8070
+
+# make benchmark NAME=<benchmark tag suffix>, e.g. NAME=partner_import
+benchmark:
+	bash .ci/odoo-tests.sh procountor_benchmark_$(NAME)
