@@ -96,6 +96,21 @@ def format_business_id(value):
     return compact or None
 
 
+def business_id_search_forms(value):
+    """The spellings to look a business id up with in Procountor, best first.
+
+    Procountor's ``identifier`` filter compares what it stored [INFER: as
+    written], so a Finnish VAT number (FI12345678) is also tried as the
+    Y-tunnus it contains (1234567-8), the usual way Finnish customers are
+    registered there (API_NOTES §4.4).
+    """
+    first = format_business_id(value)
+    if not first:
+        return []
+    finnish = _FINNISH_VAT.match(first)
+    return [first, format_business_id(finnish.group(1))] if finnish else [first]
+
+
 def is_finnish_business_id(value):
     """Whether ``value`` is written like a Finnish Y-tunnus (1234567-8)."""
     return bool(_YTUNNUS.match((value or "").strip()))

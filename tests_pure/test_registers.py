@@ -85,6 +85,13 @@ def test_format_business_id():
     assert not registers.is_finnish_business_id("FI12345678")
 
 
+def test_business_id_search_forms():
+    assert registers.business_id_search_forms("FI 12345678") == ["FI12345678", "1234567-8"]
+    assert registers.business_id_search_forms("12345678") == ["1234567-8"]
+    assert registers.business_id_search_forms("DE123456789") == ["DE123456789"]
+    assert registers.business_id_search_forms(None) == []
+
+
 def test_languages():
     assert registers.language_for_lang("fi_FI") == "FINNISH"
     assert registers.language_for_lang("sv_FI") == "SWEDISH"
