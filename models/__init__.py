@@ -6,3 +6,6 @@ from . import res_company
 from . import res_partner
 from . import product_product
 from . import account_move
+from . import product_template
+from . import uom_uom
+from . import procountor_connection_registers
