@@ -22,6 +22,8 @@
         "views/res_partner_views.xml",
         "views/product_views.xml",
         "views/uom_uom_views.xml",
+        "wizards/procountor_partner_import_views.xml",
+        "wizards/procountor_product_import_views.xml",
         "views/menus.xml",
     ],
     "demo": [

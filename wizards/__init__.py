@@ -1,0 +1,3 @@
+from . import procountor_import_mixin
+from . import procountor_partner_import
+from . import procountor_product_import

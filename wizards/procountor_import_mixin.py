@@ -1,0 +1,135 @@
+# Copyright 2026 procountor_connector contributors
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+import logging
+from collections import defaultdict
+
+import psycopg2
+
+from odoo import fields, models
+from odoo.exceptions import UserError
+
+_logger = logging.getLogger(__name__)
+
+RESULTS = [
+    ("pending", "To do"),
+    ("updated", "Updated"),
+    ("created", "Created"),
+    ("skipped", "Skipped"),
+    ("failed", "Failed"),
+]
+# Lines in these results are finished: applying again leaves them alone.
+DONE = ("updated", "created")
+
+
+class ProcountorImportMixin(models.AbstractModel):
+    """What the customer and product fetch wizards share: the state, the
+    summary, batched creation that isolates a failing record, and writing
+    the per-line outcome in as few queries as possible."""
+
+    _name = "procountor.import.mixin"
+    _description = "Procountor Import Wizard"
+    _line_model = None  # the line model's name, set by each wizard
+
+    connection_id = fields.Many2one(
+        "procountor.connection", required=True, readonly=True, ondelete="cascade"
+    )
+    company_id = fields.Many2one(related="connection_id.company_id")
+    state = fields.Selection(
+        [("review", "Review"), ("done", "Applied")], default="review", readonly=True
+    )
+    fetch_error = fields.Char(readonly=True)
+    summary = fields.Text(readonly=True)
+
+    def _action_reopen(self):
+        self.ensure_one()
+        return {
+            "type": "ir.actions.act_window",
+            "name": self._description,
+            "res_model": self._name,
+            "res_id": self.id,
+            "view_mode": "form",
+            "target": "new",
+            "context": {"dialog_size": "extra-large"},
+        }
+
+    def _in_batch(self, items, create):
+        """Run ``create(items)`` in one savepoint; if that fails, run it item
+        by item so that one bad record fails alone.
+
+        ``create`` takes a list and returns one value per item. Returns
+        ``(done, errors)``: ``{item: value}`` and ``{item: sentence}``.
+        """
+        if not items:
+            return {}, {}
+        try:
+            with self.env.cr.savepoint():
+                return dict(zip(items, create(items), strict=True)), {}
+        except (UserError, psycopg2.Error):
+            _logger.info("Procountor import: a batch of %s failed, retrying one by one", len(items))
+        done, errors = {}, {}
+        for item in items:
+            try:
+                with self.env.cr.savepoint():
+                    done[item] = create([item])[0]
+            except UserError as error:
+                errors[item] = error.args[0]
+            except psycopg2.Error as error:
+                _logger.warning("Procountor import: record refused", exc_info=True)
+                errors[item] = self.env._(
+                    "the database refused the record (%(reason)s)",
+                    reason=(error.diag.message_primary or type(error).__name__),
+                )
+        return done, errors
+
+    def _write_outcome(self, outcome):
+        """Store ``{line id: (result, error, record id or False)}`` on the
+        lines, one write per distinct outcome (the ORM turns the rest into
+        batched UPDATEs at flush)."""
+        Line = self.env[self._line_model]
+        record_field = Line._procountor_record_field
+        groups = defaultdict(list)
+        for line_id, (result, error, record_id) in outcome.items():
+            groups[(result, error or False, record_id or False)].append(line_id)
+        for (result, error, record_id), line_ids in groups.items():
+            values = {"result": result, "error": error}
+            if record_id:
+                values[record_field] = record_id
+            Line.browse(line_ids).write(values)
+
+    def _summary_text(self, lines):
+        """Counts of the applied lines by result, then one line per failure."""
+        counts = defaultdict(int)
+        for line in lines:
+            counts[line.result] += 1
+        text = self.env._(
+            "Updated: %(updated)s, created: %(created)s, skipped: %(skipped)s, "
+            "failed: %(failed)s.",
+            updated=counts["updated"],
+            created=counts["created"],
+            skipped=counts["skipped"],
+            failed=counts["failed"],
+        )
+        failures = [
+            f"{line._procountor_line_label()}: {line.error}"
+            for line in lines
+            if line.result == "failed"
+        ]
+        return "\n".join([text, *failures])
+
+
+class ProcountorImportLineMixin(models.AbstractModel):
+    _name = "procountor.import.line.mixin"
+    _description = "Procountor Import Line"
+    _order = "sequence, id"
+    _procountor_record_field = None  # partner_id / product_id
+
+    sequence = fields.Integer(readonly=True)
+    procountor_id = fields.Integer(string="Procountor ID", readonly=True)
+    name = fields.Char(readonly=True)
+    result = fields.Selection(RESULTS, default="pending", required=True, readonly=True)
+    error = fields.Char(readonly=True)
+
+    def _procountor_line_label(self):
+        return self.env._(
+            "%(name)s (Procountor ID %(id)s)", name=self.name, id=self.procountor_id
+        )
