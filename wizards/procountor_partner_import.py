@@ -378,13 +378,7 @@ class ProcountorPartnerImport(models.TransientModel):
         """Create a company contact per line and link it to its Procountor ID."""
         if not lines:
             return
-        # No creation message and no tracking per contact, as Odoo's own
-        # import does: thousands of chatter entries would say nothing.
-        Partner = (
-            self.env["res.partner"]
-            .with_company(self.connection_id.company_id)
-            .with_context(tracking_disable=True)
-        )
+        Partner = self._partner_model().with_company(self.connection_id.company_id)
         if not Partner.has_access("create"):
             for line in lines:
                 outcome[line.id] = ("failed", self._no_create_right_sentence(), False)
@@ -419,7 +413,7 @@ class ProcountorPartnerImport(models.TransientModel):
         customer's contact (just created or linked, or chosen earlier)."""
         if not lines:
             return
-        Partner = self.env["res.partner"].with_context(tracking_disable=True)
+        Partner = self._partner_model()
         can_create = Partner.has_access("create")
         to_create = []
         for line in lines:
@@ -456,6 +450,22 @@ class ProcountorPartnerImport(models.TransientModel):
             outcome[line.id] = ("created", False, partner_id)
         for (line, _parent_id), error in errors.items():
             outcome[line.id] = ("failed", error, False)
+
+    def _partner_model(self):
+        """res.partner set up for creating thousands of contacts: no creation
+        message and no tracking per contact, as Odoo's own import does; and
+        account's "several invoice templates?" form flag, a default that
+        costs one COUNT query per new contact, counted once."""
+        several_templates = (
+            self.env["ir.actions.report"].search_count(
+                [("is_invoice_report", "=", True)], limit=2
+            )
+            > 1
+        )
+        return self.env["res.partner"].with_context(
+            tracking_disable=True,
+            default_display_invoice_template_pdf_report_id=several_templates,
+        )
 
     def _no_create_right_sentence(self):
         return self.env._(
