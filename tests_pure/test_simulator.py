@@ -981,3 +981,12 @@ def test_standalone_entry_point():
         if process.poll() is None:
             process.kill()
             process.wait()
+
+
+def test_foreign_vat_country_rows_use_that_countrys_rates(sim, api):
+    sim.add_vat_percent(25.0, country="SWEDEN", sales=True, purchase=True)
+    rows = [dict(sales_invoice()["invoiceRows"][0], vatPercent=25.0)]
+    response = api.post("/invoices", json=sales_invoice(invoiceRows=rows))
+    assert response.status_code == 400
+    assert error_fields(response) == {("invoiceRows[0].vatPercent", "INVALID_VAT_PERCENT")}
+    create_invoice(api, invoiceRows=rows, vatCountry="SWEDEN")
