@@ -14,9 +14,12 @@
         "security/procountor_security.xml",
         "security/ir.model.access.csv",
         "data/procountor_connection_data.xml",
+        "data/ir_cron.xml",
         "views/procountor_connection_views.xml",
         "views/procountor_log_views.xml",
         "views/res_company_views.xml",
+        "views/account_move_views.xml",
+        "views/account_tax_views.xml",
         "views/menus.xml",
     ],
     "demo": [
