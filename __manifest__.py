@@ -17,6 +17,8 @@
         "views/procountor_connection_views.xml",
         "views/procountor_log_views.xml",
         "views/res_company_views.xml",
+        "views/procountor_connection_bill_views.xml",
+        "views/account_move_procountor_bill_views.xml",
         "views/menus.xml",
     ],
     "demo": [

@@ -6,3 +6,6 @@ from . import res_company
 from . import res_partner
 from . import product_product
 from . import account_move
+from . import account_move_procountor_bill
+from . import procountor_connection_bill
+from . import procountor_bill_import
