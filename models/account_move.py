@@ -18,7 +18,6 @@ class AccountMove(models.Model):
     # All copy=False: a duplicated invoice must never look sent.
     procountor_connection_id = fields.Many2one(
         "procountor.connection",
-        string="Procountor Connection",
         copy=False,
         readonly=True,
         index="btree_not_null",
@@ -36,11 +35,8 @@ class AccountMove(models.Model):
     procountor_id = fields.Integer(
         string="Procountor ID", copy=False, readonly=True, index="btree_not_null"
     )
-    procountor_number = fields.Char(
-        string="Procountor Number", copy=False, readonly=True
-    )
+    procountor_number = fields.Char(copy=False, readonly=True)
     procountor_status = fields.Char(
-        string="Procountor Status",
         copy=False,
         readonly=True,
         help="The invoice's status in Procountor as last seen (UNFINISHED, "
@@ -49,4 +45,4 @@ class AccountMove(models.Model):
     procountor_sent_date = fields.Datetime(
         string="Sent to Procountor", copy=False, readonly=True
     )
-    procountor_error = fields.Text(string="Procountor Error", copy=False, readonly=True)
+    procountor_error = fields.Text(copy=False, readonly=True)

@@ -40,7 +40,6 @@ class ResPartner(models.Model):
     )
     procountor_invoice_channel = fields.Selection(
         INVOICE_CHANNELS,
-        string="Procountor Invoice Channel",
         help="How Procountor delivers this customer's invoices; empty uses the "
         "connection's default.",
     )
