@@ -72,6 +72,22 @@ class ProcountorBillImport(models.AbstractModel):
         connection.ensure_one()
         importer = self.sudo().with_company(connection.company_id)
         connection = connection.with_env(importer.env)
+        if not connection.bill_journal_id:
+            run = BillImportRun(connection)
+            run.fatal = self.env._(
+                "Connection %(name)s: choose the Vendor Bill Journal on the Fetching "
+                "Options tab.",
+                name=connection.display_name,
+            )
+            return run
+        try:
+            connection._procountor_client()
+        except UserError as error:
+            # Missing credentials: the scheduled run must report, not crash.
+            run = BillImportRun(connection)
+            run.fatal = error.args[0]
+            return run
+
         started = fields.Datetime.now()
         invoice_filters = {
             "types": bills.PURCHASE_INVOICE,
@@ -87,7 +103,6 @@ class ProcountorBillImport(models.AbstractModel):
             invoice_filters["versionStartDate"] = connection.bill_invoice_version
         if connection.bill_receipt_version:
             receipt_filters["versionStartDate"] = connection.bill_receipt_version
-
         with connection._procountor_api() as client:
             run = BillImportRun(connection, client)
             try:

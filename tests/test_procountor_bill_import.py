@@ -468,6 +468,16 @@ class TestBillFaults(ProcountorBillCommon):
         self._run()
         self.assertEqual(len(self._bills()), 1)
 
+    def test_missing_credentials_are_reported_not_raised(self):
+        self.bill_connection.client_id = False
+        self.bill_connection._cron_fetch_vendor_bills()
+        self.assertEqual(
+            self.bill_connection.bill_last_summary,
+            "Vendor bills were not fetched: Connection Procountor Bills: fill in "
+            "Client ID before talking to Procountor.",
+        )
+        self.assertEqual(self.sim.count(), 0)
+
     def test_unreadable_batch_is_fetched_again(self):
         supplier = self._supplier()
         self.sim.add_purchase_invoice(supplier, self.day)
