@@ -7,6 +7,8 @@ from odoo.exceptions import UserError, ValidationError
 
 _logger = logging.getLogger(__name__)
 
+# Problem lines shown in the notification of a manual fetch.
+NOTIFIED_LINES = 10
 BILL_STATES = [("draft", "Draft"), ("posted", "Posted")]
 INTERVAL_TYPES = [
     ("minutes", "Minutes"),
@@ -212,6 +214,15 @@ class ProcountorConnection(models.Model):
                 )
             )
         run = self._procountor_fetch_vendor_bills()
+        lines = self.bill_last_summary.split("\n")
+        if len(lines) > NOTIFIED_LINES + 1:
+            # A long list belongs on the connection, not in a toast.
+            lines = lines[: NOTIFIED_LINES + 1] + [
+                self.env._(
+                    "... and %(count)s more: see the Fetching Options tab.",
+                    count=len(lines) - NOTIFIED_LINES - 1,
+                )
+            ]
         if run.fatal:
             kind = "danger"
         elif run.failed or run.changed:
@@ -223,7 +234,7 @@ class ProcountorConnection(models.Model):
             "tag": "display_notification",
             "params": {
                 "title": self.env._("Procountor vendor bills"),
-                "message": self.bill_last_summary,
+                "message": "\n".join(lines),
                 "type": kind,
                 "sticky": kind != "success",
                 # Reload the form so it shows the new summary and fetch time.

@@ -468,6 +468,25 @@ class TestBillFaults(ProcountorBillCommon):
         self._run()
         self.assertEqual(len(self._bills()), 1)
 
+    def test_lists_by_pages_and_reads_by_batches_of_200(self):
+        # Bills that fail on a missing account cost no bill creation, which
+        # keeps 201 of them quick while still crossing every 200 limit.
+        for _n in range(201):
+            self.sim.add_purchase_invoice(
+                "Sivu Oy", self.day, rows=[{"product": "X", "unitPrice": 1, "account": "9999"}]
+            )
+        run = self._run()
+        self.assertEqual((run.imported, run.failed), (0, 201))
+        self.assertEqual(len(run.retry_ids), 201)
+        self.assertEqual(len(self.bill_connection.bill_last_summary.split("\n")), 202)
+        self.assertEqual(self.sim.count("GET", "/invoices"), 2)
+        self.assertEqual(self.sim.count("GET", "/ledgerreceipts"), 2)
+        batches = [r["path"] for r in self.sim.requests if r["path"].startswith("/invoices/")]
+        self.assertEqual([len(path.split("/")[-1].split(",")) for path in batches], [200, 1])
+        self.assertEqual(self.sim.count("GET", "/ledgerreceipts/*"), 2)
+        pages = [r["query"] for r in self.sim.requests if r["path"] == "/invoices"]
+        self.assertEqual([(q["page"], q["size"]) for q in pages], [("0", "200"), ("1", "200")])
+
     def test_missing_credentials_are_reported_not_raised(self):
         self.bill_connection.client_id = False
         self.bill_connection._cron_fetch_vendor_bills()
@@ -594,6 +613,16 @@ class TestBillScheduleAndRights(ProcountorBillCommon):
         self.sim.fail_next("GET", "/invoices", status=503, count=4)
         action = self.bill_connection.with_user(self.accountant).action_fetch_vendor_bills()
         self.assertEqual(action["params"]["type"], "danger")
+
+        for _n in range(12):
+            self.sim.add_purchase_invoice(
+                "Sivu Oy", self.day, rows=[{"product": "X", "unitPrice": 1, "account": "9999"}]
+            )
+        action = self.bill_connection.with_user(self.accountant).action_fetch_vendor_bills()
+        lines = action["params"]["message"].split("\n")
+        self.assertEqual(action["params"]["type"], "warning")
+        self.assertEqual(len(lines), 12)
+        self.assertEqual(lines[-1], "... and 2 more: see the Fetching Options tab.")
 
     def test_billing_users_cannot_run_or_configure_the_import(self):
         connection = self.bill_connection.with_user(self.billing_user)
