@@ -20,6 +20,8 @@
         "views/res_company_views.xml",
         "views/account_move_views.xml",
         "views/account_tax_views.xml",
+        "views/procountor_connection_bill_views.xml",
+        "views/account_move_procountor_bill_views.xml",
         "views/menus.xml",
     ],
     "demo": [

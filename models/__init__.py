@@ -10,3 +10,6 @@ from . import account_fiscal_position
 from . import account_tax
 from . import procountor_send_batch
 from . import uom_uom
+from . import account_move_procountor_bill
+from . import procountor_connection_bill
+from . import procountor_bill_import
