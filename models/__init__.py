@@ -6,6 +6,12 @@ from . import res_company
 from . import res_partner
 from . import product_product
 from . import account_move
-from . import product_template
+from . import account_fiscal_position
+from . import account_tax
+from . import procountor_send_batch
 from . import uom_uom
+from . import account_move_procountor_bill
+from . import procountor_connection_bill
+from . import procountor_bill_import
+from . import product_template
 from . import procountor_connection_registers

@@ -6,15 +6,9 @@ from odoo import api, fields, models
 from odoo.exceptions import UserError
 
 from ..procountor_api import ProcountorError, registers
+from .procountor_connection import INVOICE_CHANNELS
 
 _logger = logging.getLogger(__name__)
-
-INVOICE_CHANNELS = [
-    ("EMAIL", "Email"),
-    ("ELECTRONIC_INVOICE", "E-invoice"),
-    ("MAIL", "Mail"),
-    ("NO_SENDING", "No sending"),
-]
 
 
 class ResPartner(models.Model):
