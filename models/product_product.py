@@ -161,15 +161,20 @@ class ProductProduct(models.Model):
         """This product as plain values for ``registers.product``.
 
         The VAT percent is sent when exactly one percent sale tax of the
-        connection's company applies; the price moves between VAT-inclusive
-        and exclusive terms as that tax and the connection's
-        "Sales Prices Include VAT" setting require (API_NOTES §8).
+        connection's company applies and its rate is one of the sales rates
+        fetched from Procountor (Procountor refuses other rates, API_NOTES
+        §8, and the product's VAT is only a default there). The price moves
+        between VAT-inclusive and exclusive terms as that tax and the
+        connection's "Sales Prices Include VAT" setting require.
         """
         self.ensure_one()
         company = connection.company_id
         product = self.with_company(company)
         taxes = product.taxes_id._filter_taxes_by_company(company)
         tax = taxes if len(taxes) == 1 and taxes.amount_type == "percent" else taxes.browse()
+        rates = connection.vat_rate_ids.filtered("sales")
+        domestic = rates.filtered(lambda rate: rate.country_id == company.country_id)
+        valid_rates = {round(percent, 2) for percent in (domestic or rates).mapped("percent")}
         currency = company.currency_id.name
         return {
             "name": product.with_context(display_default_code=False).display_name,
@@ -182,7 +187,7 @@ class ProductProduct(models.Model):
                 to_gross=connection.unit_prices_include_vat_sales,
                 digits=self.env["decimal.precision"].precision_get("Product Price"),
             ),
-            "vat_percent": tax.amount if tax else None,
+            "vat_percent": tax.amount if tax and round(tax.amount, 2) in valid_rates else None,
             "currency": currency if currency in CURRENCIES else None,
             "product_type": "SALES",
         }

@@ -9,3 +9,4 @@ from . import test_procountor_product_remote
 from . import test_procountor_partner_import
 from . import test_procountor_product_import
 from . import test_procountor_benchmark_registers
+from . import test_procountor_invoice_registers

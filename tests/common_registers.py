@@ -14,6 +14,7 @@ class ProcountorRegistersCommon(ProcountorCommon):
     def setUpClass(cls):
         super().setUpClass()
         cls.company.procountor_connection_id = cls.connection
+        cls.connection._procountor_store_vat_settings(cls.sim.vats_default, {})
         cls.finland = cls.env.ref("base.fi")
         # Contact creation comes with every internal user by default in
         # Odoo; the accounting groups alone do not give it.

@@ -76,6 +76,18 @@ class TestProductRemote(ProcountorRegistersCommon):
         self.assertNotIn("unit", sent)
         self.assertNotIn("vat", sent)
 
+    def test_vat_rate_procountor_lacks_is_left_out(self):
+        other_rate = self.tax_25_5.copy({"name": "Not a Procountor rate", "amount": 17.0})
+        product = self._product("Outo vero", taxes_id=[(6, 0, other_rate.ids)])
+        self._ensure(product)
+        remote = self.sim.products(name="Outo vero")
+        self.assertEqual(len(remote), 1)
+        sent = [
+            r["json"] for r in self.sim.requests
+            if r["method"] == "POST" and r["path"] == "/products"
+        ][0]
+        self.assertNotIn("vat", sent)
+
     def test_existing_product_is_linked_by_code_ignoring_case(self):
         remote = self.sim.add_product("Toinen nimi", code="tst-1")
         self.sim.add_product("Pidempi koodi", code="TST-10")
