@@ -1,6 +1,7 @@
 # Copyright 2026 procountor_connector contributors
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 from odoo import api, fields, models
+from odoo.exceptions import UserError
 
 PARTNER_TYPES = [("CUSTOMER", "Customer"), ("SUPPLIER", "Supplier")]
 
@@ -128,6 +129,50 @@ class ProcountorLinkMixin(models.AbstractModel):
         if self._name == "res.partner":
             values["partner_type"] = partner_type
         return Link.create(values)
+
+    def _procountor_write_link_ids(self, wanted, partner_type="CUSTOMER"):
+        """Store typed-in Procountor IDs ({record id: id or 0}) as links of
+        the current company's connection; 0 removes the link. Runs with the
+        user's rights, so only accounting managers (who may write links) can
+        change IDs by hand."""
+        model, field = self._procountor_link_model()
+        Link = self.env[model]
+        connection = self.env.company.procountor_connection_id
+        if not connection:
+            if any(wanted.values()):
+                raise UserError(
+                    self.env._(
+                        "Company %(company)s has no Procountor connection; choose one "
+                        "on the company form, tab Integration, before setting "
+                        "Procountor IDs.",
+                        company=self.env.company.display_name,
+                    )
+                )
+            return
+        links = Link.search(
+            self._procountor_link_domain(connection, partner_type)
+            + [(field, "in", list(wanted))]
+        )
+        by_record = {link[field].id: link for link in links}
+        to_create = []
+        for record_id, value in wanted.items():
+            link = by_record.get(record_id)
+            if not value:
+                if link:
+                    link.unlink()
+            elif not link:
+                values = {
+                    "connection_id": connection.id,
+                    field: record_id,
+                    "procountor_id": value,
+                }
+                if self._name == "res.partner":
+                    values["partner_type"] = partner_type
+                to_create.append(values)
+            elif link.procountor_id != value:
+                link.procountor_id = value
+        if to_create:
+            Link.create(to_create)
 
     @api.model
     def _procountor_find_by_ids(self, connection, procountor_ids, partner_type="CUSTOMER"):

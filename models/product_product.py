@@ -48,45 +48,9 @@ class ProductProduct(models.Model):
         ]
 
     def _inverse_procountor_id(self):
-        """Store typed-in Procountor IDs as links of the current company's
-        connection; 0 removes the link. Runs with the user's rights, so only
-        accounting managers (who may write links) can change IDs by hand."""
-        wanted = {product.id: product.procountor_id for product in self}
-        Link = self.env["procountor.product.link"]
-        connection = self.env.company.procountor_connection_id
-        if not connection:
-            if any(wanted.values()):
-                raise UserError(
-                    self.env._(
-                        "Company %(company)s has no Procountor connection; choose one "
-                        "on the company form, tab Integration, before setting "
-                        "Procountor IDs.",
-                        company=self.env.company.display_name,
-                    )
-                )
-            return
-        links = Link.search(
-            [("connection_id", "=", connection.id), ("product_id", "in", self.ids)]
+        self._procountor_write_link_ids(
+            {product.id: product.procountor_id for product in self}
         )
-        by_product = {link.product_id.id: link for link in links}
-        to_create = []
-        for product_id, value in wanted.items():
-            link = by_product.get(product_id)
-            if not value:
-                if link:
-                    link.unlink()
-            elif not link:
-                to_create.append(
-                    {
-                        "connection_id": connection.id,
-                        "product_id": product_id,
-                        "procountor_id": value,
-                    }
-                )
-            elif link.procountor_id != value:
-                link.procountor_id = value
-        if to_create:
-            Link.create(to_create)
 
     # ------------------------------------------------------------------
     # The product in Procountor's product register (API_NOTES §9)

@@ -83,56 +83,14 @@ class ResPartner(models.Model):
         return self._procountor_search_links("SUPPLIER", operator, value)
 
     def _inverse_procountor_customer_id(self):
-        self._procountor_write_link_ids("CUSTOMER", "procountor_customer_id")
+        self._procountor_write_link_ids(
+            {partner.id: partner.procountor_customer_id for partner in self}, "CUSTOMER"
+        )
 
     def _inverse_procountor_supplier_id(self):
-        self._procountor_write_link_ids("SUPPLIER", "procountor_supplier_id")
-
-    def _procountor_write_link_ids(self, partner_type, field):
-        """Store typed-in Procountor IDs as links of the current company's
-        connection; 0 removes the link. Runs with the user's rights, so only
-        accounting managers (who may write links) can change IDs by hand."""
-        wanted = {partner.id: partner[field] for partner in self}
-        Link = self.env["procountor.partner.link"]
-        connection = self.env.company.procountor_connection_id
-        if not connection:
-            if any(wanted.values()):
-                raise UserError(
-                    self.env._(
-                        "Company %(company)s has no Procountor connection; choose one "
-                        "on the company form, tab Integration, before setting "
-                        "Procountor IDs.",
-                        company=self.env.company.display_name,
-                    )
-                )
-            return
-        links = Link.search(
-            [
-                ("connection_id", "=", connection.id),
-                ("partner_type", "=", partner_type),
-                ("partner_id", "in", self.ids),
-            ]
+        self._procountor_write_link_ids(
+            {partner.id: partner.procountor_supplier_id for partner in self}, "SUPPLIER"
         )
-        by_partner = {link.partner_id.id: link for link in links}
-        to_create = []
-        for partner_id, value in wanted.items():
-            link = by_partner.get(partner_id)
-            if not value:
-                if link:
-                    link.unlink()
-            elif not link:
-                to_create.append(
-                    {
-                        "connection_id": connection.id,
-                        "partner_type": partner_type,
-                        "partner_id": partner_id,
-                        "procountor_id": value,
-                    }
-                )
-            elif link.procountor_id != value:
-                link.procountor_id = value
-        if to_create:
-            Link.create(to_create)
 
     # ------------------------------------------------------------------
     # The contact in Procountor's business partner register (API_NOTES §7)
