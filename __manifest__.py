@@ -18,6 +18,8 @@
         "views/procountor_log_views.xml",
         "views/res_company_views.xml",
         "views/menus.xml",
+        "views/procountor_connection_payment_views.xml",
+        "views/account_move_payment_views.xml",
     ],
     "demo": [
         "demo/procountor_connection_demo.xml",

@@ -6,3 +6,7 @@ from . import res_company
 from . import res_partner
 from . import product_product
 from . import account_move
+from . import account_payment
+from . import procountor_payment_event
+from . import procountor_connection_payments
+from . import account_move_payments

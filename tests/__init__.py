@@ -1,2 +1,3 @@
 from . import test_procountor_connection
 from . import test_procountor_log
+from . import test_payment_fetch
