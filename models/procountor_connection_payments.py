@@ -40,6 +40,11 @@ DEFAULT_INTERVAL_TYPE = "hours"
 # Invoices in these payment states still wait for money; paid, in-payment and
 # reversed ones are never asked about again.
 OPEN_PAYMENT_STATES = ("not_paid", "partial")
+# Kinds of events that become Odoo payments.
+MONEY_KINDS = (procountor_payments.KIND_BANK, procountor_payments.KIND_CASH)
+# Invoices recorded together (and committed together) when nothing special is
+# in them: the ORM creates, posts and reconciles payments much faster in batches.
+PAYMENT_BATCH_SIZE = 50
 # Read from and written to the connection's scheduled action.
 SCHEDULE_FIELDS = (
     "payment_auto_fetch",
@@ -473,16 +478,70 @@ class ProcountorConnection(models.Model):
         return set(payments.mapped("procountor_event_id")) | set(settled.mapped("event_id"))
 
     def _procountor_payment_apply(self, plan, counts):
-        """Record the events of ``plan`` invoice by invoice, committing after each
-        one outside tests."""
+        """Record the events of ``plan``, committing after each batch of invoices
+        outside tests.
+
+        Invoices whose new events are all money or ignored go through the ORM in
+        batches of PAYMENT_BATCH_SIZE (much cheaper per payment); when a batch
+        fails as a whole it is rolled back and redone invoice by invoice, which
+        is also how invoices with settlements without money are handled.
+        """
         self.ensure_one()
         index = {move.procountor_id: (move, events) for move, events in plan}
         used = set()
-        for done, (move, events) in enumerate(plan, 1):
-            self._procountor_payment_apply_move(move, events, index, used, counts)
+        simple = [
+            item for item in plan
+            if all(event["kind"] in MONEY_KINDS or not procountor_payments.is_incoming(event)
+                   for event in item[1])
+        ]
+        special = [item for item in plan if item not in simple]
+        batches = [
+            simple[start:start + PAYMENT_BATCH_SIZE]
+            for start in range(0, len(simple), PAYMENT_BATCH_SIZE)
+        ] + [[item] for item in special]
+        done = 0
+        Move = self.env["account.move"]
+        for batch in batches:
+            # Prefetch within the batch only: the candidates of a run can be
+            # thousands of invoices.
+            moves = Move.browse([move.id for move, _events in batch])
+            batch = [(move, events) for move, (_old, events) in zip(moves, batch, strict=True)]
+            if len(batch) > 1:
+                local = Counter()
+                try:
+                    with self.env.cr.savepoint():
+                        self._procountor_payment_apply_batch(batch, local)
+                except (PaymentImportProblem, UserError, ValidationError, psycopg2.IntegrityError):
+                    _logger.info("Procountor payment batch redone invoice by invoice", exc_info=True)
+                else:
+                    counts.update(local)
+                    moves.filtered("procountor_error").sudo().procountor_error = False
+                    batch = []
+            for move, events in batch:
+                self._procountor_payment_apply_move(move, events, index, used, counts)
+            done += len(moves)
             self.env["ir.cron"]._notify_progress(done=done, remaining=len(plan) - done)
             if self._procountor_can_commit():
                 self.env.cr.commit()  # pylint: disable=invalid-commit
+
+    def _procountor_payment_apply_batch(self, batch, counts):
+        """Record the money events of several invoices together; raise on any
+        problem (the caller redoes the batch invoice by invoice)."""
+        locked = self._procountor_payment_lock(
+            self.env["account.move"].concat(*(move for move, _events in batch))
+        )
+        items = []
+        for move, events in batch:
+            if move not in locked:
+                counts["busy"] += 1
+                continue
+            for event in events:
+                if not procountor_payments.is_incoming(event) or move.move_type != "out_invoice":
+                    counts["ignored"] += 1
+                    continue
+                items.append(self._procountor_payment_prepare(move, event))
+        with mute_logger("odoo.sql_db"):
+            counts["created"] += len(self._procountor_payment_record(items))
 
     def _procountor_payment_apply_move(self, move, events, index, used, counts):
         """Record one invoice's new events, all or nothing.
@@ -510,20 +569,23 @@ class ProcountorConnection(models.Model):
             # The invoice is sent, so its only possible error was a payment one.
             move.sudo().procountor_error = False
 
-    def _procountor_payment_lock(self, move):
-        """Lock the invoice for this transaction; False when another run holds it."""
+    def _procountor_payment_lock(self, moves):
+        """Lock the invoices for this transaction; return those locked (another
+        run may hold some)."""
         try:
             with self.env.cr.savepoint(flush=False), mute_logger("odoo.sql_db"):
                 self.env.cr.execute(
                     SQL(
-                        "SELECT id FROM account_move WHERE id = %s FOR NO KEY UPDATE SKIP LOCKED",
-                        move.id,
+                        "SELECT id FROM account_move WHERE id IN %s "
+                        "FOR NO KEY UPDATE SKIP LOCKED",
+                        tuple(moves.ids),
                     )
                 )
-                return bool(self.env.cr.fetchone())
+                locked = {row[0] for row in self.env.cr.fetchall()}
         except psycopg2.errors.SerializationFailure:
             # Changed by a run that committed after this transaction began.
-            return False
+            return moves.browse()
+        return moves.filtered(lambda move: move.id in locked)
 
     def _procountor_payment_import_event(self, move, event, index, used):
         """Record one event of ``move``; return the name of the counter it adds to.
@@ -594,6 +656,24 @@ class ProcountorConnection(models.Model):
 
     def _procountor_payment_create(self, move, event):
         """One posted inbound payment for the event, reconciled with the invoice."""
+        item = self._procountor_payment_prepare(move, event)
+        try:
+            # The unique key on (connection, event) settles a race with another
+            # run: the loser counts a duplicate instead of importing twice.
+            with self.env.cr.savepoint(), mute_logger("odoo.sql_db"):
+                self._procountor_payment_record([item])
+        except psycopg2.IntegrityError as error:
+            if (
+                error.pgcode == errorcodes.UNIQUE_VIOLATION
+                and EVENT_UNIQUE_CONSTRAINT in str(error)
+            ):
+                return "duplicates"
+            raise
+        return "created"
+
+    def _procountor_payment_prepare(self, move, event):
+        """``(move, event, payment values, receivable account)`` for a money event;
+        raises PaymentImportProblem when it cannot be recorded."""
         company_currency = self.company_id.currency_id
         currency = self._procountor_payment_currency(move, event)
         if not event["date"] or not event["paid_amount"]:
@@ -634,26 +714,47 @@ class ProcountorConnection(models.Model):
             # Procountor's own conversion (`amount` is in the company currency,
             # API_NOTES §4.7) rather than Odoo's rate of the day.
             values["force_balance"] = company_currency.round(abs(event["amount"]))
-        try:
-            # The unique key on (connection, event) settles a race with another
-            # run: the loser counts a duplicate instead of importing twice.
-            with self.env.cr.savepoint(), mute_logger("odoo.sql_db"):
-                payment = self.env["account.payment"].create(values)
-        except psycopg2.IntegrityError as error:
-            if (
-                error.pgcode == errorcodes.UNIQUE_VIOLATION
-                and EVENT_UNIQUE_CONSTRAINT in str(error)
-            ):
-                return "duplicates"
-            raise
-        payment.action_post()
-        if payment.move_id:
-            payment_lines = payment.move_id.line_ids.filtered(
-                lambda line: line.account_id == account and not line.reconciled
+        return move, event, values, account
+
+    def _procountor_payment_record(self, items):
+        """Create, post and reconcile the payments of prepared ``items`` in one
+        batch; note overpayments on their invoices. Returns the payments.
+
+        Raises psycopg2.IntegrityError when an event was imported meanwhile.
+        """
+        if not items:
+            return self.env["account.payment"]
+        payments = self.env["account.payment"].create([values for _m, _e, values, _a in items])
+        payments.action_post()
+        groups = defaultdict(list)
+        for payment, (move, event, _values, account) in zip(payments, items, strict=True):
+            groups[move, account].append((payment, event))
+        plan = []
+        for (move, account), pairs in groups.items():
+            payment_lines = self.env["account.payment"].concat(
+                *(payment for payment, _event in pairs)
+            ).move_id.line_ids.filtered(
+                lambda line, account=account: line.account_id == account and not line.reconciled
             )
-            (payment_lines + receivable.filtered(lambda line: line.account_id == account)).reconcile()
-            rest = -sum(payment_lines.mapped("amount_residual_currency"))
-            if not currency.is_zero(rest):
+            if payment_lines:
+                plan.append(
+                    payment_lines
+                    + move.line_ids.filtered(
+                        lambda line, account=account: line.account_id == account
+                        and not line.reconciled
+                    )
+                )
+        self.env["account.move.line"]._reconcile_plan(plan)
+        for (move, account), pairs in groups.items():
+            group_payments = self.env["account.payment"].concat(*(p for p, _e in pairs))
+            move.matched_payment_ids |= group_payments
+            lines = group_payments.move_id.line_ids.filtered(
+                lambda line, account=account: line.account_id == account
+            )
+            currency = group_payments[-1].currency_id
+            rest = -sum(lines.mapped("amount_residual_currency"))
+            if lines and len(group_payments.currency_id) == 1 and not currency.is_zero(rest):
+                payment, event = pairs[-1]
                 move._message_log(
                     body=self.env._(
                         "Procountor payment %(event)s of %(amount)s was more than this "
@@ -665,8 +766,7 @@ class ProcountorConnection(models.Model):
                         partner=move.commercial_partner_id.display_name,
                     )
                 )
-        move.matched_payment_ids += payment
-        return "created"
+        return payments
 
     # ------------------------------------------------------------------
     # Events without money

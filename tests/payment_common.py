@@ -47,21 +47,21 @@ class ProcountorPaymentCommon(ProcountorCommon, AccountTestInvoicingCommon):
     # Invoices "sent" to the simulator
     # ------------------------------------------------------------------
     @classmethod
-    def _remote_invoice_payload(cls, move, rate=1):
+    def _remote_invoice_payload(cls, customer, amount, currency, sign=1, rate=1):
         """A minimal valid SALES_INVOICE for the simulator (API_NOTES §4.1): one
-        row without VAT carrying the move's total; negative for a credit note."""
-        today = fields.Date.context_today(move)
-        sign = -1 if move.move_type == "out_refund" else 1
+        row without VAT carrying the total; a negative one makes a credit note
+        (API_NOTES §4.6)."""
+        today = fields.Date.today()
         return {
             "type": "SALES_INVOICE",
             "status": "UNFINISHED",
             "date": today.isoformat(),
             "counterParty": {
-                "counterPartyAddress": {"name": move.commercial_partner_id.name}
+                "counterPartyAddress": {"name": customer}
             },
             "paymentInfo": {
                 "paymentMethod": "BANK_TRANSFER",
-                "currency": move.currency_id.name,
+                "currency": currency,
                 "bankAccount": {"accountNumber": DEFAULT_IBAN},
                 "dueDate": (today + datetime.timedelta(days=14)).isoformat(),
                 "currencyRate": rate,
@@ -73,7 +73,7 @@ class ProcountorPaymentCommon(ProcountorCommon, AccountTestInvoicingCommon):
                     "product": "Consulting",
                     "quantity": sign,
                     "unit": "HOUR",
-                    "unitPrice": move.amount_total,
+                    "unitPrice": amount,
                     "discountPercent": 0,
                     "vatPercent": 0,
                 }
@@ -81,7 +81,6 @@ class ProcountorPaymentCommon(ProcountorCommon, AccountTestInvoicingCommon):
             "vatStatus": 1,
             "invoiceChannel": "NO_SENDING",
             "language": "FINNISH",
-            "originalInvoiceNumber": move.name,
         }
 
     @classmethod
@@ -120,7 +119,15 @@ class ProcountorPaymentCommon(ProcountorCommon, AccountTestInvoicingCommon):
             values["reversed_entry_id"] = reversed_entry.id
         move = self.env["account.move"].create(values)
         move.action_post()
-        remote = self.sim.create_invoice(self._remote_invoice_payload(move, rate))
+        payload = self._remote_invoice_payload(
+            move.commercial_partner_id.name,
+            move.amount_total,
+            move.currency_id.name,
+            sign=-1 if move_type == "out_refund" else 1,
+            rate=rate,
+        )
+        payload["originalInvoiceNumber"] = move.name
+        remote = self.sim.create_invoice(payload)
         self.sim.set_invoice_status(remote["id"], "SENT")
         self._mark_sent(move, remote, sent_date)
         return move

@@ -78,9 +78,12 @@ class TestPaymentImport(ProcountorPaymentCommon):
 
     def test_overpayment_leaves_a_credit_and_a_note(self):
         move = self._sent_invoice(100.0)
+        exact = self._sent_invoice(50.0)
         event = self.sim.register_payment(move.procountor_id, 120.0)
-        self._fetch(move)
-        self.assertEqual(move.payment_state, "paid")
+        self.sim.register_payment(exact.procountor_id, 50.0)
+        # Two invoices: recorded together in one batch.
+        self._fetch(move | exact)
+        self.assertEqual((move | exact).mapped("payment_state"), ["paid", "paid"])
         payment = move.matched_payment_ids
         self.assertEqual(payment.amount, 120.0)
         credit = payment.move_id.line_ids.filtered(
@@ -88,13 +91,12 @@ class TestPaymentImport(ProcountorPaymentCommon):
         )
         self.assertEqual(credit.amount_residual, -20.0)
         self.assertEqual(credit.partner_id, self.customer)
-        notes = move.message_ids.mapped("body")
-        self.assertTrue(
-            any(
-                f"Procountor payment {event['id']} of" in body and "stays unreconciled" in body
-                for body in notes
-            ),
-            notes,
+        notes = [body for body in move.message_ids.mapped("body") if "Procountor" in body]
+        self.assertEqual(len(notes), 1, notes)
+        self.assertIn(f"Procountor payment {event['id']} of", notes[0])
+        self.assertIn("stays unreconciled as a credit of Asiakas Oy", notes[0])
+        self.assertFalse(
+            [body for body in exact.message_ids.mapped("body") if "Procountor payment" in body]
         )
 
     def test_foreign_currency_uses_procountor_conversion(self):
