@@ -128,6 +128,10 @@ run_odoo() {
         ODOO_PASSED=$((total - ODOO_FAILED))
     fi
     errors=$(grep -cE ' (ERROR|CRITICAL) ' "$WORK_DIR/suite.log" || true)
+    # A skipped test class proves nothing: treat it as a failure.
+    if grep -E "skipped setUpClass \(odoo\.addons\.$MODULE" "$WORK_DIR/suite.log"; then
+        errors=$((errors + 1))
+    fi
     if [ "$rc" -ne 0 ] || [ -z "$summary" ] || [ "$ODOO_FAILED" -ne 0 ] || [ "$ODOO_PASSED" -eq 0 ] || [ "$errors" -ne 0 ]; then
         tail -n 60 "$WORK_DIR/suite.log"
         FAILED_PARTS+=("odoo suite")

@@ -6,6 +6,13 @@ from . import res_company
 from . import res_partner
 from . import product_product
 from . import account_move
+from . import account_fiscal_position
+from . import account_tax
+from . import procountor_send_batch
+from . import uom_uom
+from . import account_move_procountor_bill
+from . import procountor_connection_bill
+from . import procountor_bill_import
 from . import account_payment
 from . import procountor_payment_event
 from . import procountor_connection_payments

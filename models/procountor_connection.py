@@ -20,11 +20,27 @@ from ..procountor_api import (
     ProcountorTimeoutError,
     ProcountorTransientError,
     ProcountorUnknownOutcome,
-    ProcountorValidationError,
 )
 from ..procountor_api.countries import procountor_country_to_iso
+from ..procountor_api.payloads import normalise_iban
 
 _logger = logging.getLogger(__name__)
+
+# The channels an invoice may be created with (API_NOTES §4.1 invoiceChannel).
+INVOICE_CHANNELS = [
+    ("EMAIL", "Email"),
+    ("ELECTRONIC_INVOICE", "E-invoice"),
+    ("MAIL", "Mail"),
+    ("NO_SENDING", "No sending"),
+]
+LANGUAGES = [
+    ("FINNISH", "Finnish"),
+    ("SWEDISH", "Swedish"),
+    ("ENGLISH", "English"),
+    ("DANISH", "Danish"),
+    ("NORWEGIAN", "Norwegian"),
+    ("ESTONIAN", "Estonian"),
+]
 
 # One client per connection settings and process: it keeps the M2M token until
 # shortly before it expires and throttles to Procountor's 20 requests/second
@@ -106,6 +122,50 @@ class ProcountorConnection(models.Model):
     )
     last_test_ok = fields.Boolean(string="Last Test Succeeded", readonly=True, copy=False)
     last_test_message = fields.Char(readonly=True, copy=False)
+
+    # Sending options (API_NOTES §4.5: create, approve, send).
+    approve_after_create = fields.Boolean(
+        default=True,
+        help="Approve each invoice in Procountor right after creating it. "
+        "Without it invoices wait in Procountor as unfinished drafts.",
+    )
+    send_after_approve = fields.Boolean(
+        help="Have Procountor deliver the invoice through its invoice channel "
+        "right after approving it.",
+    )
+    attach_pdf = fields.Boolean(
+        string="Attach Invoice PDF",
+        help="Upload Odoo's invoice PDF to Procountor and deliver it with the invoice.",
+    )
+    default_invoice_channel = fields.Selection(
+        INVOICE_CHANNELS,
+        required=True,
+        default="EMAIL",
+        help="How Procountor delivers invoices of customers who have no "
+        "channel of their own.",
+    )
+    fallback_language = fields.Selection(
+        LANGUAGES,
+        required=True,
+        default="FINNISH",
+        help="Invoice language for customers whose language Procountor lacks.",
+    )
+    bank_account_id = fields.Many2one(
+        "res.partner.bank",
+        string="Receiving Bank Account",
+        domain="[('partner_id', '=', company_partner_id)]",
+        check_company=True,
+        help="The company's IBAN printed on invoices that name no bank account "
+        "of their own. It must be one of the Procountor company's bank accounts.",
+    )
+    company_partner_id = fields.Many2one(related="company_id.partner_id")
+    procountor_ibans = fields.Char(
+        string="Procountor Bank Accounts",
+        readonly=True,
+        copy=False,
+        help="The IBANs registered in the Procountor company, read when "
+        "invoices are sent.",
+    )
 
     # VAT settings fetched from Procountor (API_NOTES §8).
     vat_status_ids = fields.One2many(
@@ -252,81 +312,74 @@ class ProcountorConnection(models.Model):
     @contextmanager
     def _procountor_api(self, record=None):
         """Yield the client; every call made through it is logged on this
-        connection, pointing at ``record`` when given."""
+        connection, pointing at ``record`` when given. The log rows are
+        written together when the block ends (one insert instead of one per
+        call)."""
         self.ensure_one()
         client = self._procountor_client()
         previous = getattr(_SINK, "handler", None)
-        _SINK.handler = lambda info: self.env["procountor.log"]._log_call(
-            self, info, record
-        )
+        calls = []
+        _SINK.handler = calls.append
         try:
             yield client
         finally:
             _SINK.handler = previous
+            self.env["procountor.log"]._log_calls(self, calls, record)
 
     def _procountor_error_sentence(self, error):
         """One sentence for users about a failed call on this connection."""
         self.ensure_one()
-        name = self.display_name
+        return self.env._(
+            "Connection %(name)s: %(text)s",
+            name=self.display_name,
+            text=self._procountor_error_text(error),
+        )
+
+    def _procountor_error_text(self, error):
+        """What went wrong with a call, in words a user acts on; callers put
+        the record concerned in front of it."""
+        self.ensure_one()
         if isinstance(error, ProcountorAuthError):
             return self.env._(
-                "Connection %(name)s: Procountor rejected the Client ID, Client "
-                "Secret or API Key; check them on the connection.",
-                name=name,
+                "Procountor rejected the Client ID, Client Secret or API Key; check "
+                "them on the connection."
             )
         if isinstance(error, ProcountorTLSError):
             return self.env._(
-                "Connection %(name)s: the secure connection to %(url)s failed; "
-                "check the API URL and the server's certificate.",
-                name=name,
+                "the secure connection to %(url)s failed; check the API URL and the "
+                "server's certificate.",
                 url=self.api_url,
             )
         if isinstance(error, ProcountorTimeoutError):
             return self.env._(
-                "Connection %(name)s: Procountor at %(url)s did not answer in "
-                "time; try again later.",
-                name=name,
+                "Procountor at %(url)s did not answer in time; try again later.",
                 url=self.api_url,
             )
         if isinstance(error, ProcountorConnectionError):
             return self.env._(
-                "Connection %(name)s: Procountor could not be reached at %(url)s; "
-                "check the API URL and the network.",
-                name=name,
+                "Procountor could not be reached at %(url)s; check the API URL and "
+                "the network.",
                 url=self.api_url,
             )
         if isinstance(error, ProcountorForbiddenError):
             return self.env._(
-                "Connection %(name)s: the Procountor user of this API Key lacks "
-                "the rights for this action; grant them in Procountor.",
-                name=name,
+                "the Procountor user of this API Key lacks the rights for this "
+                "action; grant them in Procountor."
             )
         if isinstance(error, ProcountorNotFoundError):
             return self.env._(
-                "Connection %(name)s: Procountor did not find what was asked for "
-                "at %(url)s; check the API URL.",
-                name=name,
+                "Procountor did not find what was asked for at %(url)s; check the "
+                "API URL.",
                 url=self.api_url,
             )
         if isinstance(error, ProcountorUnknownOutcome):
             return self.env._(
-                "Connection %(name)s: Procountor received the request but its "
-                "answer was lost; check in Procountor before trying again.",
-                name=name,
+                "Procountor received the request but its answer was lost; check in "
+                "Procountor before trying again."
             )
         if isinstance(error, ProcountorTransientError):
-            return self.env._(
-                "Connection %(name)s: Procountor is temporarily unavailable; try "
-                "again later.",
-                name=name,
-            )
-        if isinstance(error, ProcountorValidationError):
-            return self.env._(
-                "Connection %(name)s: %(sentence)s",
-                name=name,
-                sentence=error.sentence,
-            )
-        return self.env._("Connection %(name)s: %(sentence)s", name=name, sentence=error.sentence)
+            return self.env._("Procountor is temporarily unavailable; try again later.")
+        return error.sentence
 
     # ------------------------------------------------------------------
     # Buttons
@@ -380,6 +433,31 @@ class ProcountorConnection(models.Model):
             }
         )
         return self._notify(message, "success")
+
+    def _procountor_store_ibans(self, client):
+        """Read the Procountor company's bank accounts and keep their IBANs."""
+        accounts = client.get_bank_accounts()
+        if isinstance(accounts, dict):
+            accounts = accounts.get("results") or []
+        ibans = sorted(
+            {
+                normalise_iban(account.get("iban") or account.get("accountNumber"))
+                for account in accounts or []
+                if account.get("status", "ACTIVE") == "ACTIVE"
+            }
+            - {""}
+        )
+        self.sudo().procountor_ibans = " ".join(ibans)
+        return set(ibans)
+
+    def _procountor_has_iban(self, client, iban):
+        """Whether ``iban`` is a bank account of the Procountor company. The
+        list is read once and kept; it is read again only when an IBAN is not
+        in it, in case an account was added in Procountor since."""
+        iban = normalise_iban(iban)
+        if iban in set((self.procountor_ibans or "").split()):
+            return True
+        return iban in self._procountor_store_ibans(client)
 
     def action_fetch_vat_settings(self):
         """Read the company's VAT statuses and rates from Procountor and store

@@ -48,38 +48,43 @@ class ProcountorLog(models.Model):
             )
 
     @api.model
-    def _log_call(self, connection, info, record=None):
-        """Store one HTTP attempt reported by the client.
+    def _log_calls(self, connection, infos, record=None):
+        """Store the HTTP attempts the client reported.
 
         The client already redacts secrets; they are redacted again here so
-        nothing that reaches the table can carry one. Never raises: losing a
-        log row must not break the operation that made the call.
+        nothing that reaches the table can carry one. Never raises: losing log
+        rows must not break the operation that made the calls.
         """
-        values = {
-            "connection_id": connection.id,
-            "method": (info.get("method") or "")[:10],
-            "path": info.get("path") or info.get("url") or "",
-            "status_code": info.get("status") or 0,
-            "duration_ms": int(info.get("duration_ms") or 0),
-            "attempt": info.get("attempt") or 1,
-            "error": redact(info.get("error"), max_len=BODY_MAX_LENGTH) or False,
-            "request_body": redact(info.get("request_body"), max_len=BODY_MAX_LENGTH)
-            or False,
-            "response_body": redact(info.get("response_body"), max_len=BODY_MAX_LENGTH)
-            or False,
-        }
-        if record:
-            values.update(res_model=record._name, res_id=record.id)
+        if not infos:
+            return
+        vals_list = []
+        for info in infos:
+            values = {
+                "connection_id": connection.id,
+                "method": (info.get("method") or "")[:10],
+                "path": info.get("path") or info.get("url") or "",
+                "status_code": info.get("status") or 0,
+                "duration_ms": int(info.get("duration_ms") or 0),
+                "attempt": info.get("attempt") or 1,
+                "error": redact(info.get("error"), max_len=BODY_MAX_LENGTH) or False,
+                "request_body": redact(info.get("request_body"), max_len=BODY_MAX_LENGTH)
+                or False,
+                "response_body": redact(info.get("response_body"), max_len=BODY_MAX_LENGTH)
+                or False,
+            }
+            if record:
+                values.update(res_model=record._name, res_id=record.id)
+            vals_list.append(values)
         try:
             if not self.env["procountor.connection"]._procountor_can_commit():
-                self.sudo().create(values)
+                self.sudo().create(vals_list)
             else:
-                # A separate transaction, so the row survives when the caller's
+                # A separate transaction, so the rows survive when the caller's
                 # transaction is rolled back after a failure.
                 with self.env.registry.cursor() as cr:
-                    self.with_env(self.env(cr=cr)).sudo().create(values)
+                    self.with_env(self.env(cr=cr)).sudo().create(vals_list)
         except Exception:  # pylint: disable=broad-except
-            _logger.warning("Could not store a Procountor API log row.", exc_info=True)
+            _logger.warning("Could not store Procountor API log rows.", exc_info=True)
 
     @api.autovacuum
     def _gc_procountor_logs(self):

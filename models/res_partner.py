@@ -2,12 +2,7 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 from odoo import api, fields, models
 
-INVOICE_CHANNELS = [
-    ("EMAIL", "Email"),
-    ("ELECTRONIC_INVOICE", "E-invoice"),
-    ("MAIL", "Mail"),
-    ("NO_SENDING", "No sending"),
-]
+from .procountor_connection import INVOICE_CHANNELS
 
 
 class ResPartner(models.Model):
@@ -40,7 +35,6 @@ class ResPartner(models.Model):
     )
     procountor_invoice_channel = fields.Selection(
         INVOICE_CHANNELS,
-        string="Procountor Invoice Channel",
         help="How Procountor delivers this customer's invoices; empty uses the "
         "connection's default.",
     )

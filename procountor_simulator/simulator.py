@@ -424,13 +424,7 @@ class Simulator:
             raw_rows = rows if rows is not None else [
                 {"product": "Office supplies", "quantity": 1, "unitPrice": 100.0,
                  "vatPercent": 25.5, "account": "4000"}]
-            invoice_rows = []
-            for row in raw_rows:
-                stored = {"quantity": 1, "unit": "PIECE", "discountPercent": 0,
-                          "vatPercent": 25.5}
-                stored.update({key: value for key, value in row.items()
-                               if key not in ("account", "dimensionItemValues", "description")})
-                invoice_rows.append(stored)
+            invoice_rows = [self._purchase_row(row) for row in raw_rows]
             body = {
                 "type": "PURCHASE_INVOICE",
                 "partnerId": partner_id,
@@ -481,10 +475,8 @@ class Simulator:
             invoice = self._invoice(invoice_id)
             old = store.receipts.get(invoice.get("ledgerReceiptId"))
             if rows is not None:
-                invoice["invoiceRows"] = store.normalized_rows([
-                    {key: value for key, value in row.items()
-                     if key not in ("account", "dimensionItemValues", "description")}
-                    for row in rows])
+                invoice["invoiceRows"] = store.normalized_rows(
+                    [self._purchase_row(row) for row in rows])
                 invoice["invoiceSumInfo"] = accounting.invoice_sum_info(
                     invoice, store.company_currency)
                 if transactions is None:
@@ -503,6 +495,14 @@ class Simulator:
             return self.store.invoices[invoice_id]
         except KeyError:
             raise ValueError(f"no invoice with id {invoice_id!r}") from None
+
+    @staticmethod
+    def _purchase_row(row):
+        """An InvoiceRow from a seed row: defaults first, simulator-only keys dropped."""
+        stored = {"quantity": 1, "unit": "PIECE", "discountPercent": 0, "vatPercent": 25.5}
+        stored.update({key: value for key, value in row.items()
+                       if key not in ("account", "dimensionItemValues", "description")})
+        return stored
 
     def _seller(self, partner):
         """(counterParty, partnerId) for a purchase invoice's seller."""

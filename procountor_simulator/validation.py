@@ -347,7 +347,9 @@ def _check_rows(problems, body, store, side):
         _number(problems, row, "discountPercent", f"{path}.discountPercent", required=True,
                 minimum=0, maximum=100)
         vat = _number(problems, row, "vatPercent", f"{path}.vatPercent", required=True)
-        if vat is not None and not store.vat_percent_enabled(vat, side):
+        # Foreign VAT (API_NOTES §4.1 vatCountry) books that country's rates.
+        if vat is not None and not store.vat_percent_enabled(
+                vat, side, body.get("vatCountry") or None):
             problems.add(f"{path}.vatPercent", "INVALID_VAT_PERCENT")
         status = _integer(problems, row, "vatStatus", f"{path}.vatStatus")
         if status is not None and not store.vat_status_enabled(status, side):

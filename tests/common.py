@@ -2,9 +2,12 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 from unittest.mock import patch
 
+from odoo import Command
+from odoo.addons.account.tests.common import AccountTestInvoicingCommon
 from odoo.tests import TransactionCase, new_test_user
 
 from ..procountor_simulator import DEFAULT_CREDENTIALS, Simulator, SimulatorServer
+from ..procountor_simulator.seed import DEFAULT_IBAN
 
 
 class ProcountorCommon(TransactionCase):
@@ -75,3 +78,108 @@ class ProcountorCommon(TransactionCase):
         for text in texts:
             for secret in secrets:
                 self.assertNotIn(secret, text or "")
+
+
+class ProcountorInvoiceCommon(ProcountorCommon, AccountTestInvoicingCommon):
+    """A Finnish test company with a 25.5 % sales tax, its IBAN, and a
+    customer and products already linked to the simulator's registers."""
+
+    @classmethod
+    def _create_company(cls, **create_values):
+        # A company in euros like a Finnish Procountor company; the country is
+        # set afterwards so the generic chart of accounts is used (no
+        # localization module needed).
+        euro = cls.env.ref("base.EUR")
+        euro.active = True
+        create_values.setdefault("currency_id", euro.id)
+        return super()._create_company(**create_values)
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        finland = cls.env.ref("base.fi")
+        cls.company.write({"country_id": finland.id, "account_fiscal_country_id": finland.id})
+        cls.company.procountor_connection_id = cls.connection
+        cls.connection._procountor_store_vat_settings(cls.sim.vats_default, {})
+        cls.iban = DEFAULT_IBAN
+        cls.company_bank = cls.env["res.partner.bank"].create(
+            {"acc_number": cls.iban, "partner_id": cls.company.partner_id.id}
+        )
+        cls.connection.bank_account_id = cls.company_bank
+        tax_group = cls.env["account.tax.group"].create(
+            {"name": "ALV", "country_id": finland.id, "company_id": cls.company.id}
+        )
+        cls.tax_255 = cls.env["account.tax"].create(
+            {
+                "tax_group_id": tax_group.id,
+                "name": "VAT 25.5%",
+                "amount": 25.5,
+                "amount_type": "percent",
+                "type_tax_use": "sale",
+                "company_id": cls.company.id,
+                "country_id": finland.id,
+            }
+        )
+        cls.tax_14 = cls.tax_255.copy({"name": "VAT 14%", "amount": 14.0})
+        cls.customer = cls.env["res.partner"].create(
+            {
+                "name": "Asiakas Oy",
+                "is_company": True,
+                "street": "Mannerheimintie 1",
+                "zip": "00100",
+                "city": "Helsinki",
+                "country_id": finland.id,
+                "email": "laskut@asiakas.example",
+                "company_registry": "2345678-2",
+                "vat": "FI23456782",
+                "ref": "C-100",
+                "lang": "en_US",
+            }
+        )
+        cls.product_a = cls.env["product.product"].create(
+            {"name": "Consulting", "default_code": "CONS", "list_price": 100.0}
+        )
+        cls.product_b = cls.env["product.product"].create(
+            {"name": "Support", "default_code": "SUPP", "list_price": 40.0}
+        )
+
+    def setUp(self):
+        super().setUp()
+        # The simulator forgets its registers on reset; link again to fresh ones.
+        remote_customer = self.sim.add_partner("Asiakas Oy", identifier="2345678-2")
+        self.customer._procountor_set_id(self.connection, remote_customer["id"])
+        for product in (self.product_a, self.product_b):
+            remote = self.sim.add_product(product.name, code=product.default_code)
+            product._procountor_set_id(self.connection, remote["id"])
+
+    def _invoice(self, lines=None, post=True, move_type="out_invoice", **values):
+        lines = lines or [{"product": self.product_a, "price_unit": 100.0, "quantity": 2}]
+        move = self.env["account.move"].create(
+            {
+                "move_type": move_type,
+                "partner_id": self.customer.id,
+                "invoice_date": "2026-11-20",
+                "invoice_line_ids": [
+                    Command.create(
+                        {
+                            "product_id": line["product"].id,
+                            "name": line.get("name", line["product"].name),
+                            "quantity": line.get("quantity", 1),
+                            "price_unit": line["price_unit"],
+                            "discount": line.get("discount", 0.0),
+                            "tax_ids": [Command.set(line.get("taxes", self.tax_255).ids)],
+                        }
+                    )
+                    for line in lines
+                ],
+                **values,
+            }
+        )
+        if post:
+            move.action_post()
+        return move
+
+    def _remote(self, move):
+        invoices = self.sim.invoices(originalInvoiceNumber=move.name)
+        self.assertEqual(len(invoices), 1, "exactly one Procountor invoice per Odoo invoice")
+        return invoices[0]

@@ -4,24 +4,15 @@ import datetime
 
 from odoo import Command, fields
 
-from odoo.addons.account.tests.common import AccountTestInvoicingCommon
-
 from ..procountor_simulator.seed import DEFAULT_IBAN
-from .common import ProcountorCommon
+from .common import ProcountorInvoiceCommon
 
 
-class ProcountorPaymentCommon(ProcountorCommon, AccountTestInvoicingCommon):
-    """A euro company (as Procountor's) with a chart of accounts, its connection
-    to the simulator with bank and cash journals chosen, and helpers that make
-    invoices look sent the way invoice sending leaves them."""
-
-    @classmethod
-    def setup_independent_company(cls, **kwargs):
-        # Procountor keeps the books in euros (API_NOTES §4.7: `amount` is in the
-        # company currency); the Odoo company must match.
-        return cls._create_company(
-            name="Procountor Payments Oy", currency_id=cls.env.ref("base.EUR").id, **kwargs
-        )
+class ProcountorPaymentCommon(ProcountorInvoiceCommon):
+    """The euro company of the invoice tests (Procountor books in the company
+    currency, API_NOTES §4.7), its connection with bank and cash journals
+    chosen, and helpers that make invoices look sent the way sending leaves
+    them, without the API calls of sending."""
 
     @classmethod
     def setUpClass(cls):
@@ -33,9 +24,6 @@ class ProcountorPaymentCommon(ProcountorCommon, AccountTestInvoicingCommon):
                 "payment_bank_journal_id": cls.bank_journal.id,
                 "payment_cash_journal_id": cls.cash_journal.id,
             }
-        )
-        cls.customer = cls.env["res.partner"].create(
-            {"name": "Asiakas Oy", "is_company": True}
         )
         cls.customer_contact = cls.env["res.partner"].create(
             {"name": "Maija Meikäläinen", "parent_id": cls.customer.id, "type": "invoice"}

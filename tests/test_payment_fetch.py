@@ -64,6 +64,16 @@ class TestPaymentImport(ProcountorPaymentCommon):
         self.assertEqual(self.connection.payment_last_fetch_message, summary(1, 1) + ".")
         self.assertTrue(self.connection.payment_last_fetch_date)
 
+    def test_invoice_sent_by_the_connector(self):
+        move = self._invoice()
+        move.action_procountor_send()
+        self.assertEqual(move.procountor_state, "sent")
+        self.sim.register_payment(move.procountor_id, move.amount_total)
+        params = self._fetch(move)
+        self.assertEqual(params["message"], summary(1, 1) + ".")
+        self.assertEqual(move.payment_state, "paid")
+        self.assertEqual(move.matched_payment_ids.amount, 251.0)
+
     def test_partial_payment_then_rest(self):
         move = self._sent_invoice(100.0)
         self.sim.register_payment(move.procountor_id, 40.0, payment_date=self.paid_on)

@@ -844,6 +844,16 @@ def test_purchase_invoice_seed_and_receipt(api, sim):
     assert values == [-30.0, 25.0, 5.0]
 
 
+def test_change_ledger_receipt_rows_get_the_seed_row_defaults(sim):
+    invoice, _receipt = sim.add_purchase_invoice("Paper Mill Oy", TODAY)
+    new_receipt = sim.change_ledger_receipt(
+        invoice["id"], rows=[{"product": "Paper", "unitPrice": 120.0, "account": "6800"}])
+    row = sim.invoices(id=invoice["id"])[0]["invoiceRows"][0]
+    assert (row["quantity"], row["unit"], row["vatPercent"]) == (1, "PIECE", 25.5)
+    assert [(t["account"], t["accountingValue"]) for t in new_receipt["transactions"]] == [
+        ("2880", -120.0), ("6800", 120.0)]
+
+
 def test_ledger_receipt_put(api, sim):
     invoice, receipt = sim.add_purchase_invoice("Paper Mill Oy", TODAY)
     transactions = [dict(t) for t in receipt["transactions"]]
@@ -981,3 +991,12 @@ def test_standalone_entry_point():
         if process.poll() is None:
             process.kill()
             process.wait()
+
+
+def test_foreign_vat_country_rows_use_that_countrys_rates(sim, api):
+    sim.add_vat_percent(25.0, country="SWEDEN", sales=True, purchase=True)
+    rows = [dict(sales_invoice()["invoiceRows"][0], vatPercent=25.0)]
+    response = api.post("/invoices", json=sales_invoice(invoiceRows=rows))
+    assert response.status_code == 400
+    assert error_fields(response) == {("invoiceRows[0].vatPercent", "INVALID_VAT_PERCENT")}
+    create_invoice(api, invoiceRows=rows, vatCountry="SWEDEN")

@@ -1,0 +1,701 @@
+# Copyright 2026 procountor_connector contributors
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+import logging
+import mimetypes
+
+import psycopg2
+
+from odoo import Command, api, fields, models
+from odoo.exceptions import UserError, ValidationError
+from odoo.tools import SQL
+from odoo.tools.sql import escape_psql
+
+from ..procountor_api import ProcountorError, bills
+from ..procountor_api.countries import procountor_country_to_iso
+
+_logger = logging.getLogger(__name__)
+
+# Batch GETs take at most 200 ids (API_NOTES §3.3).
+BATCH_SIZE = 200
+
+
+class BillRejected(Exception):
+    """Raised inside a bill's savepoint to undo it; carries the user sentence."""
+
+
+class BillImportRun:
+    """What one import run did, plus lookups it reuses from bill to bill."""
+
+    def __init__(self, connection, client=None):
+        self.connection = connection
+        self.client = client
+        self.imported = self.skipped = self.failed = 0
+        self.moves = []
+        self.changed = []  # sentences about bills Procountor changed after import
+        self.failures = []  # sentences about bills that were not imported
+        self.retry_ids = []  # Procountor ids to try again next run
+        self.fatal = None  # sentence when the run could not list the bills
+        self.accounts = {}
+        self.taxes = {}
+        self.analytic = {}
+        self.currencies = {}
+        self.dimensions = None
+
+    def fail(self, procountor_ids, sentence, count=None):
+        self.failed += len(procountor_ids) if count is None else count
+        self.failures.append(sentence)
+        self.retry_ids.extend(i for i in procountor_ids if i not in self.retry_ids)
+
+
+class ProcountorBillImport(models.AbstractModel):
+    """Accepted purchase invoices from Procountor -> vendor bills (API_NOTES §5, §6).
+
+    Each bill is all or nothing: everything is looked up and downloaded
+    first, then supplier, bill, attachments and posting happen in one
+    savepoint that is rolled back when anything (the totals check included)
+    fails.
+    """
+
+    _name = "procountor.bill.import"
+    _description = "Procountor Vendor Bill Import"
+
+    # ------------------------------------------------------------------
+    # The run
+    # ------------------------------------------------------------------
+    @api.model
+    def _procountor_import_bills(self, connection):
+        """Import the accepted bills of ``connection`` changed since its last run.
+
+        Returns the run. Never raises Procountor errors; outside tests each
+        bill is committed on its own, so one failure keeps the others.
+        """
+        connection.ensure_one()
+        importer = self.sudo().with_company(connection.company_id)
+        connection = connection.with_env(importer.env)
+        if not connection.bill_journal_id:
+            run = BillImportRun(connection)
+            run.fatal = self.env._(
+                "Connection %(name)s: choose the Vendor Bill Journal on the Fetching "
+                "Options tab.",
+                name=connection.display_name,
+            )
+            return run
+        try:
+            connection._procountor_client()
+        except UserError as error:
+            # Missing credentials: the scheduled run must report, not crash.
+            run = BillImportRun(connection)
+            run.fatal = error.args[0]
+            return run
+
+        started = fields.Datetime.now()
+        invoice_filters = {
+            "types": bills.PURCHASE_INVOICE,
+            "status": ",".join(bills.ACCEPTED_STATUSES),
+            "orderById": "ASC",
+        }
+        receipt_filters = {"types": bills.PURCHASE_INVOICE, "orderById": "ASC"}
+        if connection.bill_start_date:
+            invoice_filters["startDate"] = receipt_filters["startDate"] = (
+                connection.bill_start_date.isoformat()
+            )
+        if connection.bill_invoice_version:
+            invoice_filters["versionStartDate"] = connection.bill_invoice_version
+        if connection.bill_receipt_version:
+            receipt_filters["versionStartDate"] = connection.bill_receipt_version
+        with connection._procountor_api() as client:
+            run = BillImportRun(connection, client)
+            try:
+                invoice_rows = list(client.paginate("/invoices", invoice_filters))
+                # Receipts edited on their own do not necessarily touch the
+                # invoice's version [INFER], so changed receipts are listed too
+                # (their status filter takes one value only, API_NOTES §6).
+                receipt_rows = list(client.paginate("/ledgerreceipts", receipt_filters))
+            except ProcountorError as error:
+                _logger.warning(
+                    "Procountor vendor bill listing of connection %s failed: %s",
+                    connection.id,
+                    error,
+                )
+                run.fatal = connection._procountor_error_sentence(error)
+                return run
+
+            ids = [row.get("id") for row in invoice_rows]
+            ids += [int(i) for i in (connection.bill_retry_ids or "").split(",") if i.strip()]
+            receipt_ids = [row.get("id") for row in receipt_rows if row.get("id")]
+            if receipt_ids:
+                ids += (
+                    importer.env["account.move"]
+                    .search(
+                        [
+                            ("procountor_connection_id", "=", connection.id),
+                            ("procountor_receipt_id", "in", receipt_ids),
+                        ]
+                    )
+                    .mapped("procountor_bill_id")
+                )
+            ids = list(dict.fromkeys(i for i in ids if i))
+            for start in range(0, len(ids), BATCH_SIZE):
+                importer._procountor_import_batch(run, ids[start : start + BATCH_SIZE])
+
+        values = {
+            "bill_last_fetch": started,
+            "bill_retry_ids": ",".join(str(i) for i in run.retry_ids) or False,
+        }
+        versions = [row.get("version") for row in invoice_rows if row.get("version")]
+        if versions:
+            values["bill_invoice_version"] = max(versions)
+        versions = [row.get("version") for row in receipt_rows if row.get("version")]
+        if versions:
+            values["bill_receipt_version"] = max(versions)
+        connection.write(values)
+        importer.env["ir.cron"]._notify_progress(done=run.imported, remaining=0)
+        return run
+
+    def _procountor_import_batch(self, run, ids):
+        """Read up to 200 invoices and their receipts, then handle each bill."""
+        connection = run.connection
+        try:
+            invoices = run.client.get_invoices(ids)
+            receipts = {
+                receipt.get("id"): receipt
+                for receipt in run.client.get_batch(
+                    "/ledgerreceipts",
+                    [inv.get("ledgerReceiptId") for inv in invoices if inv.get("ledgerReceiptId")],
+                )
+            }
+        except ProcountorError as error:
+            _logger.warning(
+                "Procountor vendor bills %s of connection %s could not be read: %s",
+                ids,
+                connection.id,
+                error,
+            )
+            run.fail(
+                ids,
+                self.env._(
+                    "%(count)s Procountor bills could not be read and will be fetched "
+                    "again next time: %(reason)s",
+                    count=len(ids),
+                    reason=connection._procountor_error_sentence(error),
+                ),
+            )
+            return
+        imported = {
+            move.procountor_bill_id: move
+            for move in self.env["account.move"].search(
+                [
+                    ("procountor_connection_id", "=", connection.id),
+                    ("procountor_bill_id", "in", ids),
+                ]
+            )
+        }
+        start_date = connection.bill_start_date and connection.bill_start_date.isoformat()
+        for invoice in sorted(invoices, key=lambda inv: (inv.get("date") or "", inv.get("id"))):
+            # Ids to retry or from changed receipts may no longer be wanted.
+            if (
+                invoice.get("type") != bills.PURCHASE_INVOICE
+                or invoice.get("status") not in bills.ACCEPTED_STATUSES
+                or (start_date and (invoice.get("date") or "") < start_date)
+            ):
+                continue
+            receipt = receipts.get(invoice.get("ledgerReceiptId"))
+            move = imported.get(invoice.get("id"))
+            if move:
+                self._procountor_check_imported(run, move, invoice, receipt)
+            else:
+                self._procountor_import_bill(run, invoice, receipt)
+            if connection._procountor_can_commit():
+                # Keep each finished bill (and the API log of it) whatever
+                # happens to the next one.
+                self.env.cr.commit()  # pylint: disable=invalid-commit
+
+    # ------------------------------------------------------------------
+    # One bill
+    # ------------------------------------------------------------------
+    def _procountor_bill_label(self, values):
+        return self.env._(
+            "Procountor bill %(number)s from %(supplier)s",
+            number=values["number"] or values["procountor_id"],
+            supplier=values["supplier"]["name"] or "?",
+        )
+
+    def _procountor_check_imported(self, run, move, invoice, receipt):
+        """Count an already imported bill as skipped, or report that Procountor
+        changed its accounting since; the Odoo bill is never changed."""
+        values = bills.bill_values(invoice, receipt)
+        if invoice.get("ledgerReceiptId") != move.procountor_receipt_id:
+            what = self.env._(
+                "it has a new ledger receipt %(receipt)s instead of %(old)s",
+                receipt=invoice.get("ledgerReceiptId"),
+                old=move.procountor_receipt_id,
+            )
+        elif receipt is not None and values["checksum"] != move.procountor_receipt_checksum:
+            what = self.env._("the accounts or amounts of its ledger receipt were edited")
+        else:
+            run.skipped += 1
+            return
+        sentence = self.env._(
+            "%(bill)s changed in Procountor after it was imported as %(move)s (%(what)s); "
+            "the Odoo bill was left as it is, check it.",
+            bill=self._procountor_bill_label(values),
+            move=move.display_name,
+            what=what,
+        )
+        run.changed.append(sentence)
+        if not move.procountor_bill_changed:
+            move.procountor_bill_changed = True
+            move.message_post(body=sentence)
+
+    def _procountor_import_bill(self, run, invoice, receipt):
+        """Create the vendor bill of one invoice, or record why not."""
+        values = bills.bill_values(invoice, receipt)
+        label = self._procountor_bill_label(values)
+        procountor_id = values["procountor_id"]
+        connection = run.connection
+        company = connection.company_id
+
+        if values["problems"]:
+            run.fail([procountor_id], self._procountor_problem_sentence(label, values))
+            return
+        currency = self._procountor_currency(run, values["currency"])
+        if not currency:
+            run.fail(
+                [procountor_id],
+                self.env._(
+                    "%(bill)s: its currency %(currency)s is not active in Odoo; activate "
+                    "it, then fetch again.",
+                    bill=label,
+                    currency=values["currency"],
+                ),
+            )
+            return
+        accounts = self._procountor_accounts(run, [line["account"] for line in values["lines"]])
+        missing = sorted({line["account"] for line in values["lines"]} - set(accounts))
+        if missing:
+            run.fail(
+                [procountor_id],
+                self.env._(
+                    "%(bill)s: account codes %(codes)s do not exist in Odoo company "
+                    "%(company)s; create them (or correct the accounts in Procountor), "
+                    "then fetch again.",
+                    bill=label,
+                    codes=", ".join(missing),
+                    company=company.name,
+                ),
+            )
+            return
+        try:
+            analytic = [self._procountor_analytic(run, line) for line in values["lines"]]
+            files = [
+                run.client.download_attachment(item["id"]) for item in values["attachments"]
+            ]
+        except ProcountorError as error:
+            _logger.warning(
+                "Procountor bill %s of connection %s: reading its dimensions or files "
+                "failed: %s",
+                procountor_id,
+                connection.id,
+                error,
+            )
+            run.fail(
+                [procountor_id],
+                self.env._(
+                    "%(bill)s: its dimensions or its image could not be read and it will "
+                    "be fetched again next time: %(reason)s",
+                    bill=label,
+                    reason=connection._procountor_error_sentence(error),
+                ),
+            )
+            return
+        taxes, tax_notes = [], []
+        for line in values["lines"]:
+            tax, note = self._procountor_tax(run, line)
+            taxes.append(tax)
+            if note and note not in tax_notes:
+                tax_notes.append(note)
+        partner = self._procountor_find_supplier(connection, values["supplier"])
+
+        line_commands = [
+            Command.create(
+                {
+                    "name": line["description"] or label,
+                    "account_id": accounts[line["account"]].id,
+                    "quantity": 1,
+                    "price_unit": float(line["amount"]),
+                    "tax_ids": [Command.set(tax.ids)],
+                    "analytic_distribution": distribution or False,
+                }
+            )
+            for line, tax, distribution in zip(values["lines"], taxes, analytic, strict=True)
+        ]
+        try:
+            with self.env.cr.savepoint():
+                move = self._procountor_create_bill(
+                    run, values, currency, partner, line_commands, files, label, tax_notes
+                )
+        except BillRejected as rejection:
+            run.fail([procountor_id], str(rejection))
+        except (UserError, ValidationError) as error:
+            _logger.warning(
+                "Procountor bill %s of connection %s refused by Odoo", procountor_id,
+                connection.id, exc_info=True,
+            )
+            run.fail(
+                [procountor_id],
+                self.env._(
+                    "%(bill)s: Odoo refused the bill: %(reason)s",
+                    bill=label,
+                    reason=error.args[0] if error.args else str(error),
+                ),
+            )
+        except psycopg2.errors.UniqueViolation:
+            # Another run imported it at the same moment (the SQL constraint
+            # on connection + Procountor id held).
+            run.skipped += 1
+        else:
+            run.imported += 1
+            run.moves.append(move)
+
+    def _procountor_problem_sentence(self, label, values):
+        problem = values["problems"][0]
+        if problem == bills.NO_RECEIPT:
+            return self.env._(
+                "%(bill)s: Procountor returned no ledger receipt for it; it will be "
+                "fetched again next time.",
+                bill=label,
+            )
+        if problem == bills.NO_TOTALS:
+            return self.env._(
+                "%(bill)s: Procountor returned no totals for it, so they cannot be "
+                "checked; it will be fetched again next time.",
+                bill=label,
+            )
+        if problem == bills.NO_ACCOUNT:
+            return self.env._(
+                "%(bill)s: a row of its ledger receipt has no account; set it in "
+                "Procountor.",
+                bill=label,
+            )
+        return self.env._(
+            "%(bill)s: its ledger receipt has no cost rows to build the bill from.",
+            bill=label,
+        )
+
+    def _procountor_create_bill(
+        self, run, values, currency, partner, line_commands, files, label, tax_notes
+    ):
+        """Supplier, bill, totals check, attachments, posting. Runs in the
+        caller's savepoint; raises BillRejected to have it rolled back."""
+        connection = run.connection
+        company = connection.company_id
+        supplier = values["supplier"]
+        if not partner:
+            partner = self._procountor_create_supplier(supplier)
+        if supplier["procountor_id"] and not partner._procountor_get_ids(
+            connection, "SUPPLIER"
+        ):
+            partner._procountor_set_id(connection, supplier["procountor_id"], "SUPPLIER")
+
+        move_values = {
+            "move_type": values["move_type"],
+            "journal_id": connection.bill_journal_id.id,
+            "company_id": company.id,
+            "partner_id": partner.id,
+            "invoice_date": values["date"],
+            # Procountor's due date stands, not one from Odoo payment terms.
+            "invoice_payment_term_id": False,
+            "invoice_date_due": values["due_date"] or values["date"],
+            "ref": values["ref"] or False,
+            "payment_reference": values["payment_reference"] or False,
+            "currency_id": currency.id,
+            "invoice_line_ids": line_commands,
+            "procountor_connection_id": connection.id,
+            "procountor_bill_id": values["procountor_id"],
+            "procountor_receipt_id": values["receipt_id"],
+            "procountor_receipt_version": values["receipt_version"],
+            "procountor_receipt_checksum": values["checksum"],
+        }
+        move = self.env["account.move"].create(move_values)
+        if (
+            currency != company.currency_id
+            and values["accounting_currency"] == company.currency_id.name
+        ):
+            # Same convention both sides: invoice-currency units per unit of
+            # company currency (API_NOTES §4.2); Procountor's rate keeps the
+            # company-currency amounts of the two books together. Written
+            # after creation, when Odoo has set its own rate from the date.
+            move.invoice_currency_rate = float(values["rate"])
+
+        totals = values["totals"]
+        odoo = {
+            "untaxed": move.amount_untaxed,
+            "tax": move.amount_tax,
+            "total": move.amount_total,
+        }
+        if any(currency.compare_amounts(odoo[key], float(totals[key])) for key in odoo):
+            sentence = self.env._(
+                "%(bill)s: the Odoo totals (untaxed %(untaxed)s, VAT %(tax)s, total "
+                "%(total)s %(currency)s) differ from Procountor's (untaxed "
+                "%(p_untaxed)s, VAT %(p_tax)s, total %(p_total)s), so no bill was "
+                "created.",
+                bill=label,
+                untaxed=f"{odoo['untaxed']:.2f}",
+                tax=f"{odoo['tax']:.2f}",
+                total=f"{odoo['total']:.2f}",
+                currency=currency.name,
+                p_untaxed=f"{totals['untaxed']:.2f}",
+                p_tax=f"{totals['tax']:.2f}",
+                p_total=f"{totals['total']:.2f}",
+            )
+            if tax_notes:
+                sentence = f"{sentence} {' '.join(tax_notes)}"
+            raise BillRejected(sentence)
+
+        attachments = self.env["ir.attachment"].create(
+            [
+                {
+                    "name": meta.get("name") or f"procountor_{values['procountor_id']}",
+                    "raw": content,
+                    "mimetype": meta.get("mimeType")
+                    or mimetypes.guess_type(meta.get("name") or "")[0]
+                    or "application/octet-stream",
+                    "res_model": "account.move",
+                    "res_id": move.id,
+                }
+                for meta, content in files
+            ]
+        )
+        # no_new_invoice: the PDF is the bill's image, not a document for
+        # Odoo to read lines from.
+        move.with_context(no_new_invoice=True).message_post(
+            body=self.env._(
+                "Imported from Procountor: purchase invoice %(number)s (ID %(id)s, "
+                "status %(status)s), ledger receipt %(receipt)s.",
+                number=values["number"],
+                id=values["procountor_id"],
+                status=values["status"],
+                receipt=values["receipt_id"],
+            ),
+            attachment_ids=attachments.ids,
+        )
+        if connection.bill_state == "posted":
+            # As the Confirm button does: analytic plans mandatory for bills
+            # are enforced, so posted bills meet the company's rules.
+            move.with_context(validate_analytic=True).action_post()
+        return move
+
+    # ------------------------------------------------------------------
+    # Lookups
+    # ------------------------------------------------------------------
+    def _procountor_currency(self, run, code):
+        if code not in run.currencies:
+            run.currencies[code] = self.env["res.currency"].search(
+                [("name", "=", code)], limit=1
+            )
+        return run.currencies[code]
+
+    def _procountor_accounts(self, run, codes):
+        """{code: account} for the codes that name a usable account of the
+        connection's company (Procountor account number = Odoo account code)."""
+        wanted = set(codes) - set(run.accounts)
+        if wanted:
+            company = run.connection.company_id
+            Account = self.env["account.account"].with_company(company)
+            found = Account.search(
+                [
+                    ("code", "in", list(wanted)),
+                    ("deprecated", "=", False),
+                    *Account._check_company_domain(company),
+                ]
+            )
+            by_code = {account.code: account for account in found}
+            for code in wanted:
+                run.accounts[code] = by_code.get(code)
+        return {code: run.accounts[code] for code in codes if run.accounts.get(code)}
+
+    def _procountor_tax(self, run, line):
+        """``(tax, note)``: the one purchase tax for the line's VAT percent (and
+        Procountor VAT status when taxes carry one), or no tax and a note
+        saying why when none or several fit.
+
+        Amounts from Procountor are net (API_NOTES §6), so only taxes that
+        exclude VAT qualify. Several candidates are not guessed between: the
+        bill then lacks VAT, the totals check refuses it and the note names
+        the taxes to sort out.
+        """
+        percent, status = line["vat_percent"], line["vat_status"]
+        key = (percent, status)
+        if key not in run.taxes:
+            Tax = self.env["account.tax"]
+            company = run.connection.company_id
+            candidates = Tax.search(
+                [
+                    ("type_tax_use", "=", "purchase"),
+                    ("amount_type", "=", "percent"),
+                    ("amount", "=", float(percent)),
+                    *Tax._check_company_domain(company),
+                ]
+            ).filtered(lambda tax: not tax.price_include)
+            if "procountor_vat_status_id" in Tax._fields and status:
+                exact = candidates.filtered(
+                    lambda tax: tax.procountor_vat_status_id.code == status
+                )
+                candidates = exact or candidates.filtered(
+                    lambda tax: not tax.procountor_vat_status_id
+                )
+            note = False
+            if len(candidates) > 1:
+                note = self.env._(
+                    "Several purchase taxes of %(percent)s%% fit (%(taxes)s); keep one "
+                    "or give each its Procountor VAT status.",
+                    percent=_percent(percent),
+                    taxes=", ".join(candidates.mapped("name")),
+                )
+            elif not candidates and percent:
+                note = self.env._(
+                    "Odoo has no purchase tax of %(percent)s%% (VAT excluded from the "
+                    "price).",
+                    percent=_percent(percent),
+                )
+            run.taxes[key] = (candidates if len(candidates) == 1 else Tax, note)
+        return run.taxes[key]
+
+    def _procountor_analytic(self, run, line):
+        """Analytic distribution of a line: each Procountor dimension item maps
+        to the analytic account of the same name (or code), when one exists.
+        Reads the dimension names from Procountor once per run."""
+        distribution = {}
+        for split in line["dimensions"]:
+            if run.dimensions is None:
+                run.dimensions = {}
+                for dimension in run.client.get("/dimensions") or []:
+                    for item in dimension.get("items") or []:
+                        run.dimensions[(dimension.get("id"), item.get("id"))] = (
+                            dimension.get("name") or "",
+                            item.get("codeName") or "",
+                        )
+            names = run.dimensions.get((split["dimension_id"], split["item_id"]))
+            account = names and self._procountor_analytic_account(run, *names)
+            if account:
+                key = str(account.id)
+                distribution[key] = distribution.get(key, 0.0) + float(split["percent"])
+        return distribution
+
+    def _procountor_analytic_account(self, run, dimension_name, item_name):
+        key = (dimension_name, item_name)
+        if key not in run.analytic:
+            company = run.connection.company_id
+            Analytic = self.env["account.analytic.account"]
+            pattern = escape_psql(item_name)
+            candidates = Analytic.search(
+                [
+                    "|",
+                    ("name", "=ilike", pattern),
+                    ("code", "=ilike", pattern),
+                    *Analytic._check_company_domain(company),
+                ]
+            )
+            if len(candidates) > 1:
+                # The same item name in several plans: the plan named like the
+                # Procountor dimension decides.
+                candidates = candidates.filtered(
+                    lambda account: account.plan_id.name.lower() == dimension_name.lower()
+                )
+            run.analytic[key] = candidates if len(candidates) == 1 else Analytic
+        return run.analytic[key]
+
+    def _procountor_find_supplier(self, connection, supplier):
+        """The contact of the bill's seller: by Procountor supplier ID, then
+        business ID (Company ID, then Tax ID), then exact name; None if none."""
+        Partner = self.env["res.partner"]
+        if supplier["procountor_id"]:
+            found = Partner._procountor_find_by_ids(
+                connection, [supplier["procountor_id"]], "SUPPLIER"
+            ).get(supplier["procountor_id"])
+            if found:
+                return found
+        keys = bills.business_id_keys(supplier["identifier"])
+        if keys:
+            Partner.flush_model(["company_registry", "vat", "active", "company_id", "parent_id"])
+            for column in ("company_registry", "vat"):
+                self.env.cr.execute(
+                    SQL(
+                        """
+                        SELECT id FROM res_partner
+                         WHERE active
+                           AND (company_id IS NULL OR company_id = %(company)s)
+                           AND upper(regexp_replace(%(column)s, '[[:space:]-]', '', 'g'))
+                               = ANY(%(keys)s)
+                         ORDER BY parent_id IS NOT NULL, id
+                         LIMIT 1
+                        """,
+                        company=connection.company_id.id,
+                        column=SQL.identifier(column),
+                        keys=sorted(keys),
+                    )
+                )
+                row = self.env.cr.fetchone()
+                if row:
+                    return Partner.browse(row[0]).commercial_partner_id
+        if supplier["name"]:
+            found = Partner.search(
+                [
+                    ("name", "=ilike", escape_psql(supplier["name"])),
+                    ("parent_id", "=", False),
+                    *Partner._check_company_domain(connection.company_id),
+                ],
+                order="id",
+                limit=1,
+            )
+            if found:
+                return found
+        return None
+
+    def _procountor_create_supplier(self, supplier):
+        country_code = procountor_country_to_iso(supplier["country"] or "")
+        country = country_code and self.env["res.country"].search(
+            [("code", "=", country_code)], limit=1
+        )
+        return self.env["res.partner"].create(
+            {
+                "name": supplier["name"] or self.env._("Procountor supplier"),
+                "is_company": True,
+                "supplier_rank": 1,
+                "company_registry": supplier["identifier"] or False,
+                "street": supplier["street"] or False,
+                "zip": supplier["zip"] or False,
+                "city": supplier["city"] or False,
+                "country_id": country.id if country else False,
+            }
+        )
+
+    # ------------------------------------------------------------------
+    # Summary
+    # ------------------------------------------------------------------
+    @api.model
+    def _procountor_summary(self, run):
+        """The run as text: one line of counts, then one line per problem."""
+        if run.fatal:
+            return self.env._(
+                "Vendor bills were not fetched: %(reason)s", reason=run.fatal
+            )
+        lines = [
+            self.env._(
+                "Vendor bills from Procountor: %(imported)s imported, %(skipped)s "
+                "skipped (already imported), %(changed)s changed after import, "
+                "%(failed)s failed.",
+                imported=run.imported,
+                skipped=run.skipped,
+                changed=len(run.changed),
+                failed=run.failed,
+            )
+        ]
+        lines += [f"- {sentence}" for sentence in run.failures + run.changed]
+        return "\n".join(lines)
+
+
+def _percent(value):
+    """25.50 -> '25.5', 14.0 -> '14'."""
+    text = f"{value:f}"
+    return text.rstrip("0").rstrip(".") if "." in text else text

@@ -1,0 +1,245 @@
+"""Accepted purchase invoices and their ledger receipts -> plain vendor-bill values.
+
+No Odoo and no I/O here: these functions read the JSON of ``GET /invoices/{ids}``
+and ``GET /ledgerreceipts/{ids}`` (API_NOTES §5, §6) and return codes, names,
+dates and Decimal amounts; the Odoo side looks up partners, accounts, taxes and
+analytic accounts for them.
+"""
+
+import hashlib
+import json
+import re
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+
+# "Accepted" purchase invoices, i.e. approved for payment or paid (API_NOTES §5).
+# Unfinished, received, verified, rejected and invalidated ones are not
+# bookkeeping transactions yet (or any more) and are left alone.
+ACCEPTED_STATUSES = (
+    "APPROVED",
+    "PAYMENT_QUEUED",
+    "PAYMENT_SENT_TO_BANK",
+    "PARTLY_PAID",
+    "PAID",
+    "MARKED_PAID",
+)
+PURCHASE_INVOICE = "PURCHASE_INVOICE"
+
+# Reasons a bill cannot be built at all; the Odoo side turns them into sentences.
+NO_RECEIPT = "no_receipt"
+NO_TOTALS = "no_totals"
+NO_ENTRIES = "no_entries"
+NO_ACCOUNT = "no_account"
+
+CENT = Decimal("0.01")
+HUNDRED = Decimal(100)
+
+
+def dec(value):
+    """JSON number (or None) -> Decimal without binary-float noise."""
+    if value is None or value == "":
+        return Decimal(0)
+    if isinstance(value, Decimal):
+        return value
+    try:
+        return Decimal(str(value))
+    except InvalidOperation:
+        return Decimal(0)
+
+
+def money(value):
+    """Round half up to cents: Procountor's amounts carry two decimals (API_NOTES §6)."""
+    return dec(value).quantize(CENT, rounding=ROUND_HALF_UP)
+
+
+def normalize_business_id(value):
+    """Business ID or VAT number compared without case, spaces and hyphens."""
+    return re.sub(r"[\s\-]", "", str(value or "")).upper()
+
+
+def business_id_keys(value):
+    """Every normalised form under which ``value`` may be stored in Odoo.
+
+    A Finnish business ID ``1234567-8`` is also written as the VAT number
+    ``FI12345678`` (API_NOTES §4.4 shows both kinds of identifier), so each
+    form finds the other.
+    """
+    key = normalize_business_id(value)
+    if not key:
+        return set()
+    keys = {key}
+    if re.fullmatch(r"\d{8}", key):
+        keys.add("FI" + key)
+    elif re.fullmatch(r"FI\d{8}", key):
+        keys.add(key[2:])
+    return keys
+
+
+def sum_infos(invoice):
+    """``(document, accounting)`` entries of ``invoiceSumInfo`` (API_NOTES §4.1).
+
+    ``document`` is in the invoice currency; ``accounting`` is the entry in the
+    Procountor company's currency, or None when the invoice is in that currency.
+    """
+    infos = [info for info in invoice.get("invoiceSumInfo") or [] if isinstance(info, dict)]
+    document = next((info for info in infos if not info.get("inAccountingCurrency")), None)
+    accounting = next((info for info in infos if info.get("inAccountingCurrency")), None)
+    if document is None and accounting is not None:
+        document, accounting = accounting, None
+    if accounting is not None and document is not None \
+            and accounting.get("currency") == document.get("currency"):
+        accounting = None
+    return document, accounting
+
+
+def entry_transactions(receipt):
+    """The cost rows of a ledger receipt: its ENTRY transactions (API_NOTES §6).
+
+    The REVERSING_ENTRY is the payable row, which Odoo makes itself from the
+    supplier; a RECONCILIATION_ENTRY only balances rounding.
+    """
+    return [t for t in (receipt or {}).get("transactions") or []
+            if isinstance(t, dict) and t.get("transactionType") == "ENTRY"]
+
+
+def receipt_checksum(receipt):
+    """A fingerprint of what a bill is built from: account, amount, VAT and
+    dimensions of every ENTRY row, without ids (they change on every rebuild)."""
+    rows = []
+    for item in entry_transactions(receipt):
+        dimensions = sorted(
+            (str(d.get("dimensionId")), str(d.get("itemId")), str(money(d.get("value"))))
+            for d in item.get("dimensionItemValues") or [] if isinstance(d, dict))
+        rows.append([str(item.get("account") or ""), str(money(item.get("accountingValue"))),
+                     str(dec(item.get("vatPercent")).normalize()), item.get("vatStatus"),
+                     dimensions])
+    return hashlib.sha256(json.dumps(rows, sort_keys=True).encode()).hexdigest()
+
+
+def allocate(total, weights):
+    """Split ``total`` (cents) over ``weights`` in proportion, summing exactly.
+
+    Cumulative rounding: each share is the rounded running total minus the
+    previous one, so no share is more than a cent off its exact value and the
+    shares always add up to ``total``. Needs ``sum(weights) != 0``.
+    """
+    total = money(total)
+    weights = [dec(w) for w in weights]
+    whole = sum(weights, Decimal(0))
+    shares, running, previous = [], Decimal(0), Decimal(0)
+    for weight in weights:
+        running += weight
+        current = money(total * running / whole)
+        shares.append(current - previous)
+        previous = current
+    return shares
+
+
+def _date(value):
+    return value[:10] if isinstance(value, str) and value else None
+
+
+def bill_values(invoice, receipt):
+    """Plain values of the vendor bill for one purchase invoice and its receipt.
+
+    Amounts are Decimals in the invoice currency, signed for the bill type:
+    a negative Procountor total gives ``in_refund`` with positive amounts.
+    ``problems`` lists reasons (module constants) that prevent the bill.
+    """
+    counter_party = invoice.get("counterParty") or {}
+    address = counter_party.get("counterPartyAddress") or {}
+    payment = invoice.get("paymentInfo") or {}
+    document, accounting = sum_infos(invoice)
+    entries = entry_transactions(receipt)
+    problems = []
+    if receipt is None:
+        problems.append(NO_RECEIPT)
+    elif not entries:
+        problems.append(NO_ENTRIES)
+    if document is None:
+        problems.append(NO_TOTALS)
+    if any(not str(item.get("account") or "").strip() for item in entries):
+        problems.append(NO_ACCOUNT)
+
+    total = dec((document or {}).get("invoiceSumTotal"))
+    if total:
+        sign = -1 if total < 0 else 1
+    else:
+        sign = -1 if sum((dec(t.get("accountingValue")) for t in entries), Decimal(0)) < 0 else 1
+    currency = (document or {}).get("currency") or payment.get("currency")
+    rate = dec(payment.get("currencyRate")) or Decimal(1)
+
+    # accountingValue is the net amount in the Procountor company's currency,
+    # debit positive (API_NOTES §6). In that currency it is the line amount
+    # as it is. For a foreign-currency bill only the totals are known in the
+    # invoice currency, so the net total is spread over the rows in proportion
+    # to their accounting values: the lines then add up to the supplier's
+    # total to the cent, which converting each row back with the rate would
+    # not guarantee.
+    weights = [sign * dec(t.get("accountingValue")) for t in entries]
+    if accounting is None or not entries:
+        amounts = [money(w) for w in weights]
+    elif sum(weights, Decimal(0)):
+        amounts = allocate(sign * dec(document.get("excludingVatTotal")), weights)
+    else:
+        amounts = [money(w * rate) for w in weights]
+
+    lines = []
+    for item, amount in zip(entries, amounts):
+        value = dec(item.get("accountingValue"))
+        dimensions = []
+        for split in item.get("dimensionItemValues") or []:
+            if not isinstance(split, dict) or not value:
+                continue
+            dimensions.append({
+                "dimension_id": split.get("dimensionId"),
+                "item_id": split.get("itemId"),
+                # Dimension values are amounts summing to accountingValue per
+                # dimension (API_NOTES §6); Odoo wants percentages.
+                "percent": dec(split.get("value")) * HUNDRED / value,
+            })
+        lines.append({
+            "account": str(item.get("account") or "").strip(),
+            "amount": amount,
+            "vat_percent": dec(item.get("vatPercent")),
+            "vat_status": item.get("vatStatus"),
+            "description": (item.get("description") or "").strip(),
+            "dimensions": dimensions,
+        })
+
+    return {
+        "procountor_id": invoice.get("id"),
+        "number": invoice.get("invoiceNumber"),
+        "status": invoice.get("status"),
+        "supplier": {
+            "procountor_id": invoice.get("partnerId"),
+            "name": (address.get("name") or "").strip(),
+            "identifier": (counter_party.get("identifier") or "").strip(),
+            "street": address.get("street"),
+            "zip": address.get("zip"),
+            "city": address.get("city"),
+            "country": address.get("country"),
+        },
+        "move_type": "in_refund" if sign < 0 else "in_invoice",
+        "date": _date(invoice.get("date")),
+        "due_date": _date(payment.get("newDueDate") or payment.get("dueDate")),
+        "ref": (invoice.get("originalInvoiceNumber") or "").strip(),
+        "payment_reference": (payment.get("bankReferenceCode") or "").strip(),
+        "currency": currency,
+        "accounting_currency": (accounting or {}).get("currency") or currency,
+        "rate": rate,
+        "totals": {
+            "untaxed": sign * money((document or {}).get("excludingVatTotal")),
+            "tax": sign * money((document or {}).get("vatSumTotal")),
+            "total": sign * money((document or {}).get("invoiceSumTotal")),
+        },
+        "lines": lines,
+        "receipt_id": (receipt or {}).get("id"),
+        "receipt_version": (receipt or {}).get("version"),
+        "checksum": receipt_checksum(receipt) if receipt is not None else None,
+        "attachments": [
+            {"id": item.get("id"), "name": item.get("name"), "mimetype": item.get("mimeType")}
+            for item in invoice.get("attachments") or [] if isinstance(item, dict)
+            and item.get("id")
+        ],
+        "problems": problems,
+    }

@@ -1,0 +1,199 @@
+"""Plain invoice values -> Procountor JSON (API_NOTES §4), with no I/O.
+
+The Odoo side reads records into plain dicts (strings, numbers, dates as
+``YYYY-MM-DD``); every mapping decision lives here so it can be tested
+without a database.
+"""
+
+import re
+from decimal import ROUND_HALF_UP, Decimal
+
+# API_NOTES §4.1 `language`; Odoo language codes start with the ISO 639-1 code.
+LANGUAGE_BY_CODE = {
+    "fi": "FINNISH",
+    "sv": "SWEDISH",
+    "en": "ENGLISH",
+    "da": "DANISH",
+    "nb": "NORWEGIAN",
+    "nn": "NORWEGIAN",
+    "no": "NORWEGIAN",
+    "et": "ESTONIAN",
+}
+
+DOMESTIC_VAT_STATUS = 1  # API_NOTES §8: the one status every company has.
+
+_REFERENCE_WEIGHTS = (7, 3, 1)
+
+
+def language_for(odoo_lang, fallback):
+    """'fi_FI' -> 'FINNISH'; a language Procountor lacks -> ``fallback``."""
+    code = (odoo_lang or "").split("_")[0].lower()
+    return LANGUAGE_BY_CODE.get(code, fallback)
+
+
+def _finnish_check_digit(base):
+    total = sum(
+        int(digit) * _REFERENCE_WEIGHTS[index % 3]
+        for index, digit in enumerate(reversed(base))
+    )
+    return (10 - total % 10) % 10
+
+
+def is_valid_finnish_reference(reference):
+    """Finnish national reference: 4-20 digits, last one a 7-3-1 check digit."""
+    compact = re.sub(r"\s", "", reference or "")
+    if not re.fullmatch(r"\d{4,20}", compact) or compact.lstrip("0") == "":
+        return False
+    return _finnish_check_digit(compact[:-1]) == int(compact[-1])
+
+
+def is_valid_rf_reference(reference):
+    """ISO 11649 creditor reference: RF + 2 check digits + up to 21 characters."""
+    compact = re.sub(r"\s", "", reference or "").upper()
+    if not re.fullmatch(r"RF\d{2}[0-9A-Z]{1,21}", compact):
+        return False
+    rearranged = compact[4:] + compact[:4]
+    digits = "".join(str(int(char, 36)) for char in rearranged)
+    return int(digits) % 97 == 1
+
+
+def bank_reference(reference):
+    """The reference to send: the invoice's own when Procountor would accept
+    it, otherwise "" so that Procountor generates a valid one (API_NOTES §4.2;
+    omitting the field would leave the invoice without any reference)."""
+    compact = re.sub(r"\s", "", reference or "").upper()
+    if is_valid_rf_reference(compact):
+        return compact, "RF"
+    if is_valid_finnish_reference(compact):
+        return compact, "FI"
+    return "", None
+
+
+def round2(value):
+    """Half-up to the cent, as money is rounded on invoices."""
+    return float(Decimal(str(value)).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP))
+
+
+def normalise_iban(iban):
+    return re.sub(r"\s", "", iban or "").upper()
+
+
+def _address(values):
+    address = {
+        "name": (values.get("name") or "")[:80] or None,
+        "specifier": (values.get("specifier") or "")[:80] or None,
+        "street": (values.get("street") or "")[:80] or None,
+        "zip": (values.get("zip") or "")[:20] or None,
+        "city": (values.get("city") or "")[:40] or None,
+        "country": values.get("country") or None,
+    }
+    return {key: value for key, value in address.items() if value}
+
+
+def invoice_payload(values):
+    """Build the body of ``POST /invoices`` for a sales invoice or credit note.
+
+    ``values`` keys: number, date, due_date, currency, currency_rate, iban,
+    reference, channel, language, vat_status, vat_country, partner_id,
+    customer (name, identifier, tax_code, email, customer_number,
+    einvoice_address, einvoice_operator, contact_person, address{...}),
+    billing_address, delivery_address, unit_prices_include_vat,
+    additional_information, notes, is_refund, and lines: [{product_id, code,
+    name, quantity, unit, price_unit, discount, vat_percent, vat_status}].
+
+    A credit note is a SALES_INVOICE with a negative total (API_NOTES §4.6):
+    its quantities are negated, prices stay positive.
+    """
+    sign = -1 if values.get("is_refund") else 1
+    customer = values["customer"]
+    counter_party = {
+        "counterPartyAddress": _address(dict(customer.get("address") or {}, name=customer["name"])),
+        "identifier": customer.get("identifier") or None,
+        "taxCode": customer.get("tax_code") or None,
+        "customerNumber": customer.get("customer_number") or None,
+        "email": customer.get("email") or None,
+        "contactPersonName": (customer.get("contact_person") or "")[:70] or None,
+    }
+    if customer.get("einvoice_address"):
+        counter_party["einvoiceAddress"] = {
+            "address": customer["einvoice_address"],
+            "operator": customer.get("einvoice_operator") or None,
+        }
+    counter_party = {key: value for key, value in counter_party.items() if value}
+
+    reference, reference_type = bank_reference(values.get("reference"))
+    payment_info = {
+        "paymentMethod": "BANK_TRANSFER",
+        "currency": values["currency"],
+        "bankAccount": {"accountNumber": normalise_iban(values["iban"])},
+        "dueDate": values["due_date"],
+        # Units of invoice currency per one unit of company currency, 1 for
+        # domestic invoices (API_NOTES §4.2).
+        "currencyRate": values.get("currency_rate") or 1,
+        "bankReferenceCode": reference,
+    }
+    if reference_type:
+        payment_info["bankReferenceCodeType"] = reference_type
+
+    rows = []
+    for line in values["lines"]:
+        row = {
+            "product": (line["name"] or "")[:200] or "-",
+            "quantity": sign * line["quantity"],
+            "unit": line["unit"],
+            "unitPrice": line["price_unit"],
+            "discountPercent": line.get("discount") or 0,
+            "vatPercent": line["vat_percent"],
+        }
+        if line.get("product_id"):
+            row["productId"] = line["product_id"]
+        if line.get("code"):
+            row["productCode"] = line["code"][:40]
+        if line.get("vat_status"):
+            row["vatStatus"] = line["vat_status"]
+        rows.append(row)
+
+    payload = {
+        "type": "SALES_INVOICE",
+        # API-created invoices always start UNFINISHED (API_NOTES §4.1).
+        "status": "UNFINISHED",
+        "date": values["date"],
+        "counterParty": counter_party,
+        "billingAddress": _address(values.get("billing_address") or {}),
+        "deliveryAddress": _address(values.get("delivery_address") or {}),
+        "paymentInfo": payment_info,
+        "extraInfo": {
+            "accountingByRow": False,
+            "unitPricesIncludeVat": bool(values.get("unit_prices_include_vat")),
+        },
+        "discountPercent": 0,
+        "invoiceRows": rows,
+        "vatStatus": values.get("vat_status") or DOMESTIC_VAT_STATUS,
+        "originalInvoiceNumber": values["number"][:40],
+        "invoiceChannel": values["channel"],
+        "language": values["language"],
+    }
+    if values.get("partner_id"):
+        payload["partnerId"] = values["partner_id"]
+    if values.get("vat_country"):
+        payload["vatCountry"] = values["vat_country"]
+    if values.get("additional_information"):
+        payload["additionalInformation"] = values["additional_information"][:10000]
+    if values.get("notes"):
+        payload["notes"] = values["notes"][:10000]
+    return payload
+
+
+def invoice_total(invoice):
+    """The invoice total in the invoice currency from ``invoiceSumInfo``
+    (API_NOTES §4.1), or None when Procountor did not report it."""
+    for info in invoice.get("invoiceSumInfo") or []:
+        if not info.get("inAccountingCurrency"):
+            return info.get("invoiceSumTotal")
+    return None
+
+
+def totals_match(invoice, expected_total):
+    """Whether Procountor's total equals ``expected_total`` to the cent."""
+    total = invoice_total(invoice)
+    return total is not None and round2(total) == round2(expected_total)

@@ -1,0 +1,558 @@
+# Copyright 2026 procountor_connector contributors
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+from odoo import Command
+from odoo.exceptions import AccessError, UserError, ValidationError
+from odoo.tests import new_test_user, tagged
+
+from .common import ProcountorInvoiceCommon
+
+
+@tagged("post_install", "-at_install")
+class TestInvoicePayload(ProcountorInvoiceCommon):
+    def test_invoice_payload_fields(self):
+        move = self._invoice(
+            lines=[
+                {"product": self.product_a, "price_unit": 100.0, "quantity": 2},
+                {"product": self.product_b, "price_unit": 40.0, "quantity": 1.5, "taxes": self.tax_14},
+            ],
+            narration="<p>Payment within 14 days.</p>",
+            ref="PO-77",
+        )
+        move.action_procountor_send()
+        self.assertEqual(move.procountor_state, "sent", move.procountor_error)
+        remote = self._remote(move)
+        self.assertEqual(remote["type"], "SALES_INVOICE")
+        self.assertEqual(remote["date"], "2026-11-20")
+        self.assertEqual(remote["originalInvoiceNumber"], move.name)
+        self.assertEqual(remote["partnerId"], self.customer.procountor_customer_id)
+        self.assertEqual(remote["invoiceChannel"], "EMAIL")
+        self.assertEqual(remote["language"], "ENGLISH")
+        self.assertEqual(remote["vatStatus"], 1)
+        counter_party = remote["counterParty"]
+        self.assertEqual(counter_party["counterPartyAddress"]["name"], "Asiakas Oy")
+        self.assertEqual(counter_party["counterPartyAddress"]["street"], "Mannerheimintie 1")
+        self.assertEqual(counter_party["counterPartyAddress"]["country"], "FINLAND")
+        self.assertEqual(counter_party["identifier"], "2345678-2")
+        self.assertEqual(counter_party["taxCode"], "FI23456782")
+        self.assertEqual(counter_party["email"], "laskut@asiakas.example")
+        self.assertEqual(counter_party["customerNumber"], "C-100")
+        self.assertEqual(remote["billingAddress"]["zip"], "00100")
+        payment = remote["paymentInfo"]
+        self.assertEqual(payment["currency"], "EUR")
+        self.assertEqual(payment["currencyRate"], 1)
+        self.assertEqual(payment["bankAccount"]["accountNumber"], self.iban)
+        self.assertEqual(payment["dueDate"], str(move.invoice_date_due))
+        self.assertIn("Payment within 14 days.", remote["additionalInformation"])
+        self.assertIn("PO-77", remote["notes"])
+        rows = remote["invoiceRows"]
+        self.assertEqual(
+            [(r["productId"], r["productCode"], r["quantity"], r["unit"], r["unitPrice"], r["vatPercent"]) for r in rows],
+            [
+                (self.product_a.procountor_id, "CONS", 2, "PIECE", 100.0, 25.5),
+                (self.product_b.procountor_id, "SUPP", 1.5, "PIECE", 40.0, 14.0),
+            ],
+        )
+        self.assertIsNone(rows[0]["vatStatus"])
+        # Totals to the cent: 200 + 51 VAT + 60 + 8.40 VAT.
+        self.assertEqual(remote["invoiceSumInfo"][0]["invoiceSumTotal"], 319.40)
+        self.assertEqual(move.amount_total, 319.40)
+        self.assertEqual(move.procountor_id, remote["id"])
+        self.assertEqual(move.procountor_number, str(remote["invoiceNumber"]))
+        self.assertTrue(move.procountor_sent_date)
+        self.assertFalse(move.procountor_error)
+        self.assertTrue(
+            any(
+                f"Sent to Procountor: number {remote['invoiceNumber']}" in message.body
+                for message in move.message_ids
+            )
+        )
+
+    def test_reference_kept_when_valid_generated_otherwise(self):
+        valid = self._invoice(payment_reference="1232")
+        invalid = self._invoice(payment_reference="INV/2026/1")
+        for move in valid | invalid:
+            move.action_procountor_send()
+        self.assertEqual(self._remote(valid)["paymentInfo"]["bankReferenceCode"], "1232")
+        generated = self._remote(invalid)["paymentInfo"]["bankReferenceCode"]
+        self.assertTrue(generated, "Procountor generates a reference when it gets an empty one")
+        self.assertNotEqual(generated, "INV/2026/1")
+
+    def test_discounts_and_totals_to_the_cent(self):
+        move = self._invoice(
+            lines=[
+                {"product": self.product_a, "price_unit": 33.33, "quantity": 3, "discount": 12.5},
+                {"product": self.product_b, "price_unit": 19.99, "quantity": 7, "discount": 3},
+            ]
+        )
+        move.action_procountor_send()
+        remote = self._remote(move)
+        self.assertEqual([r["discountPercent"] for r in remote["invoiceRows"]], [12.5, 3.0])
+        self.assertEqual(remote["invoiceSumInfo"][0]["invoiceSumTotal"], move.amount_total)
+        self.assertEqual(move.procountor_state, "sent")
+
+    def test_foreign_currency(self):
+        usd = self.setup_other_currency("USD", rates=[("2026-01-01", 1.25)])
+        move = self._invoice(currency_id=usd.id)
+        move.action_procountor_send()
+        self.assertEqual(move.procountor_state, "sent", move.procountor_error)
+        payment = self._remote(move)["paymentInfo"]
+        self.assertEqual((payment["currency"], payment["currencyRate"]), ("USD", 1.25))
+        sums = {info["inAccountingCurrency"]: info for info in self._remote(move)["invoiceSumInfo"]}
+        self.assertEqual(sums[False]["invoiceSumTotal"], 251.0)
+        self.assertEqual(sums[True]["invoiceSumTotal"], 200.8)
+
+    def test_credit_note_has_negative_total_and_names_credited_invoice(self):
+        invoice = self._invoice()
+        invoice.action_procountor_send()
+        refund = invoice._reverse_moves([{"invoice_date": invoice.invoice_date}])
+        refund.action_post()
+        refund.action_procountor_send()
+        self.assertEqual(refund.procountor_state, "sent", refund.procountor_error)
+        remote = self._remote(refund)
+        self.assertEqual(remote["type"], "SALES_INVOICE")
+        self.assertEqual(remote["invoiceRows"][0]["quantity"], -2)
+        self.assertEqual(remote["invoiceSumInfo"][0]["invoiceSumTotal"], -251.0)
+        self.assertIn(invoice.name, remote["additionalInformation"])
+        self.assertIn(invoice.procountor_number, remote["notes"])
+
+    def test_vat_status_from_fiscal_position_and_tax(self):
+        statuses = {s.code: s for s in self.connection.vat_status_ids}
+        eu_sales = self.env["account.fiscal.position"].create(
+            {"name": "EU sales", "procountor_vat_status_id": statuses[5].id}
+        )
+        tax_0 = self.tax_255.copy({"name": "VAT 0% EU", "amount": 0.0})
+        tax_0.procountor_vat_status_id = statuses[3]
+        move = self._invoice(
+            lines=[
+                {"product": self.product_a, "price_unit": 100.0, "taxes": tax_0},
+                {"product": self.product_b, "price_unit": 10.0, "taxes": self.tax_255},
+            ],
+            fiscal_position_id=eu_sales.id,
+        )
+        move.action_procountor_send()
+        remote = self._remote(move)
+        self.assertEqual(remote["vatStatus"], 5)
+        self.assertEqual(remote["invoiceRows"][0]["vatStatus"], 3)
+        self.assertIsNone(remote["invoiceRows"][1]["vatStatus"])
+        posted = [r for r in self.sim.requests if (r["method"], r["path"]) == ("POST", "/invoices")]
+        sent_rows = posted[-1]["json"]["invoiceRows"]
+        self.assertNotIn("vatStatus", sent_rows[1], "no row status: the row follows the header")
+
+    def test_vat_country_allows_only_domestic_status(self):
+        statuses = {s.code: s for s in self.connection.vat_status_ids}
+        sweden = self.env.ref("base.se")
+        with self.assertRaisesRegex(ValidationError, "must be Domestic"):
+            self.env["account.fiscal.position"].create(
+                {
+                    "name": "Swedish VAT",
+                    "procountor_vat_country_id": sweden.id,
+                    "procountor_vat_status_id": statuses[5].id,
+                }
+            )
+        self.sim.add_vat_percent(25.0, country="SWEDEN", sales=True, purchase=True)
+        self.connection._procountor_store_vat_settings(self.sim.vats_default, {})
+        position = self.env["account.fiscal.position"].create(
+            {
+                "name": "Swedish VAT",
+                "procountor_vat_country_id": sweden.id,
+                "procountor_vat_status_id": statuses[1].id,
+            }
+        )
+        tax_se = self.tax_255.copy({"name": "Moms 25%", "amount": 25.0})
+        move = self._invoice(
+            lines=[{"product": self.product_a, "price_unit": 100.0, "taxes": tax_se}],
+            fiscal_position_id=position.id,
+        )
+        move.action_procountor_send()
+        remote = self._remote(move)
+        self.assertEqual((remote["vatCountry"], remote["vatStatus"]), ("SWEDEN", 1))
+
+
+@tagged("post_install", "-at_install")
+class TestInvoiceValidation(ProcountorInvoiceCommon):
+    def _problems(self, move):
+        return move._procountor_check(self.connection)
+
+    def test_not_posted_wrong_type_already_sent(self):
+        draft = self._invoice(post=False)
+        draft.action_procountor_send()
+        self.assertEqual(draft.procountor_state, "error")
+        self.assertEqual(
+            draft.procountor_error,
+            f"Invoice {draft.display_name} cannot be sent to Procountor: it is not "
+            f"posted (Status); confirm it first.",
+        )
+        bill = self._invoice(move_type="in_invoice", post=False)
+        self.assertIn(
+            "only customer invoices and credit notes go to Procountor (Type)",
+            self._problems(bill),
+        )
+        move = self._invoice()
+        move.action_procountor_send()
+        self.assertIn(
+            f"it was already sent to Procountor (number {move.procountor_number})",
+            self._problems(move),
+        )
+        self.assertEqual(self.sim.count("POST", "/invoices"), 1)
+
+    def test_all_problems_listed_at_once_and_nothing_sent(self):
+        no_tax = self._invoice(
+            lines=[
+                {"product": self.product_a, "price_unit": 10.0, "taxes": self.tax_255.browse()},
+                {"product": self.product_b, "price_unit": 10.0, "taxes": self.tax_255 | self.tax_14},
+            ]
+        )
+        self.customer.email = False
+        no_tax.action_procountor_send()
+        self.assertEqual(no_tax.procountor_state, "error")
+        self.assertEqual(
+            no_tax.procountor_error,
+            f"Invoice {no_tax.name} cannot be sent to Procountor: customer Asiakas Oy "
+            "has no Email, which invoices sent by email need; line “Consulting” has 0 "
+            "taxes; Procountor needs exactly one VAT rate per row (Taxes); line "
+            "“Support” has 2 taxes; Procountor needs exactly one VAT rate per row (Taxes).",
+        )
+        self.assertEqual(self.sim.count("POST", "/invoices"), 0)
+        self.assertTrue(
+            any(no_tax.procountor_error in message.body for message in no_tax.message_ids)
+        )
+
+    def test_channel_rules(self):
+        self.customer.write(
+            {"procountor_invoice_channel": "ELECTRONIC_INVOICE", "street": False}
+        )
+        move = self._invoice()
+        problems = self._problems(move)
+        self.assertIn(
+            "customer Asiakas Oy has no Street, which invoices sent by E-invoice need",
+            problems,
+        )
+        self.assertIn("customer Asiakas Oy has no E-invoice Address", problems)
+        self.assertIn(
+            "customer Asiakas Oy has no E-invoice Operator, which Finnish e-invoices need",
+            problems,
+        )
+        self.customer.write(
+            {
+                "street": "Mannerheimintie 1",
+                "procountor_einvoice_address": "003723456782",
+                "procountor_einvoice_operator": "003721291126",
+            }
+        )
+        self.assertEqual(self._problems(move), [])
+        move.action_procountor_send()
+        remote = self._remote(move)
+        self.assertEqual(remote["invoiceChannel"], "ELECTRONIC_INVOICE")
+        self.assertEqual(
+            remote["counterParty"]["einvoiceAddress"],
+            {"address": "003723456782", "operator": "003721291126"},
+        )
+        self.customer.write({"procountor_invoice_channel": "MAIL", "city": False})
+        self.assertIn(
+            "customer Asiakas Oy has no City, which invoices sent by Mail need",
+            self._problems(self._invoice()),
+        )
+
+    def test_tax_without_fetched_rate_unmapped_uom_currency_iban(self):
+        tax_24 = self.tax_255.copy({"name": "VAT 24% (old)", "amount": 24.0})
+        uom_pack = self.env["uom.uom"].create(
+            {
+                "name": "Pack of 6",
+                "category_id": self.env.ref("uom.product_uom_categ_unit").id,
+                "uom_type": "bigger",
+                "factor_inv": 6,
+            }
+        )
+        odd_currency = self.env["res.currency"].create(
+            {"name": "ZZZ", "symbol": "Z", "rate_ids": [Command.create({"name": "2026-01-01", "rate": 2})]}
+        )
+        move = self._invoice(
+            lines=[{"product": self.product_a, "price_unit": 100.0, "taxes": tax_24}],
+            post=False,
+            currency_id=odd_currency.id,
+        )
+        move.invoice_line_ids.write(
+            {"product_uom_id": uom_pack.id, "tax_ids": [Command.set(tax_24.ids)]}
+        )
+        move.partner_bank_id = False
+        move.action_post()
+        self.connection.bank_account_id = False
+        problems = self._problems(move)
+        self.assertIn(
+            "line “Consulting”: tax VAT 24% (old) (24 %) is not a VAT rate fetched from "
+            "Procountor for FINLAND; press Fetch VAT settings on connection Simulated "
+            "Procountor",
+            problems,
+        )
+        self.assertIn(
+            "line “Consulting”: unit of measure Pack of 6 has no Procountor Unit", problems
+        )
+        self.assertIn("Procountor does not accept the currency ZZZ (Currency)", problems)
+        self.assertIn(
+            "no receiving bank account: set the Recipient Bank on the invoice or the "
+            "Receiving Bank Account on connection Simulated Procountor",
+            problems,
+        )
+
+    def test_iban_unknown_to_procountor(self):
+        other_bank = self.env["res.partner.bank"].create(
+            {"acc_number": "FI49 5000 9420 0287 30", "partner_id": self.company.partner_id.id}
+        )
+        move = self._invoice(partner_bank_id=other_bank.id)
+        move.action_procountor_send()
+        self.assertEqual(move.procountor_state, "error")
+        self.assertEqual(
+            move.procountor_error,
+            f"Invoice {move.name} cannot be sent to Procountor: the bank account "
+            "FI4950009420028730 is not a bank account of the Procountor company; add "
+            "it in Procountor or choose another Recipient Bank.",
+        )
+        self.assertEqual(self.sim.count("POST", "/invoices"), 0)
+
+    def test_procountor_refusal_is_one_sentence(self):
+        self.sim.fail_next(
+            "POST",
+            "/invoices",
+            status=400,
+            body={"errors": [{"status": 400, "field": "counterParty.email", "message": "INVALID_EMAIL"}]},
+        )
+        move = self._invoice()
+        move.action_procountor_send()
+        self.assertEqual(move.procountor_state, "error")
+        self.assertTrue(move.procountor_error.startswith(f"Invoice {move.name}: "))
+        self.assertIn("counterParty.email", move.procountor_error)
+        self.assertFalse(move.procountor_create_attempted)
+        move.action_procountor_send()
+        self.assertEqual(move.procountor_state, "sent")
+        self._remote(move)
+
+    def test_totals_mismatch_is_reported_and_not_approved(self):
+        self.company.tax_calculation_rounding_method = "round_globally"
+        move = self._invoice(
+            lines=[
+                {"product": self.product_a, "price_unit": 0.33, "name": "A"},
+                {"product": self.product_a, "price_unit": 0.33, "name": "B"},
+                {"product": self.product_a, "price_unit": 0.33, "name": "C"},
+            ]
+        )
+        move.action_procountor_send()
+        remote = self._remote(move)
+        self.assertEqual(move.procountor_state, "error")
+        self.assertEqual(remote["status"], "UNFINISHED")
+        self.assertEqual(
+            move.procountor_error,
+            f"Invoice {move.name}: Procountor computed a total of 1.23 EUR but Odoo has "
+            f"1.24 EUR; it stays unfinished in Procountor (number "
+            f"{remote['invoiceNumber']}) until the amounts agree.",
+        )
+
+
+@tagged("post_install", "-at_install")
+class TestInvoiceSendSteps(ProcountorInvoiceCommon):
+    def test_approve_and_send_options(self):
+        cases = [
+            (False, False, "UNFINISHED", 1),
+            (True, False, "NOT_SENT", 2),
+            (True, True, "SENT", 3),
+        ]
+        for approve, send, status, calls in cases:
+            with self.subTest(approve=approve, send=send):
+                self.connection.write(
+                    {"approve_after_create": approve, "send_after_approve": send}
+                )
+                before = self.sim.count(path="/invoices*")
+                move = self._invoice()
+                move.action_procountor_send()
+                self.assertEqual(move.procountor_state, "sent")
+                self.assertEqual(self._remote(move)["status"], status)
+                self.assertEqual(move.procountor_status, status)
+                self.assertEqual(self.sim.count(path="/invoices*") - before, calls)
+
+    def test_pdf_is_attached_to_be_sent_with_invoice(self):
+        self.connection.attach_pdf = True
+        move = self._invoice()
+        move.action_procountor_send()
+        self.assertEqual(move.procountor_state, "sent", move.procountor_error)
+        attachments = self.sim.attachments(referenceId=move.procountor_id)
+        self.assertEqual(len(attachments), 1)
+        self.assertTrue(attachments[0]["sendWithInvoice"])
+        self.assertEqual(attachments[0]["referenceType"], "INVOICE")
+        self.assertTrue(attachments[0]["name"].endswith(".pdf"))
+        self.assertTrue(attachments[0]["content"])
+        # Upload before approval: Procountor allows edits only while unfinished.
+        self.assertLess(
+            [r["path"] for r in self.sim.requests].index("/attachments"),
+            [r["path"] for r in self.sim.requests].index(f"/invoices/{move.procountor_id}/approve"),
+        )
+
+    def test_second_send_does_not_duplicate(self):
+        move = self._invoice()
+        move.action_procountor_send()
+        with self.assertRaisesRegex(UserError, "was already sent to Procountor"):
+            move.action_procountor_send()
+        move._procountor_send_one()
+        self.assertEqual(self.sim.count("POST", "/invoices"), 1)
+        self._remote(move)
+        self.assertEqual(move.procountor_state, "sent")
+
+    def test_copy_is_not_sent(self):
+        move = self._invoice()
+        move.action_procountor_send()
+        copy = move.copy()
+        self.assertEqual(copy.procountor_state, "not_sent")
+        self.assertFalse(copy.procountor_id)
+
+    def test_reset_to_draft_needs_confirmation(self):
+        move = self._invoice()
+        move.action_procountor_send()
+        self.assertFalse(move.show_reset_to_draft_button)
+        self.assertTrue(move.procountor_show_reset_to_draft)
+        with self.assertRaisesRegex(UserError, "changes nothing in Procountor"):
+            move.button_draft()
+        move.action_procountor_reset_to_draft()
+        self.assertEqual(move.state, "draft")
+        move.action_post()
+        with self.assertRaisesRegex(UserError, "was already sent to Procountor"):
+            move.action_procountor_send()
+        self.assertEqual(self.sim.count("POST", "/invoices"), 1)
+
+
+@tagged("post_install", "-at_install")
+class TestInvoiceExactlyOnce(ProcountorInvoiceCommon):
+    def test_connection_dropped_before_procountor_handled_it(self):
+        self.sim.drop_next("POST", "/invoices")
+        move = self._invoice()
+        move.action_procountor_send()
+        self.assertEqual(move.procountor_state, "needs_check")
+        self.assertIn("answer was lost", move.procountor_error)
+        self.assertEqual(self.sim.invoices(), [])
+        move.action_procountor_send()
+        self.assertEqual(move.procountor_state, "sent", move.procountor_error)
+        self.assertEqual(self.sim.count("GET", "/invoices"), 1, "looked up before creating")
+        self.assertEqual(move.procountor_id, self._remote(move)["id"])
+
+    def test_lost_response_after_create_links_instead_of_duplicating(self):
+        self.sim.lose_response_next("POST", "/invoices")
+        move = self._invoice()
+        move.action_procountor_send()
+        self.assertEqual(move.procountor_state, "needs_check")
+        self.assertFalse(move.procountor_id)
+        remote = self._remote(move)
+        move.action_procountor_send()
+        self.assertEqual(move.procountor_state, "sent", move.procountor_error)
+        self.assertEqual(move.procountor_id, remote["id"])
+        self.assertEqual(self.sim.count("POST", "/invoices"), 1)
+        self.assertEqual(self._remote(move)["status"], "NOT_SENT")
+        self.assertTrue(
+            any("linked instead of sending again" in m.body for m in move.message_ids)
+        )
+
+    def test_503_on_approve_resumes_at_approve(self):
+        self.sim.fail_next("PUT", "/invoices/*/approve", status=503, count=4)
+        move = self._invoice()
+        move.action_procountor_send()
+        self.assertEqual(move.procountor_state, "error")
+        self.assertTrue(move.procountor_id)
+        self.assertEqual(
+            move.procountor_error,
+            f"Invoice {move.name}: Procountor is temporarily unavailable; try again later.",
+        )
+        self.assertEqual(self._remote(move)["status"], "UNFINISHED")
+        move.action_procountor_send()
+        self.assertEqual(move.procountor_state, "sent", move.procountor_error)
+        self.assertEqual(self._remote(move)["status"], "NOT_SENT")
+        self.assertEqual(self.sim.count("POST", "/invoices"), 1)
+
+    def test_lost_answer_of_approve_is_not_an_error(self):
+        self.sim.lose_response_next("PUT", "/invoices/*/approve")
+        move = self._invoice()
+        move.action_procountor_send()
+        self.assertEqual(move.procountor_state, "sent", move.procountor_error)
+        self.assertEqual(self._remote(move)["status"], "NOT_SENT")
+
+    def test_token_expiry_mid_batch(self):
+        moves = self._invoice() | self._invoice() | self._invoice()
+        moves[0].action_procountor_send()
+        self.sim.expire_tokens()
+        (moves[1] | moves[2])._procountor_queue()
+        self.env["account.move"]._cron_procountor_send_invoices()
+        self.assertEqual(set(moves.mapped("procountor_state")), {"sent"})
+        self.assertEqual(len(self.sim.invoices()), 3)
+        self.assertEqual(self.sim.token_requests, 2)
+        for move in moves:
+            self._remote(move)
+
+
+@tagged("post_install", "-at_install")
+class TestInvoiceBulk(ProcountorInvoiceCommon):
+    def test_bulk_queue_cron_progress_and_failure_among_good(self):
+        good = self._invoice() | self._invoice() | self._invoice()
+        bad = self._invoice(
+            lines=[{"product": self.product_a, "price_unit": 5.0, "taxes": self.tax_255.browse()}]
+        )
+        sent_before = self._invoice()
+        sent_before.action_procountor_send()
+        action = (good | bad | sent_before).action_procountor_send()
+        self.assertIn("4 invoices queued", action["params"]["message"])
+        self.assertIn("1 skipped", action["params"]["message"])
+        self.assertEqual(set((good | bad).mapped("procountor_state")), {"to_send"})
+        self.assertEqual(self.sim.count("POST", "/invoices"), 1, "queued, not sent in the request")
+
+        progress = []
+        cron = self.env.ref("procountor_connector.ir_cron_procountor_send_invoices")
+        Cron = type(self.env["ir.cron"])
+        original = Cron._notify_progress
+
+        def record(cron_self, *, done, remaining, deactivate=False):
+            progress.append((done, remaining))
+
+        Cron._notify_progress = record
+        try:
+            self.env["account.move"].with_context(
+                ir_cron=cron
+            )._cron_procountor_send_invoices(batch_size=3)
+            self.env["account.move"]._cron_procountor_send_invoices(batch_size=3)
+        finally:
+            Cron._notify_progress = original
+        self.assertEqual(progress, [(3, 1), (1, 0)])
+        self.assertEqual(set(good.mapped("procountor_state")), {"sent"})
+        self.assertEqual(bad.procountor_state, "error")
+        self.assertIn("has 0 taxes", bad.procountor_error)
+        self.assertEqual(len(self.sim.invoices()), 4)
+        batch = good.procountor_batch_id
+        self.assertTrue(batch.notified)
+        self.env.cr.precommit.run()  # bus messages are written at commit
+        bus = self.env["bus.bus"].sudo().search([("message", "like", "3 of 4 invoices sent")])
+        self.assertEqual(len(bus), 1)
+        self.assertIn(str(bad.id), bus.message)
+
+    def test_not_sent_filter(self):
+        sent = self._invoice()
+        sent.action_procountor_send()
+        not_sent = self._invoice()
+        draft = self._invoice(post=False)
+        domain = [("id", "in", (sent | not_sent | draft).ids)]
+        found = self.env["account.move"].search(
+            domain
+            + [
+                ("move_type", "in", ("out_invoice", "out_refund")),
+                ("state", "=", "posted"),
+                ("procountor_state", "=", "not_sent"),
+            ]
+        )
+        self.assertEqual(found, not_sent)
+
+
+@tagged("post_install", "-at_install")
+class TestInvoiceSendAccess(ProcountorInvoiceCommon):
+    def test_billing_user_sends(self):
+        move = self._invoice()
+        move.with_user(self.billing_user).action_procountor_send()
+        self.assertEqual(move.procountor_state, "sent", move.procountor_error)
+
+    def test_user_without_invoicing_rights_cannot_send(self):
+        user = new_test_user(self.env, login="procountor_nobody", groups="base.group_user")
+        move = self._invoice()
+        with self.assertRaises(AccessError):
+            move.with_user(user).action_procountor_send()
+        self.assertEqual(self.sim.count("POST", "/invoices"), 0)

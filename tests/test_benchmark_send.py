@@ -1,0 +1,130 @@
+# Copyright 2026 procountor_connector contributors
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+"""Benchmark of bulk invoice sending: make benchmark NAME=send
+
+Not part of the test suite (tag -standard); it prints figures and asserts
+only that every invoice reached Procountor exactly once.
+"""
+import cProfile
+import io
+import logging
+import os
+import pstats
+import resource
+import time
+from unittest.mock import patch
+
+from odoo import Command
+from odoo.tests import tagged
+
+from ..procountor_api import ProcountorClient
+from .common import ProcountorInvoiceCommon
+
+_logger = logging.getLogger(__name__)
+
+
+@tagged("post_install", "-at_install", "-standard", "procountor_benchmark_send")
+class BenchmarkSendInvoices(ProcountorInvoiceCommon):
+    def test_send_invoices(self):
+        count = int(os.environ.get("PROCOUNTOR_BENCH_INVOICES", "1000"))
+        latency = float(os.environ.get("PROCOUNTOR_BENCH_LATENCY", "0.03"))
+        self.connection.write({"approve_after_create": True, "send_after_approve": True})
+        moves = self.env["account.move"].create(
+            [
+                {
+                    "move_type": "out_invoice",
+                    "partner_id": self.customer.id,
+                    "invoice_date": "2026-11-20",
+                    "invoice_line_ids": [
+                        Command.create(
+                            {
+                                "product_id": self.product_a.id,
+                                "quantity": 1 + index % 5,
+                                "price_unit": 10.0 + index % 97,
+                                "tax_ids": [Command.set(self.tax_255.ids)],
+                            }
+                        ),
+                        Command.create(
+                            {
+                                "product_id": self.product_b.id,
+                                "quantity": 2,
+                                "price_unit": 19.99,
+                                "discount": 5.0,
+                                "tax_ids": [Command.set(self.tax_14.ids)],
+                            }
+                        ),
+                    ],
+                }
+                for index in range(count)
+            ]
+        )
+        moves.action_post()
+        moves._procountor_queue()
+        self.env.flush_all()
+        # Warm the connection: token and bank accounts, as a running server has.
+        with self.connection._procountor_api() as client:
+            self.connection._procountor_store_ibans(client)
+        self.sim.latency = latency
+        self.sim.rate_limit = 20
+
+        # Time spent in the HTTP client, less the API-log hook it calls
+        # (that part is Odoo's work).
+        in_client = [0.0]
+        original = ProcountorClient.request
+        original_report = ProcountorClient._report
+
+        def timed(client, *args, **kwargs):
+            start = time.perf_counter()
+            try:
+                return original(client, *args, **kwargs)
+            finally:
+                in_client[0] += time.perf_counter() - start
+
+        def timed_report(client, *args, **kwargs):
+            start = time.perf_counter()
+            try:
+                return original_report(client, *args, **kwargs)
+            finally:
+                in_client[0] -= time.perf_counter() - start
+
+        calls_before = len(self.sim.requests)
+        queries_before = self.env.cr.sql_log_count
+        rss_before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+        profiler = cProfile.Profile() if os.environ.get("PROCOUNTOR_BENCH_PROFILE") else None
+        start = time.perf_counter()
+        with patch.object(ProcountorClient, "request", timed), patch.object(
+            ProcountorClient, "_report", timed_report
+        ):
+            if profiler:
+                profiler.enable()
+            Move = self.env["account.move"]
+            while Move.search_count([("procountor_state", "=", "to_send")]):
+                Move._cron_procountor_send_invoices()
+                self.env.flush_all()
+            if profiler:
+                profiler.disable()
+        wall = time.perf_counter() - start
+        if profiler:
+            out = io.StringIO()
+            pstats.Stats(profiler, stream=out).sort_stats("cumulative").print_stats(45)
+            _logger.info("PROCOUNTOR BENCHMARK profile:\n%s", out.getvalue())
+        queries = self.env.cr.sql_log_count - queries_before
+        calls = len(self.sim.requests) - calls_before
+        rss_peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+
+        self.assertEqual(set(moves.mapped("procountor_state")), {"sent"})
+        self.assertEqual(len(self.sim.invoices()), count)
+        self.assertEqual(self.sim.count("PUT", "/invoices/*/send"), count)
+        calls_per_invoice = calls / count
+        bound = min(20.0, 1.0 / latency) / calls_per_invoice if latency else 20.0 / calls_per_invoice
+        for line in (
+            f"invoices: {count}, simulated latency: {latency * 1000:.0f} ms per call",
+            f"API calls: {calls} ({calls_per_invoice:.2f} per invoice)",
+            f"wall time: {wall:.1f} s, {count / wall:.2f} invoices/s "
+            f"(bound min(20 req/s, 1/latency) / calls per invoice = {bound:.2f}/s)",
+            f"time inside the HTTP client (requests, throttle waits, retries): {in_client[0]:.1f} s",
+            f"Odoo-side time per invoice excluding HTTP: {(wall - in_client[0]) * 1000 / count:.1f} ms",
+            f"SQL queries: {queries} ({queries / count:.1f} per invoice)",
+            f"peak RSS of the process: {rss_peak / 1024:.0f} MiB (was {rss_before / 1024:.0f} MiB before sending)",
+        ):
+            _logger.info("PROCOUNTOR BENCHMARK send: %s", line)

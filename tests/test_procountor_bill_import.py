@@ -1,0 +1,644 @@
+# Copyright 2026 procountor_connector contributors
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+from datetime import timedelta
+
+from odoo.exceptions import AccessError, UserError, ValidationError
+from odoo.tests import tagged
+
+from ..procountor_api import bills
+from ..procountor_simulator.simulator import SAMPLE_PDF
+from .bill_common import ProcountorBillCommon
+
+UNAVAILABLE = (
+    "Connection Procountor Bills: Procountor is temporarily unavailable; try again later."
+)
+
+
+@tagged("post_install", "-at_install")
+class TestBillImport(ProcountorBillCommon):
+    def test_only_accepted_statuses_are_imported(self):
+        supplier = self._supplier()
+        accepted = {
+            self.sim.add_purchase_invoice(supplier, self.day, status=status)[0]["id"]
+            for status in bills.ACCEPTED_STATUSES
+        }
+        for status in ("UNFINISHED", "RECEIVED", "VERIFIED", "PAYMENT_DENIED", "INVALIDATED"):
+            self.sim.add_purchase_invoice(supplier, self.day, status=status)
+
+        run = self._run()
+
+        self.assertEqual(set(self._bills().mapped("procountor_bill_id")), accepted)
+        self.assertEqual(run.imported, 6)
+        self.assertEqual(self.bill_connection.bill_last_summary, self._summary(imported=6))
+        self.assertTrue(self.bill_connection.bill_last_fetch)
+        # One listing each of invoices and receipts, then one batch GET each.
+        self.assertEqual(self.sim.count("GET", "/invoices"), 1)
+        self.assertEqual(self.sim.count("GET", "/invoices/*"), 1)
+        self.assertEqual(self.sim.count("GET", "/ledgerreceipts"), 1)
+        self.assertEqual(self.sim.count("GET", "/ledgerreceipts/*"), 1)
+        listing = next(r for r in self.sim.requests if r["path"] == "/invoices")
+        self.assertEqual(listing["query"]["types"], "PURCHASE_INVOICE")
+        self.assertEqual(
+            set(listing["query"]["status"].split(",")), set(bills.ACCEPTED_STATUSES)
+        )
+
+    def test_bill_header_lines_taxes_and_attachment(self):
+        supplier = self._supplier()
+        invoice, receipt = self.sim.add_purchase_invoice(
+            supplier,
+            self.day,
+            invoice_number="TOIM-1001",
+            reference="",
+            with_attachment=True,
+            rows=[
+                {"product": "Office rent", "unitPrice": 1000, "vatPercent": 25.5,
+                 "account": "6800"},
+                {"product": "Paper", "quantity": 3, "unitPrice": 10.15, "vatPercent": 14,
+                 "account": "4000", "description": "Printer paper"},
+            ],
+        )
+
+        self._run()
+
+        move = self._bills()
+        self.assertRecordValues(
+            move,
+            [
+                {
+                    "move_type": "in_invoice",
+                    "state": "draft",
+                    "journal_id": self.bill_journal.id,
+                    "company_id": self.bill_company.id,
+                    "invoice_date": self.day,
+                    "invoice_date_due": self.day + timedelta(days=14),
+                    "ref": "TOIM-1001",
+                    "payment_reference": invoice["paymentInfo"]["bankReferenceCode"],
+                    "currency_id": self.env.ref("base.EUR").id,
+                    "amount_untaxed": 1030.45,
+                    "amount_tax": 259.26,
+                    "amount_total": 1289.71,
+                    "procountor_bill_id": invoice["id"],
+                    "procountor_receipt_id": receipt["id"],
+                    "procountor_receipt_version": receipt["version"],
+                    "procountor_bill_changed": False,
+                }
+            ],
+        )
+        self.assertEqual(move.amount_total, invoice["invoiceSumInfo"][0]["invoiceSumTotal"])
+        self.assertRecordValues(
+            move.invoice_line_ids,
+            [
+                {"name": "Office rent", "account_id": self.accounts["6800"].id,
+                 "price_subtotal": 1000.0, "tax_ids": self.tax_255.ids},
+                {"name": "Printer paper", "account_id": self.accounts["4000"].id,
+                 "price_subtotal": 30.45, "tax_ids": self.tax_14.ids},
+            ],
+        )
+        attachment = self.env["ir.attachment"].search(
+            [("res_model", "=", "account.move"), ("res_id", "=", move.id)]
+        )
+        self.assertEqual(attachment.name, f"purchase_invoice_{invoice['invoiceNumber']}.pdf")
+        self.assertEqual(attachment.raw, SAMPLE_PDF)
+        self.assertEqual(attachment.mimetype, "application/pdf")
+        self.assertEqual(move.message_main_attachment_id, attachment)
+        self.assertIn(
+            f"Imported from Procountor: purchase invoice {invoice['invoiceNumber']}",
+            move.message_ids[0].body,
+        )
+        self.assertEqual(self.sim.count("GET", "/attachments/*"), 1)
+
+    def test_posted_option(self):
+        self.bill_connection.bill_state = "posted"
+        self.sim.add_purchase_invoice(self._supplier(), self.day)
+        self._run()
+        move = self._bills()
+        self.assertEqual(move.state, "posted")
+        self.assertNotEqual(move.name, "/")
+
+    def test_credit_bill_becomes_a_refund(self):
+        invoice, _receipt = self.sim.add_purchase_invoice(
+            self._supplier(),
+            self.day,
+            rows=[{"product": "Returned chairs", "quantity": -2, "unitPrice": 50,
+                   "account": "4000"}],
+        )
+        self.assertEqual(invoice["invoiceSumInfo"][0]["invoiceSumTotal"], -125.5)
+        self._run()
+        move = self._bills()
+        self.assertRecordValues(
+            move,
+            [{"move_type": "in_refund", "amount_untaxed": 100.0, "amount_tax": 25.5,
+              "amount_total": 125.5}],
+        )
+        self.assertEqual(move.invoice_line_ids.price_unit, 100.0)
+        self.assertEqual(move.invoice_line_ids.tax_ids, self.tax_255)
+
+    def test_foreign_currency_uses_procountors_rate(self):
+        invoice, _receipt = self.sim.add_purchase_invoice(
+            self._supplier(),
+            self.day,
+            currency="USD",
+            currency_rate=1.25,
+            rows=[{"product": "Licences", "unitPrice": 250, "account": "4000"}],
+        )
+        in_euros = invoice["invoiceSumInfo"][1]
+        self.assertEqual((in_euros["excludingVatTotal"], in_euros["invoiceSumTotal"]),
+                         (200.0, 251.0))
+        self._run()
+        move = self._bills()
+        self.assertRecordValues(
+            move,
+            [{"currency_id": self.env.ref("base.USD").id, "invoice_currency_rate": 1.25,
+              "amount_untaxed": 250.0, "amount_tax": 63.75, "amount_total": 313.75}],
+        )
+        self.assertEqual(move.invoice_line_ids.balance, 200.0)
+        self.assertEqual(abs(move.amount_total_signed), 251.0)
+
+    def test_dimensions_become_analytic_distribution(self):
+        project = next(d for d in self.sim.store.dimensions.values() if d["name"] == "Project")
+        p100, p200 = project["items"]
+        self.sim.add_purchase_invoice(
+            self._supplier(),
+            self.day,
+            rows=[
+                {"product": "Subcontracting", "unitPrice": 500, "account": "4000",
+                 "dimensionItemValues": [
+                     {"dimensionId": project["id"], "itemId": p100["id"], "value": 300},
+                     {"dimensionId": project["id"], "itemId": p200["id"], "value": 200},
+                 ]},
+                {"product": "Travel", "unitPrice": 80, "account": "7680"},
+            ],
+        )
+        self._run()
+        lines = self._bills().invoice_line_ids
+        # P200 has no analytic account of that name: that share stays unassigned.
+        self.assertEqual(lines[0].analytic_distribution, {str(self.analytic_p100.id): 60.0})
+        self.assertFalse(lines[1].analytic_distribution)
+        self.assertEqual(self.sim.count("GET", "/dimensions"), 1)
+
+
+@tagged("post_install", "-at_install")
+class TestBillSupplier(ProcountorBillCommon):
+    def _import_one(self, seller):
+        self.sim.add_purchase_invoice(seller, self.day)
+        self._run()
+        return self._bills()[-1].partner_id
+
+    def test_matched_by_procountor_id(self):
+        supplier = self._supplier("Kone Oy")
+        partner = self.env["res.partner"].create({"name": "Kone Oy (Tampere)"})
+        partner._procountor_set_id(self.bill_connection, supplier["id"], "SUPPLIER")
+        self.assertEqual(self._import_one(supplier), partner)
+
+    def test_matched_by_business_id_then_linked(self):
+        supplier = self._supplier("Kone Oy")
+        registry = supplier["invoicingInfo"]["identifier"].replace("-", " ").lower()
+        company = self.env["res.partner"].create(
+            {"name": "Koneyhtiö", "is_company": True, "company_registry": registry}
+        )
+        self.env["res.partner"].create({"name": "Matti", "parent_id": company.id})
+        self.assertEqual(self._import_one(supplier), company)
+        self.assertEqual(
+            company._procountor_get_ids(self.bill_connection, "SUPPLIER"),
+            {company.id: supplier["id"]},
+        )
+
+    def test_matched_by_vat_number(self):
+        supplier = self._supplier("Kone Oy")
+        vat = "FI" + supplier["invoicingInfo"]["identifier"].replace("-", "")
+        partner = self.env["res.partner"].create({"name": "Koneyhtiö", "vat": vat})
+        self.assertEqual(self._import_one(supplier), partner)
+
+    def test_matched_by_name(self):
+        partner = self.env["res.partner"].create({"name": "KAHVILA 100% OY"})
+        self.env["res.partner"].create({"name": "Kahvila 1000% Oy"})
+        self.assertEqual(self._import_one("Kahvila 100% Oy"), partner)
+
+    def test_created_with_its_procountor_id_once(self):
+        supplier = self._supplier("Uusi Toimittaja Oy")
+        self.sim.add_purchase_invoice(supplier, self.day)
+        self.sim.add_purchase_invoice(supplier, self.day)
+        self._run()
+        partner = self._bills().partner_id
+        self.assertEqual(len(partner), 1)
+        self.assertRecordValues(
+            partner,
+            [{"name": "Uusi Toimittaja Oy", "is_company": True,
+              "company_registry": supplier["invoicingInfo"]["identifier"],
+              "city": "Tampere", "country_id": self.env.ref("base.fi").id}],
+        )
+        self.assertEqual(
+            partner._procountor_get_ids(self.bill_connection, "SUPPLIER"),
+            {partner.id: supplier["id"]},
+        )
+
+
+@tagged("post_install", "-at_install")
+class TestBillAllOrNothing(ProcountorBillCommon):
+    def test_missing_accounts_fail_the_bill_only(self):
+        bad, _receipt = self.sim.add_purchase_invoice(
+            "Puuttuva Oy",
+            self.day,
+            rows=[
+                {"product": "A", "unitPrice": 10, "account": "9999"},
+                {"product": "B", "unitPrice": 10, "account": "4000"},
+                {"product": "C", "unitPrice": 10, "account": "9998"},
+            ],
+        )
+        good, _receipt = self.sim.add_purchase_invoice(self._supplier(), self.day)
+
+        run = self._run()
+
+        self.assertEqual(self._bills().mapped("procountor_bill_id"), [good["id"]])
+        self.assertFalse(self.env["res.partner"].search([("name", "=", "Puuttuva Oy")]))
+        self.assertEqual(
+            self.bill_connection.bill_last_summary,
+            self._summary(
+                imported=1,
+                failed=1,
+                details=[
+                    f"Procountor bill {bad['invoiceNumber']} from Puuttuva Oy: account "
+                    "codes 9998, 9999 do not exist in Odoo company Procountor Bills Oy; "
+                    "create them (or correct the accounts in Procountor), then fetch again."
+                ],
+            ),
+        )
+        self.assertEqual(run.retry_ids, [bad["id"]])
+
+        # Nothing changes in Procountor; the accounts appear in Odoo.
+        for code in ("9998", "9999"):
+            self.env["account.account"].with_company(self.bill_company).create(
+                {"code": code, "name": code, "account_type": "expense"}
+            )
+        self._run()
+        move = self._bills().filtered(lambda m: m.procountor_bill_id == bad["id"])
+        self.assertEqual(
+            move.invoice_line_ids.account_id.mapped("code"), ["9999", "4000", "9998"]
+        )
+        self.assertFalse(self.bill_connection.bill_retry_ids)
+
+    def test_totals_mismatch_leaves_nothing_behind(self):
+        # Two purchase taxes of 25.5 %: none is guessed, the bill would lack
+        # VAT, so its totals differ from Procountor's and nothing is created,
+        # not even the new supplier.
+        other = self.tax_255.copy({"name": "ALV 25,5 % rakennuspalvelut"})
+        invoice, _receipt = self.sim.add_purchase_invoice(
+            self._supplier("Uusi Oy"), self.day,
+            rows=[{"product": "Work", "unitPrice": 100, "account": "4000"}],
+        )
+        self._run()
+        self.assertFalse(self._bills())
+        self.assertFalse(self.env["res.partner"].search([("name", "=", "Uusi Oy")]))
+        self.assertFalse(self.env["procountor.partner.link"].search(
+            [("connection_id", "=", self.bill_connection.id)]))
+        self.assertEqual(
+            self.bill_connection.bill_last_summary,
+            self._summary(
+                failed=1,
+                details=[
+                    f"Procountor bill {invoice['invoiceNumber']} from Uusi Oy: the Odoo "
+                    "totals (untaxed 100.00, VAT 0.00, total 100.00 EUR) differ from "
+                    "Procountor's (untaxed 100.00, VAT 25.50, total 125.50), so no bill "
+                    "was created. Several purchase taxes of 25.5% fit "
+                    f"({self.tax_255.name}, {other.name}); keep one or give each its "
+                    "Procountor VAT status."
+                ],
+            ),
+        )
+        other.active = False
+        self._run()
+        self.assertEqual(self._bills().amount_total, 125.5)
+
+    def test_rate_without_tax_is_reported(self):
+        invoice, _receipt = self.sim.add_purchase_invoice(
+            self._supplier("Ruoka Oy"), self.day,
+            rows=[{"product": "Lunch", "unitPrice": 100, "vatPercent": 13.5,
+                   "account": "4000"}],
+        )
+        self._run()
+        self.assertFalse(self._bills())
+        self.assertEqual(
+            self.bill_connection.bill_last_summary,
+            self._summary(
+                failed=1,
+                details=[
+                    f"Procountor bill {invoice['invoiceNumber']} from Ruoka Oy: the Odoo "
+                    "totals (untaxed 100.00, VAT 0.00, total 100.00 EUR) differ from "
+                    "Procountor's (untaxed 100.00, VAT 13.50, total 113.50), so no bill "
+                    "was created. Odoo has no purchase tax of 13.5% (VAT excluded from "
+                    "the price)."
+                ],
+            ),
+        )
+
+    def test_odoo_refusing_to_post_leaves_nothing_behind(self):
+        self.env["account.analytic.applicability"].create(
+            {"analytic_plan_id": self.project_plan.id, "business_domain": "bill",
+             "applicability": "mandatory"}
+        )
+        self.bill_connection.bill_state = "posted"
+        invoice, _receipt = self.sim.add_purchase_invoice(self._supplier("Uusi Oy"), self.day)
+        run = self._run()
+        self.assertFalse(self._bills())
+        self.assertFalse(self.env["res.partner"].search([("name", "=", "Uusi Oy")]))
+        self.assertEqual(run.failed, 1)
+        self.assertTrue(
+            run.failures[0].startswith(
+                f"Procountor bill {invoice['invoiceNumber']} from Uusi Oy: Odoo refused "
+                "the bill: "
+            ),
+            run.failures,
+        )
+
+
+@tagged("post_install", "-at_install")
+class TestBillRerun(ProcountorBillCommon):
+    def test_rerun_imports_nothing_twice(self):
+        supplier = self._supplier()
+        self.sim.add_purchase_invoice(supplier, self.day)
+        self.sim.add_purchase_invoice(supplier, self.day)
+        self._run()
+        moves = self._bills()
+        self.assertEqual(len(moves), 2)
+
+        run = self._run()
+        self.assertEqual((run.imported, run.failed, run.changed), (0, 0, []))
+        self.assertEqual(self._bills(), moves)
+
+        # Listing everything again (as after a new start date) skips both.
+        self.bill_connection.bill_start_date -= timedelta(days=1)
+        self._run()
+        self.assertEqual(self.bill_connection.bill_last_summary, self._summary(skipped=2))
+        self.assertEqual(self._bills(), moves)
+
+    def test_next_run_asks_for_changes_since_the_last_one(self):
+        supplier = self._supplier()
+        first, _receipt = self.sim.add_purchase_invoice(supplier, self.day)
+        later, _receipt = self.sim.add_purchase_invoice(supplier, self.day, status="RECEIVED")
+        self._run()
+        self.assertEqual(self._bills().mapped("procountor_bill_id"), [first["id"]])
+        self.assertEqual(self.bill_connection.bill_invoice_version, first["version"])
+
+        self.sim.set_invoice_status(later["id"], "APPROVED")
+        self._run()
+        listings = [r for r in self.sim.requests if r["path"] == "/invoices"]
+        self.assertNotIn("versionStartDate", listings[0]["query"])
+        self.assertEqual(listings[1]["query"]["versionStartDate"], first["version"])
+        self.assertEqual(
+            self._bills().mapped("procountor_bill_id"), [first["id"], later["id"]]
+        )
+
+    def test_bills_dated_before_the_start_date_are_left_out(self):
+        start = self.bill_connection.bill_start_date
+        supplier = self._supplier()
+        self.sim.add_purchase_invoice(supplier, start - timedelta(days=1))
+        on_start, _receipt = self.sim.add_purchase_invoice(supplier, start)
+        self._run()
+        self.assertEqual(self._bills().mapped("procountor_bill_id"), [on_start["id"]])
+
+    def test_new_ledger_receipt_after_import_is_reported_not_duplicated(self):
+        invoice, receipt = self.sim.add_purchase_invoice(self._supplier("Muutos Oy"), self.day)
+        self._run()
+        move = self._bills()
+        new_receipt = self.sim.change_ledger_receipt(
+            invoice["id"], rows=[{"product": "Office supplies", "unitPrice": 150,
+                                  "account": "4000"}]
+        )
+
+        self._run()
+
+        self.assertEqual(self._bills(), move)
+        self.assertEqual(move.amount_untaxed, 100.0)
+        self.assertTrue(move.procountor_bill_changed)
+        sentence = (
+            f"Procountor bill {invoice['invoiceNumber']} from Muutos Oy changed in "
+            f"Procountor after it was imported as {move.display_name} (it has a new "
+            f"ledger receipt {new_receipt['id']} instead of {receipt['id']}); the Odoo "
+            "bill was left as it is, check it."
+        )
+        self.assertEqual(
+            self.bill_connection.bill_last_summary,
+            self._summary(changed=1, details=[sentence]),
+        )
+        self.assertIn(sentence, move.message_ids[0].body)
+        notes = len(move.message_ids)
+        self._run()
+        self.assertEqual(len(move.message_ids), notes, "the change is noted once")
+
+    def test_receipt_edited_in_procountor_is_reported(self):
+        invoice, receipt = self.sim.add_purchase_invoice(self._supplier("Muutos Oy"), self.day)
+        self._run()
+        move = self._bills()
+        # An accountant moves the cost to another account on the receipt
+        # itself (PUT /ledgerreceipts, API_NOTES §6): the receipt keeps its id.
+        transactions = [dict(t) for t in receipt["transactions"]]
+        transactions[1]["account"] = "6800"
+        with self.bill_connection._procountor_api() as client:
+            client.put(
+                f"/ledgerreceipts/{receipt['id']}",
+                json={"version": receipt["version"], "transactions": transactions},
+            )
+        self.assertEqual(self.sim.invoices(id=invoice["id"])[0]["version"], invoice["version"])
+
+        run = self._run()
+
+        self.assertEqual(self._bills(), move)
+        self.assertEqual(move.invoice_line_ids.account_id, self.accounts["4000"])
+        self.assertEqual(len(run.changed), 1)
+        self.assertIn(
+            "(the accounts or amounts of its ledger receipt were edited)", run.changed[0]
+        )
+        self.assertTrue(move.procountor_bill_changed)
+
+
+@tagged("post_install", "-at_install")
+class TestBillFaults(ProcountorBillCommon):
+    def test_listing_failure_changes_nothing(self):
+        self.sim.add_purchase_invoice(self._supplier(), self.day)
+        self.sim.fail_next("GET", "/invoices", status=503, count=4)
+        run = self._run()
+        self.assertFalse(self._bills())
+        self.assertEqual(run.fatal, UNAVAILABLE)
+        self.assertEqual(
+            self.bill_connection.bill_last_summary,
+            f"Vendor bills were not fetched: {UNAVAILABLE}",
+        )
+        self.assertFalse(self.bill_connection.bill_last_fetch)
+        self.assertFalse(self.bill_connection.bill_invoice_version)
+        self._run()
+        self.assertEqual(len(self._bills()), 1)
+
+    def test_lists_by_pages_and_reads_by_batches_of_200(self):
+        # Bills that fail on a missing account cost no bill creation, which
+        # keeps 201 of them quick while still crossing every 200 limit.
+        for _n in range(201):
+            self.sim.add_purchase_invoice(
+                "Sivu Oy", self.day, rows=[{"product": "X", "unitPrice": 1, "account": "9999"}]
+            )
+        run = self._run()
+        self.assertEqual((run.imported, run.failed), (0, 201))
+        self.assertEqual(len(run.retry_ids), 201)
+        self.assertEqual(len(self.bill_connection.bill_last_summary.split("\n")), 202)
+        self.assertEqual(self.sim.count("GET", "/invoices"), 2)
+        self.assertEqual(self.sim.count("GET", "/ledgerreceipts"), 2)
+        batches = [r["path"] for r in self.sim.requests if r["path"].startswith("/invoices/")]
+        self.assertEqual([len(path.split("/")[-1].split(",")) for path in batches], [200, 1])
+        self.assertEqual(self.sim.count("GET", "/ledgerreceipts/*"), 2)
+        pages = [r["query"] for r in self.sim.requests if r["path"] == "/invoices"]
+        self.assertEqual([(q["page"], q["size"]) for q in pages], [("0", "200"), ("1", "200")])
+
+    def test_missing_credentials_are_reported_not_raised(self):
+        self.bill_connection.client_id = False
+        self.bill_connection._cron_fetch_vendor_bills()
+        self.assertEqual(
+            self.bill_connection.bill_last_summary,
+            "Vendor bills were not fetched: Connection Procountor Bills: fill in "
+            "Client ID before talking to Procountor.",
+        )
+        self.assertEqual(self.sim.count(), 0)
+
+    def test_unreadable_batch_is_fetched_again(self):
+        supplier = self._supplier()
+        self.sim.add_purchase_invoice(supplier, self.day)
+        self.sim.add_purchase_invoice(supplier, self.day)
+        self.sim.fail_next("GET", "/ledgerreceipts/*", status=503, count=4)
+        self._run()
+        self.assertFalse(self._bills())
+        self.assertEqual(
+            self.bill_connection.bill_last_summary,
+            self._summary(
+                failed=2,
+                details=[
+                    "2 Procountor bills could not be read and will be fetched again "
+                    f"next time: {UNAVAILABLE}"
+                ],
+            ),
+        )
+        # Procountor lists nothing new; the ids kept for retry bring them in.
+        self.bill_connection.bill_invoice_version = "2999-01-01T00:00:00"
+        self._run()
+        self.assertEqual(len(self._bills()), 2)
+        self.assertEqual(self.bill_connection.bill_last_summary, self._summary(imported=2))
+
+    def test_attachment_failure_fails_that_bill_only(self):
+        supplier = self._supplier()
+        with_file, _receipt = self.sim.add_purchase_invoice(
+            supplier, self.day, with_attachment=True
+        )
+        plain, _receipt = self.sim.add_purchase_invoice(supplier, self.day)
+        self.sim.fail_next("GET", "/attachments/*", status=503, count=4)
+        self._run()
+        self.assertEqual(self._bills().mapped("procountor_bill_id"), [plain["id"]])
+        self.assertEqual(
+            self.bill_connection.bill_last_summary,
+            self._summary(
+                imported=1,
+                failed=1,
+                details=[
+                    f"Procountor bill {with_file['invoiceNumber']} from Toimittaja Oy: its "
+                    "dimensions or its image could not be read and it will be fetched "
+                    f"again next time: {UNAVAILABLE}"
+                ],
+            ),
+        )
+        self._run()
+        self.assertEqual(len(self._bills()), 2)
+
+
+@tagged("post_install", "-at_install")
+class TestBillScheduleAndRights(ProcountorBillCommon):
+    def test_toggle_creates_and_switches_the_scheduled_action(self):
+        connection = self.env["procountor.connection"].create(
+            self._connection_values(name="Second", company_id=self.bill_company.id)
+        )
+        self.assertFalse(connection.bill_cron_id)
+        connection.with_user(self.accountant).write(
+            {
+                "bill_import_enabled": True,
+                "bill_journal_id": self.bill_journal.id,
+                "bill_interval_number": 2,
+                "bill_interval_type": "days",
+            }
+        )
+        cron = connection.bill_cron_id
+        self.assertRecordValues(
+            cron,
+            [{"active": True, "interval_number": 2, "interval_type": "days",
+              "user_id": self.env.ref("base.user_root").id,
+              "code": f"model.browse({connection.id})._cron_fetch_vendor_bills()"}],
+        )
+        self.assertTrue(connection.bill_nextcall)
+
+        connection.with_user(self.accountant).bill_interval_number = 6
+        self.assertEqual(cron.interval_number, 6)
+        connection.with_user(self.accountant).bill_import_enabled = False
+        self.assertFalse(cron.active)
+        self.assertFalse(connection.bill_nextcall)
+        connection.bill_import_enabled = True
+        self.assertEqual(connection.bill_cron_id, cron)
+        self.assertTrue(cron.active)
+        connection.action_archive()
+        self.assertFalse(cron.active)
+        connection.unlink()
+        self.assertFalse(cron.exists())
+
+    def test_import_needs_a_journal(self):
+        with self.assertRaises(ValidationError):
+            self.env["procountor.connection"].create(
+                self._connection_values(name="No journal", company_id=self.bill_company.id,
+                                        bill_import_enabled=True)
+            )
+
+    def test_scheduled_action_imports(self):
+        self.sim.add_purchase_invoice(self._supplier(), self.day)
+        self.bill_connection.bill_cron_id.method_direct_trigger()
+        self.assertEqual(len(self._bills()), 1)
+        self.assertEqual(self.bill_connection.bill_last_summary, self._summary(imported=1))
+
+    def test_scheduled_action_of_a_disabled_import_does_nothing(self):
+        self.sim.add_purchase_invoice(self._supplier(), self.day)
+        self.bill_connection.bill_import_enabled = False
+        self.bill_connection._cron_fetch_vendor_bills()
+        self.assertFalse(self._bills())
+        self.assertEqual(self.sim.count(), 0)
+
+    def test_fetch_button_notifies_the_accountant(self):
+        self.sim.add_purchase_invoice(self._supplier(), self.day)
+        action = self.bill_connection.with_user(self.accountant).action_fetch_vendor_bills()
+        self.assertEqual(action["params"]["type"], "success")
+        self.assertEqual(action["params"]["message"], self._summary(imported=1))
+        move = self._bills().with_user(self.billing_user)
+        self.assertEqual(move.procountor_bill_id, self.sim.invoices()[-1]["id"])
+
+        self.sim.fail_next("GET", "/invoices", status=503, count=4)
+        action = self.bill_connection.with_user(self.accountant).action_fetch_vendor_bills()
+        self.assertEqual(action["params"]["type"], "danger")
+
+        for _n in range(12):
+            self.sim.add_purchase_invoice(
+                "Sivu Oy", self.day, rows=[{"product": "X", "unitPrice": 1, "account": "9999"}]
+            )
+        action = self.bill_connection.with_user(self.accountant).action_fetch_vendor_bills()
+        lines = action["params"]["message"].split("\n")
+        self.assertEqual(action["params"]["type"], "warning")
+        self.assertEqual(len(lines), 12)
+        self.assertEqual(lines[-1], "... and 2 more: see the Fetching Options tab.")
+
+    def test_billing_users_cannot_run_or_configure_the_import(self):
+        connection = self.bill_connection.with_user(self.billing_user)
+        with self.assertRaises(AccessError):
+            connection.action_fetch_vendor_bills()
+        with self.assertRaises(AccessError):
+            connection.write({"bill_import_enabled": False})
+        with self.assertRaises(AccessError):
+            connection.write({"bill_interval_number": 5})
+        self.assertEqual(self.sim.count(), 0)
+
+    def test_other_companys_journal_is_refused(self):
+        other_journal = self.env["account.journal"].search(
+            [("type", "=", "purchase"), ("company_id", "=", self.env.ref("base.main_company").id)],
+            limit=1,
+        )
+        with self.assertRaises(UserError), self.env.cr.savepoint():
+            self.bill_connection.write({"bill_journal_id": other_journal.id})
+        self.assertEqual(self.bill_connection.bill_journal_id, self.bill_journal)
