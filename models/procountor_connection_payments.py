@@ -489,12 +489,13 @@ class ProcountorConnection(models.Model):
         self.ensure_one()
         index = {move.procountor_id: (move, events) for move, events in plan}
         used = set()
-        simple = [
-            item for item in plan
-            if all(event["kind"] in MONEY_KINDS or not procountor_payments.is_incoming(event)
-                   for event in item[1])
-        ]
-        special = [item for item in plan if item not in simple]
+        simple, special = [], []
+        for item in plan:
+            plain = all(
+                event["kind"] in MONEY_KINDS or not procountor_payments.is_incoming(event)
+                for event in item[1]
+            )
+            (simple if plain else special).append(item)
         batches = [
             simple[start:start + PAYMENT_BATCH_SIZE]
             for start in range(0, len(simple), PAYMENT_BATCH_SIZE)
@@ -511,8 +512,14 @@ class ProcountorConnection(models.Model):
                 try:
                     with self.env.cr.savepoint():
                         self._procountor_payment_apply_batch(batch, local)
-                except (PaymentImportProblem, UserError, ValidationError, psycopg2.IntegrityError):
-                    _logger.info("Procountor payment batch redone invoice by invoice", exc_info=True)
+                except (
+                    PaymentImportProblem, UserError, ValidationError, psycopg2.IntegrityError
+                ) as error:
+                    _logger.info(
+                        "Procountor payment batch of %s invoices redone one by one: %s",
+                        len(batch),
+                        error,
+                    )
                 else:
                     counts.update(local)
                     moves.filtered("procountor_error").sudo().procountor_error = False
