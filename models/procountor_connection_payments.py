@@ -5,8 +5,9 @@
 A run has two phases. The read phase asks Procountor for the payment events of
 all concerned invoices (bulk, 200 invoice ids a call, API_NOTES §4.7, §3.4) and
 creates nothing, so an API failure leaves no trace. The apply phase records the
-new events invoice by invoice, each in its own savepoint (and its own commit
-outside tests): an error on one invoice is stored on it and the others go on.
+new events in small batches of invoices, each in its own savepoint (and its own
+commit outside tests); a batch that fails is redone invoice by invoice, so an
+error on one invoice is stored on it and the others go on.
 """
 import logging
 import time as timer
