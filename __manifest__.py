@@ -30,6 +30,8 @@
         "wizards/procountor_partner_import_views.xml",
         "wizards/procountor_product_import_views.xml",
         "views/menus.xml",
+        "views/procountor_connection_payment_views.xml",
+        "views/account_move_payment_views.xml",
     ],
     "demo": [
         "demo/procountor_connection_demo.xml",

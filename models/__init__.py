@@ -15,3 +15,7 @@ from . import procountor_connection_bill
 from . import procountor_bill_import
 from . import product_template
 from . import procountor_connection_registers
+from . import account_payment
+from . import procountor_payment_event
+from . import procountor_connection_payments
+from . import account_move_payments

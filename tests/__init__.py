@@ -10,3 +10,5 @@ from . import test_procountor_partner_import
 from . import test_procountor_product_import
 from . import test_procountor_benchmark_registers
 from . import test_procountor_invoice_registers
+from . import test_payment_fetch
+from . import test_payment_fetch_benchmark
