@@ -17,9 +17,10 @@ Usage::
 Standalone: ``python -m procountor_simulator --port 8070``.
 """
 
+from . import readings
 from .app import SimulatedDrop
 from .errors import ApiError
 from .server import SimulatorServer
 from .simulator import DEFAULT_CREDENTIALS, Simulator
 
-__all__ = ["DEFAULT_CREDENTIALS", "ApiError", "SimulatedDrop", "Simulator", "SimulatorServer"]
+__all__ = ["DEFAULT_CREDENTIALS", "readings", "ApiError", "SimulatedDrop", "Simulator", "SimulatorServer"]

@@ -17,7 +17,7 @@ import secrets
 import threading
 import time
 
-from . import accounting, enums
+from . import accounting, enums, readings
 from .app import SimulatorApp
 from .errors import ApiError
 from .faults import FaultBook, RateLimiter
@@ -53,7 +53,9 @@ class Simulator:
     * ``latency`` – seconds added to every request (benchmarks);
     * ``rate_limit`` – accepted requests per client id per sliding second; beyond it 429
       with ``Retry-After: 1`` (None disables; default None);
-    * ``token_lifetime`` – seconds an access token stays valid (default 3600).
+    * ``token_lifetime`` – seconds an access token stays valid (default 3600);
+    * ``readings`` – how the simulator answers each open question of :mod:`.readings`
+      (set with :meth:`set_reading`; defaults are the first plausible answer).
     """
 
     DEFAULT_TOKEN_LIFETIME = 3600
@@ -75,6 +77,7 @@ class Simulator:
             self.latency = 0.0
             self.rate_limit = None
             self.token_lifetime = self.DEFAULT_TOKEN_LIFETIME
+            self.readings = readings.defaults()
             self.store = Store()
             self.faults = FaultBook()
             self.rate_limiter = RateLimiter(self._clock)
@@ -83,6 +86,17 @@ class Simulator:
             seed_company(self.store)
             if self.seeded:
                 seed_defaults(self)
+
+    def set_reading(self, name, value):
+        """Answer the open question ``name`` of :mod:`.readings` the way ``value`` says
+        (until the next :meth:`reset`)."""
+        readings.check(name, value)
+        with self._lock:
+            self.readings[name] = value
+
+    def reading(self, name):
+        """The current answer to the open question ``name``."""
+        return self.readings[name]
 
     # --- inspection ------------------------------------------------------------
 
