@@ -246,18 +246,27 @@ class TestSendDialogBulk(SendDialogCommon):
 
 @tagged("post_install", "-at_install")
 class TestSendDialogTour(SendDialogCommon, HttpCase):
-    def test_send_dialog_tour(self):
-        move = self._invoice()
+    def _tour(self, move, tour):
         try:
             self.start_tour(
                 f"/odoo/action-account.action_move_out_invoice_type/{move.id}",
-                "procountor_send_dialog_tour",
+                tour,
                 login=self.accountant.login,
             )
         except unittest.SkipTest as reason:
             # A tour that cannot run proves nothing: fail instead of skipping.
-            self.fail(f"The Send dialog tour did not run: {reason}")
+            self.fail(f"The tour {tour} did not run: {reason}")
         move.invalidate_recordset()
+
+    def test_send_dialog_tour(self):
+        move = self._invoice()
+        self._tour(move, "procountor_send_dialog_tour")
         self.assertEqual(move.procountor_state, "sent", move.procountor_error)
         self.assertEqual(self.sim.count("POST", "/invoices"), 1)
         self._remote(move)
+
+    def test_send_dialog_alert_tour(self):
+        move = self._block()
+        self._tour(move, "procountor_send_dialog_alert_tour")
+        self.assertEqual(move.procountor_state, "not_sent")
+        self.assertEqual(self.sim.count("POST", "/invoices"), 0)

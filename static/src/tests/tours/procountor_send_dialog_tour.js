@@ -37,3 +37,29 @@ registry.category("web_tour.tours").add("procountor_send_dialog_tour", {
         },
     ],
 });
+
+// Opened on an invoice the pre-send check blocks (an e-invoice customer
+// without e-invoice address): the dialog says so before anything is sent,
+// and its button opens the customer to fix.
+registry.category("web_tour.tours").add("procountor_send_dialog_alert_tour", {
+    steps: () => [
+        {
+            content: "Open Odoo's Send dialog",
+            trigger: ".o_form_view .o_statusbar_buttons button[name=action_invoice_sent]",
+            run: "click",
+        },
+        {
+            content: "The dialog names the invoice and what to fix",
+            trigger: ".modal .alert-danger:contains('cannot be sent to Procountor: customer Asiakas Oy has no E-invoice Address')",
+        },
+        {
+            content: "Open the customer from the alert",
+            trigger: ".modal .alert-danger:contains('E-invoice Address') a:contains('Open the customer')",
+            run: "click",
+        },
+        {
+            content: "The customer's form is open",
+            trigger: ".o_action_manager:has(.o_form_view) .o_breadcrumb:contains('Asiakas Oy')",
+        },
+    ],
+});
