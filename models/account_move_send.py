@@ -71,13 +71,12 @@ class AccountMoveSend(models.AbstractModel):
                 group[0] |= record
                 group[1].append(move._procountor_problems_sentence(problems))
         for model, (records, sentences) in groups.items():
+            text = self._procountor_action_text(model, len(records))
             alerts[f"procountor_fix_{model.replace('.', '_')}"] = {
                 "level": level,
                 "message": "\n".join(sentences),
-                "action_text": self._procountor_action_text(model),
-                "action": records._get_records_action(
-                    name=self._procountor_action_text(model)
-                ),
+                "action_text": text,
+                "action": records._get_records_action(name=text),
             }
         return alerts
 
@@ -100,7 +99,14 @@ class AccountMoveSend(models.AbstractModel):
         return move
 
     @api.model
-    def _procountor_action_text(self, model):
+    def _procountor_action_text(self, model, count=1):
+        if count > 1:
+            return {
+                "res.company": self.env._("Open the companies"),
+                "procountor.connection": self.env._("Open the Procountor connections"),
+                "res.partner": self.env._("Open the customers"),
+                "uom.uom": self.env._("Open the units of measure"),
+            }.get(model, self.env._("Open the invoices"))
         return {
             "res.company": self.env._("Open the company"),
             "procountor.connection": self.env._("Open the Procountor connection"),

@@ -111,6 +111,16 @@ class TestSendDialog(SendDialogCommon):
         self.assertEqual(self.sim.count("POST", "/invoices"), 0)
         self.assertEqual(move.procountor_state, "not_sent")
 
+    def test_invoice_problem_opens_the_invoice(self):
+        move = self._block(customer=False)
+        move.button_draft()
+        move.invoice_line_ids.tax_ids = self.tax_255 | self.tax_14
+        move.action_post()
+        alerts = self._dialog(move).alerts
+        self.assertIn("has 2 taxes", alerts["procountor_fix_account_move"]["message"])
+        self.assertEqual(alerts["procountor_fix_account_move"]["action_text"], "Open the invoice")
+        self.assertEqual(alerts["procountor_fix_account_move"]["action"]["res_id"], move.id)
+
     def test_no_alert_when_procountor_is_not_ticked(self):
         move = self._block()
         dialog = self._dialog(move)
