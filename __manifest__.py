@@ -33,6 +33,11 @@
         "views/procountor_connection_payment_views.xml",
         "views/account_move_payment_views.xml",
     ],
+    "assets": {
+        "web.assets_tests": [
+            "procountor_connector/static/src/tests/tours/*.js",
+        ],
+    },
     "demo": [
         "demo/procountor_connection_demo.xml",
     ],

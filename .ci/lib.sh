@@ -76,6 +76,29 @@ ensure_postgresql() {
     pg_bindir >/dev/null
 }
 
+# The browser Odoo's tours (HttpCase.start_tour) run in: Odoo looks for
+# google-chrome, chromium, chromium-browser or google-chrome-stable on PATH.
+odoo_browser() {
+    "$PYTHON" -c 'from odoo.tests.common import _find_executable; print(_find_executable())' 2>/dev/null
+}
+
+ensure_chromium() {
+    if odoo_browser >/dev/null; then
+        return 0
+    fi
+    say "Chromium not found (the Odoo tours need it); installing it with apt-get."
+    if [ "$(id -u)" -ne 0 ]; then
+        say "Not root: install the 'chromium' package yourself."
+        return 1
+    fi
+    DEBIAN_FRONTEND=noninteractive apt-get update -qq >/dev/null &&
+        DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
+    odoo_browser >/dev/null || {
+        say "Chromium is installed but Odoo does not find it on PATH ($PATH)."
+        return 1
+    }
+}
+
 # PostgreSQL refuses to run as root: the throwaway cluster belongs to an
 # unprivileged system user.
 pg_os_user() {

@@ -15,6 +15,10 @@ if ! odoo_importable; then
     exit 2
 fi
 ensure_postgresql || exit 1
+case "$TAGS" in
+    *benchmark*) ;;  # no tours
+    *) ensure_chromium || exit 1 ;;
+esac
 if [ -n "${KEEP_DIR:-}" ]; then
     WORK_DIR=$KEEP_DIR
     mkdir -p "$WORK_DIR"

@@ -13,6 +13,11 @@ ensure_dev_deps() {
         say "Installing test dependencies (pytest, werkzeug, requests, python-dateutil)."
         "$PYTHON" -m pip install -q pytest werkzeug requests python-dateutil || return 1
     fi
+    # Odoo drives the browser of its tours over the DevTools websocket.
+    if ! "$PYTHON" -c 'import websocket' >/dev/null 2>&1; then
+        say "Installing websocket-client (Odoo's tours use it to drive Chromium)."
+        "$PYTHON" -m pip install -q websocket-client || return 1
+    fi
     if ! "$PYTHON" -c 'import pylint_odoo' >/dev/null 2>&1; then
         say "Installing pylint-odoo."
         "$PYTHON" -m pip install -q pylint-odoo || return 1
@@ -87,6 +92,7 @@ run_odoo() {
         return
     fi
     ensure_postgresql || { FAILED_PARTS+=("postgresql"); return; }
+    ensure_chromium || { FAILED_PARTS+=("chromium"); return; }
     WORK_DIR=$(mktemp -d /tmp/procountor-test.XXXXXX)
     ADDONS_DIR="$WORK_DIR/addons"
     make_addons_dir "$ADDONS_DIR"
@@ -128,8 +134,9 @@ run_odoo() {
         ODOO_PASSED=$((total - ODOO_FAILED))
     fi
     errors=$(grep -cE ' (ERROR|CRITICAL) ' "$WORK_DIR/suite.log" || true)
-    # A skipped test class proves nothing: treat it as a failure.
-    if grep -E "skipped setUpClass \(odoo\.addons\.$MODULE" "$WORK_DIR/suite.log"; then
+    # A skipped test class or test (a tour without a browser) proves
+    # nothing: treat it as a failure.
+    if grep -E "skipped setUpClass \(odoo\.addons\.$MODULE|odoo\.addons\.$MODULE\.tests\.[a-z0-9_]+: skipped " "$WORK_DIR/suite.log"; then
         errors=$((errors + 1))
     fi
     if [ "$rc" -ne 0 ] || [ -z "$summary" ] || [ "$ODOO_FAILED" -ne 0 ] || [ "$ODOO_PASSED" -eq 0 ] || [ "$errors" -ne 0 ]; then

@@ -48,6 +48,11 @@ class ResPartner(models.Model):
         help="How Procountor delivers this customer's invoices; empty uses the "
         "connection's default.",
     )
+    # Odoo's Send dialog offers and pre-selects the customer's preference
+    # (models/account_move_send.py).
+    invoice_sending_method = fields.Selection(
+        selection_add=[("procountor", "by Procountor")],
+    )
 
     @api.depends_context("company")
     @api.depends("procountor_link_ids")
