@@ -290,7 +290,7 @@ class AccountMove(models.Model):
                             "VAT settings on connection %(connection)s",
                             line=line.name,
                             tax=taxes.name,
-                            percent=f"{taxes.amount:g}",
+                            percent=format(taxes.amount, "g"),
                             country=country or "-",
                             connection=connection.display_name,
                         )
@@ -617,7 +617,7 @@ class AccountMove(models.Model):
                     "(number %(number)s) until the amounts agree.",
                     move=move.name,
                     remote=invoice_total(remote),
-                    odoo=f"{round2(expected):.2f}",
+                    odoo=format(round2(expected), ".2f"),
                     currency=move.currency_id.name,
                     number=move.procountor_number,
                 )
