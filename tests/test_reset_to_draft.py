@@ -3,7 +3,7 @@
 from lxml import etree
 
 from odoo.exceptions import UserError
-from odoo.tests import tagged
+from odoo.tests import HttpCase, new_test_user, tagged
 
 from .common import ProcountorInvoiceCommon
 
@@ -56,3 +56,58 @@ class TestResetToDraftButton(ProcountorInvoiceCommon):
         move = self._invoice()
         self.assertFalse(move.with_context(procountor_reset_dialog=True).button_draft())
         self.assertEqual(move.state, "draft")
+
+
+RESET_IN_BROWSER = """
+const waitFor = async (selector, text) => {
+    for (let i = 0; i < 300; i++) {
+        const found = [...document.querySelectorAll(selector)].find(
+            (el) => !text || el.textContent.includes(text)
+        );
+        if (found) {
+            return found;
+        }
+        await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    throw new Error(`not found: ${selector} ${text || ""}`);
+};
+(async () => {
+    const reset = await waitFor(".o_form_statusbar button[name='button_draft']");
+    if (reset.textContent.trim() !== "Reset to Draft") {
+        throw new Error(`unexpected label ${reset.textContent}`);
+    }
+    if (document.querySelector("button[name='action_procountor_reset_to_draft']")) {
+        throw new Error("a second Reset to Draft button is shown");
+    }
+    reset.click();
+    await waitFor(".modal .modal-body", "Reset to draft anyway?");
+    (await waitFor(".modal .modal-footer button[name='action_procountor_reset_to_draft']")).click();
+    await waitFor(".o_statusbar_status .o_arrow_button_current", "Draft");
+    if (document.querySelector(".modal")) {
+        throw new Error("the confirmation dialog is still open");
+    }
+    console.log("test successful");
+})().catch((error) => console.error(error.message));
+"""
+
+
+@tagged("post_install", "-at_install")
+class TestResetToDraftInBrowser(ProcountorInvoiceCommon, HttpCase):
+    def test_click_odoo_button_then_confirm(self):
+        user = new_test_user(
+            self.env,
+            login="procountor_reset_browser",
+            groups="account.group_account_manager",
+            company_id=self.company.id,
+        )
+        move = self._invoice()
+        move.action_procountor_send()
+        self.assertEqual(move.procountor_state, "sent", move.procountor_error)
+        self.browser_js(
+            f"/odoo/account.move/{move.id}?cids={self.company.id}",
+            RESET_IN_BROWSER,
+            login=user.login,
+            timeout=120,
+        )
+        self.assertEqual(move.state, "draft")
+        self.assertEqual(self.sim.count("POST", "/invoices"), 1)
