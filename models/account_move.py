@@ -85,9 +85,6 @@ class AccountMove(models.Model):
         "procountor.send.batch", copy=False, readonly=True, index="btree_not_null"
     )
     procountor_can_send = fields.Boolean(compute="_compute_procountor_can_send")
-    procountor_show_reset_to_draft = fields.Boolean(
-        compute="_compute_show_reset_to_draft_button"
-    )
 
     @api.depends("move_type", "state", "procountor_state", "company_id")
     @api.depends_context("company")
@@ -99,18 +96,6 @@ class AccountMove(models.Model):
                 and move.procountor_state in ("not_sent", "error", "needs_check")
                 and bool(move.company_id.sudo().procountor_connection_id)
             )
-
-    @api.depends("procountor_id", "procountor_state")
-    def _compute_show_reset_to_draft_button(self):
-        # Reset to draft of an invoice Procountor has goes through a button
-        # that asks for confirmation first (see the form view).
-        res = super()._compute_show_reset_to_draft_button()
-        for move in self:
-            remote = move._procountor_is_remote()
-            move.procountor_show_reset_to_draft = move.show_reset_to_draft_button and remote
-            if remote:
-                move.show_reset_to_draft_button = False
-        return res
 
     def _procountor_is_remote(self):
         self.ensure_one()
@@ -290,7 +275,7 @@ class AccountMove(models.Model):
                             "VAT settings on connection %(connection)s",
                             line=line.name,
                             tax=taxes.name,
-                            percent=f"{taxes.amount:g}",
+                            percent=format(taxes.amount, "g"),
                             country=country or "-",
                             connection=connection.display_name,
                         )
@@ -617,7 +602,7 @@ class AccountMove(models.Model):
                     "(number %(number)s) until the amounts agree.",
                     move=move.name,
                     remote=invoice_total(remote),
-                    odoo=f"{round2(expected):.2f}",
+                    odoo=format(round2(expected), ".2f"),
                     currency=move.currency_id.name,
                     number=move.procountor_number,
                 )
@@ -806,7 +791,18 @@ class AccountMove(models.Model):
 
     def button_draft(self):
         remote = self.filtered(lambda move: move._procountor_is_remote())
-        if remote and not self.env.context.get("procountor_reset_confirmed"):
+        confirmed = self.env.context.get("procountor_reset_confirmed")
+        if remote and not confirmed and self.env.context.get("procountor_reset_dialog"):
+            # Odoo's own Reset to Draft button (see the form view) asks first.
+            return {
+                "type": "ir.actions.act_window",
+                "res_model": "account.move",
+                "res_id": remote[0].id,
+                "views": [[self.env.ref("procountor_connector.view_move_reset_confirm").id, "form"]],
+                "target": "new",
+                "name": remote[0].display_name,
+            }
+        if remote and not confirmed:
             raise UserError(
                 self.env._(
                     "Invoice %(move)s is in Procountor (number %(number)s) and stays "

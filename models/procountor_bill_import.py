@@ -440,13 +440,13 @@ class ProcountorBillImport(models.AbstractModel):
                 "%(p_untaxed)s, VAT %(p_tax)s, total %(p_total)s), so no bill was "
                 "created.",
                 bill=label,
-                untaxed=f"{odoo['untaxed']:.2f}",
-                tax=f"{odoo['tax']:.2f}",
-                total=f"{odoo['total']:.2f}",
+                untaxed=format(odoo["untaxed"], ".2f"),
+                tax=format(odoo["tax"], ".2f"),
+                total=format(odoo["total"], ".2f"),
                 currency=currency.name,
-                p_untaxed=f"{totals['untaxed']:.2f}",
-                p_tax=f"{totals['tax']:.2f}",
-                p_total=f"{totals['total']:.2f}",
+                p_untaxed=format(totals["untaxed"], ".2f"),
+                p_tax=format(totals["tax"], ".2f"),
+                p_total=format(totals["total"], ".2f"),
             )
             if tax_notes:
                 sentence = f"{sentence} {' '.join(tax_notes)}"

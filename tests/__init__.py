@@ -13,3 +13,5 @@ from . import test_procountor_invoice_registers
 from . import test_payment_fetch
 from . import test_payment_fetch_benchmark
 from . import test_send_dialog
+from . import test_reset_to_draft
+from . import test_translations
