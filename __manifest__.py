@@ -35,5 +35,6 @@
     ],
     "demo": [
         "demo/procountor_connection_demo.xml",
+        "demo/procountor_demo_company.xml",
     ],
 }

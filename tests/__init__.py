@@ -12,3 +12,5 @@ from . import test_procountor_benchmark_registers
 from . import test_procountor_invoice_registers
 from . import test_payment_fetch
 from . import test_payment_fetch_benchmark
+from . import test_procountor_vat_messages
+from . import test_procountor_demo_company
