@@ -31,7 +31,7 @@ PROCOUNTOR_STATES = [
     ("not_sent", "Not sent"),
     ("to_send", "Queued"),
     ("sending", "Sending"),
-    ("sent", "Sent"),
+    ("sent", "Transferred"),
     ("error", "Error"),
     ("needs_check", "Needs check"),
 ]

@@ -14,3 +14,4 @@ from . import test_payment_fetch
 from . import test_payment_fetch_benchmark
 from . import test_procountor_vat_messages
 from . import test_procountor_demo_company
+from . import test_procountor_display
