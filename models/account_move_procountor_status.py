@@ -16,22 +16,21 @@ class AccountMove(models.Model):
 
     def _procountor_status_words(self):
         """{Procountor status: what it means for a sales invoice, in words}."""
-        _ = self.env._
         return {
-            "UNFINISHED": _("Unfinished, not approved"),
-            "NOT_SENT": _("Approved, not delivered"),
-            "SENT": _("Approved and delivered"),
-            "RECEIVED": _("Received"),
-            "VERIFIED": _("Verified"),
-            "APPROVED": _("Approved"),
-            "PAYMENT_QUEUED": _("Payment queued"),
-            "PAYMENT_SENT_TO_BANK": _("Payment sent to the bank"),
-            "PARTLY_PAID": _("Partly paid"),
-            "PAID": _("Paid"),
-            "MARKED_PAID": _("Marked as paid"),
-            "PAYMENT_DENIED": _("Payment denied"),
-            "INVALIDATED": _("Invalidated"),
-            "DELETED": _("Deleted"),
+            "UNFINISHED": self.env._("Unfinished, not approved"),
+            "NOT_SENT": self.env._("Approved, not delivered"),
+            "SENT": self.env._("Approved and delivered"),
+            "RECEIVED": self.env._("Received"),
+            "VERIFIED": self.env._("Verified"),
+            "APPROVED": self.env._("Approved"),
+            "PAYMENT_QUEUED": self.env._("Payment queued"),
+            "PAYMENT_SENT_TO_BANK": self.env._("Payment sent to the bank"),
+            "PARTLY_PAID": self.env._("Partly paid"),
+            "PAID": self.env._("Paid"),
+            "MARKED_PAID": self.env._("Marked as paid"),
+            "PAYMENT_DENIED": self.env._("Payment denied"),
+            "INVALIDATED": self.env._("Invalidated"),
+            "DELETED": self.env._("Deleted"),
         }
 
     @api.depends("procountor_status")
