@@ -59,7 +59,7 @@ if ! kill -0 "$SIM_PID" 2>/dev/null; then
 fi
 mapfile -t common < <(odoo_common_args)
 
-say "Installing procountor_connector and l10n_fi with demo data into database $DB (a minute or two)..."
+say "Installing procountor_connector and l10n_fi with demo data into database $DB (a few minutes)..."
 if ! "$PYTHON" -m odoo "${common[@]}" -d "$DB" -i "l10n_fi,$MODULE" --stop-after-init \
     --http-port="$HTTP_PORT" --log-level=warn >"$WORK_DIR/install.log" 2>&1; then
     tail -n 40 "$WORK_DIR/install.log"

@@ -255,6 +255,7 @@ class ResCompany(models.Model):
                     "partner_id": partners[customer].id,
                     "invoice_date": day,
                     "partner_bank_id": bank_account.id,
+                    "invoice_user_id": admin.id,
                     "invoice_line_ids": [
                         Command.create(
                             {"product_id": products[product].id, "quantity": quantity}

@@ -33,6 +33,15 @@ DEMO_ACCOUNTS = (
     ("8380", "Accounting services"),
 )
 PAY_PATH = re.compile(r"^/demo/pay/(?P<id>\d+)/?$")
+# What a sales invoice's status means, as the page shows it.
+STATUS_WORDS = {
+    "UNFINISHED": "Unfinished, not approved",
+    "NOT_SENT": "Approved, not delivered",
+    "SENT": "Approved and delivered",
+    "PARTLY_PAID": "Partly paid",
+    "MARKED_PAID": "Marked as paid",
+    "PAYMENT_DENIED": "Payment denied",
+}
 
 
 def seed_demo(sim):
@@ -107,9 +116,9 @@ def pay(sim, invoice_id):
         if invoice["status"] in ("PAID", "MARKED_PAID"):
             raise ValueError(f"Invoice {invoice['invoiceNumber']} is paid already.")
         if invoice["status"] not in PAYABLE_STATUSES:
+            status = STATUS_WORDS.get(invoice["status"]) or invoice["status"].replace("_", " ")
             raise ValueError(
-                f"Invoice {invoice['invoiceNumber']} cannot be paid: it is "
-                f"{invoice['status'].replace('_', ' ').lower()}.")
+                f"Invoice {invoice['invoiceNumber']} cannot be paid: it is {status.lower()}.")
         amount = open_amount(sim, invoice)
         if amount <= 0:
             raise ValueError(f"Invoice {invoice['invoiceNumber']} has nothing left to pay.")
@@ -165,16 +174,18 @@ def _page(sim, message):
             rows.append(
                 "<tr>" + "".join(f"<td>{html.escape(str(cell))}</td>" for cell in (
                     invoice["id"], invoice["invoiceNumber"],
+                    invoice.get("originalInvoiceNumber") or "",
                     (invoice.get("counterParty") or {}).get("counterPartyAddress", {})
                     .get("name", ""),
                     invoice.get("date", ""),
                     f"{accounting.dec(invoice['invoiceSumInfo'][0]['invoiceSumTotal']):.2f} "
                     f"{info.get('currency') or ''}",
                     f"{left:.2f}",
-                    invoice["status"].replace("_", " ").capitalize(),
+                    STATUS_WORDS.get(invoice["status"])
+                    or invoice["status"].replace("_", " ").capitalize(),
                 )) + f"<td>{button}</td></tr>")
     notice = f'<p class="notice">{html.escape(message)}</p>' if message else ""
-    body = "\n".join(rows) or '<tr><td colspan="8">No sales invoice yet: send one from Odoo.</td></tr>'
+    body = "\n".join(rows) or '<tr><td colspan="9">No sales invoice yet: send one from Odoo.</td></tr>'
     return f"""<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8"><title>Procountor simulator: sales invoices</title>
 <style>body{{font-family:sans-serif;margin:2em}}table{{border-collapse:collapse}}
@@ -184,7 +195,7 @@ td,th{{border:1px solid #ccc;padding:.3em .6em;text-align:left}}
 <p>Press <em>Pay</em> to have the customer pay what is open on an invoice; then press
 <em>Fetch Procountor payments</em> on the invoice in Odoo.</p>
 {notice}
-<table><tr><th>Procountor ID</th><th>Number</th><th>Customer</th><th>Date</th><th>Total</th>
+<table><tr><th>Procountor ID</th><th>Number</th><th>Odoo number</th><th>Customer</th><th>Date</th><th>Total</th>
 <th>Open</th><th>Status</th><th></th></tr>
 {body}
 </table></body></html>
