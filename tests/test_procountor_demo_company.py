@@ -22,18 +22,19 @@ class TestFinnishDemoCompany(TransactionCase):
         l10n_fi = cls.env["ir.module.module"].search(
             [("name", "=", "l10n_fi"), ("state", "=", "installed")]
         )
-        cls.company = cls.env.ref(
-            "procountor_connector.demo_fi_company", raise_if_not_found=False
-        )
+        with_demo = cls.env["ir.module.module"].search(
+            [("name", "=", "procountor_connector")]
+        ).demo
         # Skipped test by test (setUp), not the class: without l10n_fi or
         # demo data there is simply nothing to check.
         cls.skip_reason = (
             "l10n_fi is not installed: no Finnish demo company" if not l10n_fi
             else "installed without demo data: no Finnish demo company"
-            if not cls.company else None
+            if not with_demo else None
         )
         if cls.skip_reason:
             return
+        cls.company = cls.env.ref("procountor_connector.demo_fi_company")
         cls.connection = cls.env.ref("procountor_connector.demo_fi_connection")
         cls.invoices = cls.env["account.move"].search(
             [("company_id", "=", cls.company.id), ("move_type", "=", "out_invoice")]
