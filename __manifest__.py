@@ -40,5 +40,6 @@
     },
     "demo": [
         "demo/procountor_connection_demo.xml",
+        "demo/procountor_demo_company.xml",
     ],
 }

@@ -20,3 +20,5 @@ from . import account_payment
 from . import procountor_payment_event
 from . import procountor_connection_payments
 from . import account_move_payments
+from . import procountor_demo
+from . import account_move_procountor_status

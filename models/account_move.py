@@ -31,7 +31,7 @@ PROCOUNTOR_STATES = [
     ("not_sent", "Not sent"),
     ("to_send", "Queued"),
     ("sending", "Sending"),
-    ("sent", "Sent"),
+    ("sent", "Transferred"),
     ("error", "Error"),
     ("needs_check", "Needs check"),
 ]
@@ -132,19 +132,72 @@ class AccountMove(models.Model):
             "country": iso_to_procountor_country(partner.country_id.code),
         }
 
-    def _procountor_rates(self, connection):
-        """VAT rates fetched for the country whose VAT the invoice carries:
-        the fiscal position's Procountor VAT country, else the company's."""
-        country = (
+    def _procountor_vat_country(self):
+        """The country whose VAT the invoice carries: the fiscal position's
+        Procountor VAT country, else the company's."""
+        return (
             self.fiscal_position_id.procountor_vat_country_id
             or self.company_id.account_fiscal_country_id
             or self.company_id.country_id
         )
-        name = iso_to_procountor_country(country.code)
+
+    def _procountor_rates(self, connection):
+        """VAT rates fetched for the country whose VAT the invoice carries."""
+        name = iso_to_procountor_country(self._procountor_vat_country().code)
         rates = connection.vat_rate_ids.filtered(
             lambda rate: rate.sales and rate.procountor_country == name
         )
         return name, {round(rate.percent, 2) for rate in rates}
+
+    def _procountor_rate_problem(self, line, tax, connection, rates):
+        """Why ``tax`` of ``line`` is no VAT rate of Procountor, saying what
+        Procountor has rather than what to press once that was done."""
+        if not connection.vat_fetch_date:
+            return self.env._(
+                "line “%(line)s”: tax %(tax)s (%(percent)s %%) cannot be checked "
+                "against Procountor's VAT rates, which were never fetched; press "
+                "Fetch VAT settings on connection %(connection)s",
+                line=line.name,
+                tax=tax.name,
+                percent=format(tax.amount, "g"),
+                connection=connection.display_name,
+            )
+        country = self._procountor_vat_country()
+        country_name = country.name or self.env._("the company's country")
+        if rates:
+            return self.env._(
+                "line “%(line)s”: tax %(tax)s (%(percent)s %%) is not one of "
+                "Procountor's VAT rates for %(country)s: %(rates)s %% (Taxes)",
+                line=line.name,
+                tax=tax.name,
+                percent=format(tax.amount, "g"),
+                country=country_name,
+                rates=", ".join(format(rate, "g") for rate in sorted(rates, reverse=True)),
+            )
+        countries = connection.vat_rate_ids.filtered("sales")
+        known = sorted(
+            {rate.country_id.name or rate.procountor_country for rate in countries}
+        )
+        if known:
+            return self.env._(
+                "line “%(line)s”: tax %(tax)s (%(percent)s %%) is VAT of %(country)s, "
+                "for which Procountor has no VAT rates; it has rates for %(countries)s "
+                "(the company's Fiscal Country, or the Procountor VAT Country of the "
+                "fiscal position)",
+                line=line.name,
+                tax=tax.name,
+                percent=format(tax.amount, "g"),
+                country=country_name,
+                countries=", ".join(known),
+            )
+        return self.env._(
+            "line “%(line)s”: tax %(tax)s (%(percent)s %%): Procountor has no sales "
+            "VAT rates at all (connection %(connection)s)",
+            line=line.name,
+            tax=tax.name,
+            percent=format(tax.amount, "g"),
+            connection=connection.display_name,
+        )
 
     def _procountor_check(self, connection):
         """Return the problems that keep this invoice from Procountor, each
@@ -244,7 +297,7 @@ class AccountMove(models.Model):
         lines = move._procountor_product_lines()
         if not lines:
             problems.append(self.env._("it has no invoice lines"))
-        country, rates = move._procountor_rates(connection)
+        _country, rates = move._procountor_rates(connection)
         price_include = set()
         for line in lines:
             taxes = line.tax_ids
@@ -268,18 +321,7 @@ class AccountMove(models.Model):
                         )
                     )
                 elif round(taxes.amount, 2) not in rates:
-                    problems.append(
-                        self.env._(
-                            "line “%(line)s”: tax %(tax)s (%(percent)s %%) is not a VAT "
-                            "rate fetched from Procountor for %(country)s; press Fetch "
-                            "VAT settings on connection %(connection)s",
-                            line=line.name,
-                            tax=taxes.name,
-                            percent=format(taxes.amount, "g"),
-                            country=country or "-",
-                            connection=connection.display_name,
-                        )
-                    )
+                    problems.append(move._procountor_rate_problem(line, taxes, connection, rates))
             if line.product_uom_id and not line.product_uom_id._procountor_unit():
                 problems.append(
                     self.env._(

@@ -1,5 +1,6 @@
 # Copyright 2026 procountor_connector contributors
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+import json
 import logging
 from datetime import timedelta
 
@@ -39,6 +40,20 @@ class ProcountorLog(models.Model):
     request_body = fields.Text()
     response_body = fields.Text()
     success = fields.Boolean(compute="_compute_success", store=True)
+    request_body_display = fields.Text(
+        string="Request", compute="_compute_body_display"
+    )
+    response_body_display = fields.Text(
+        string="Response", compute="_compute_body_display"
+    )
+
+    @api.depends("request_body", "response_body")
+    def _compute_body_display(self):
+        """The bodies indented for reading; left as stored when they are
+        not JSON (or were cut short)."""
+        for log in self:
+            log.request_body_display = _indented(log.request_body)
+            log.response_body_display = _indented(log.response_body)
 
     @api.depends("status_code", "error")
     def _compute_success(self):
@@ -98,3 +113,12 @@ class ProcountorLog(models.Model):
             self.sudo().search(
                 [("connection_id", "in", group.ids), ("create_date", "<", limit)]
             ).unlink()
+
+
+def _indented(body):
+    if not body:
+        return body
+    try:
+        return json.dumps(json.loads(body), indent=2, ensure_ascii=False)
+    except ValueError:
+        return body

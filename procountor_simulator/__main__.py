@@ -1,6 +1,8 @@
 """Run the simulator in the foreground: ``python -m procountor_simulator --port 8070``.
 
 Prints the API base URL and the credentials it accepts; stops on Ctrl-C or SIGTERM.
+``--demo`` adds the demo data and the page ``/demo`` where customers pay invoices;
+``python -m procountor_simulator pay <invoice id>`` pays one on a running demo simulator.
 """
 
 import argparse
@@ -8,11 +10,15 @@ import signal
 import sys
 import threading
 
+from . import demo
 from .server import LOOPBACK_HOSTS, SimulatorServer
 from .simulator import Simulator
 
 
 def main(argv=None):
+    argv = sys.argv[1:] if argv is None else list(argv)
+    if argv[:1] == ["pay"]:
+        return pay_main(argv[1:])
     parser = argparse.ArgumentParser(prog="python -m procountor_simulator",
                                      description="Local fake of the Procountor REST API.")
     parser.add_argument("--host", default="127.0.0.1", choices=sorted(LOOPBACK_HOSTS),
@@ -27,9 +33,16 @@ def main(argv=None):
                         help="also create N customers (benchmarks)")
     parser.add_argument("--empty", action="store_true",
                         help="start without seed data (only the company record)")
+    parser.add_argument("--demo", action="store_true",
+                        help="add demo data (customers, products, accepted vendor bills) "
+                             "and the page /demo where customers pay sent invoices")
     args = parser.parse_args(argv)
 
     sim = Simulator(seed=not args.empty)
+    if args.demo:
+        if not args.empty:
+            demo.seed_demo(sim)
+        sim.demo_pages = True
     sim.latency = args.latency
     sim.rate_limit = args.rate_limit or None
     if args.seed_customers:
@@ -45,12 +58,30 @@ def main(argv=None):
     say(f"  client_secret: {credentials['client_secret']}")
     say(f"  api_key:       {credentials['api_key']}")
     say(f"  redirect_uri:  {credentials['redirect_uri']}")
+    if args.demo:
+        say(f"Customers pay sent invoices at {server.url}/demo "
+            f"(or: python3 -m procountor_simulator pay <invoice id> --port {server.port})")
     try:
         stop.wait()
     finally:
         server.stop()
         say("Procountor simulator stopped.")
     return 0
+
+
+def pay_main(argv):
+    """``pay <invoice id>``: the customer pays what is open on that sales invoice."""
+    parser = argparse.ArgumentParser(
+        prog="python -m procountor_simulator pay",
+        description="Have the customer pay a sales invoice on a running simulator "
+                    "started with --demo.")
+    parser.add_argument("invoice_id", type=int, help="the invoice's Procountor ID")
+    parser.add_argument("--port", type=int, default=8070,
+                        help="port of the running simulator (default 8070)")
+    args = parser.parse_args(argv)
+    ok, message = demo.pay_over_http(f"http://127.0.0.1:{args.port}", args.invoice_id)
+    say(message)
+    return 0 if ok else 1
 
 
 def say(line):

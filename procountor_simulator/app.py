@@ -23,7 +23,7 @@ from werkzeug.exceptions import MethodNotAllowed, NotFound
 from werkzeug.routing import Map, Rule
 from werkzeug.wrappers import Request, Response
 
-from . import endpoints
+from . import demo, endpoints
 from .errors import ApiError, error_body
 
 _logger = logging.getLogger(__name__)
@@ -133,6 +133,10 @@ class SimulatorApp:
     def handle(self, request):
         """Return a Response, or None to drop the connection."""
         sim = self.sim
+        if getattr(sim, "demo_pages", False) and request.path.startswith("/demo"):
+            response = demo.handle(sim, request)
+            if response is not None:
+                return response
         match = API_PREFIX.match(request.path)
         rel_path = (match.group("rest") or "/") if match else request.path
         body, form, body_error = self._read_body(request)

@@ -15,3 +15,6 @@ from . import test_payment_fetch_benchmark
 from . import test_send_dialog
 from . import test_reset_to_draft
 from . import test_translations
+from . import test_procountor_vat_messages
+from . import test_procountor_demo_company
+from . import test_procountor_display

@@ -279,9 +279,8 @@ class TestInvoiceValidation(ProcountorInvoiceCommon):
         self.connection.bank_account_id = False
         problems = self._problems(move)
         self.assertIn(
-            "line “Consulting”: tax VAT 24% (old) (24 %) is not a VAT rate fetched from "
-            "Procountor for FINLAND; press Fetch VAT settings on connection Simulated "
-            "Procountor",
+            "line “Consulting”: tax VAT 24% (old) (24 %) is not one of Procountor's VAT "
+            "rates for Finland: 25.5, 14, 13.5, 10, 0 % (Taxes)",
             problems,
         )
         self.assertIn(
