@@ -310,6 +310,9 @@ class ProcountorClient:
         # (API_NOTES §4.5), so the caller reads the status instead.
         return self.put(f"/invoices/{int(invoice_id)}/send", idempotent=False)
 
+    def invalidate_invoice(self, invoice_id):
+        return self.put(f"/invoices/{int(invoice_id)}/invalidate")
+
     def search_invoices(self, **filters):
         """Yield ``InvoiceBasicInfo`` rows of ``GET /invoices`` over all pages (API_NOTES §4.8)."""
         return self.paginate("/invoices", params=_list_params(filters))
