@@ -7,7 +7,9 @@ way the client guessed; tests set each reading in turn (``Simulator.set_reading`
 run the main flows under it, so a guess on one side only shows as a failure.
 
 The table is the project's assumption register: keep it complete when code starts to
-depend on a fact the notes do not state.
+depend on a fact the notes do not state. Each entry's ``question`` and ``connector`` texts
+are its documentation; README.rst and readme/DEVELOP.md show them as a table (a pure
+test checks that they stay the same).
 """
 
 from collections import namedtuple

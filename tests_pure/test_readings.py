@@ -1,6 +1,7 @@
 """The simulator's switches for facts API_NOTES leaves open."""
 
 import datetime
+import os
 
 import pytest
 import requests
@@ -224,3 +225,19 @@ def test_vats_default_country(sim, server, country):
     sim.set_reading("vats_default_country", country)
     blocks = call(server, "GET", "/vats/default").json()["vatInformation"]
     assert [block["country"] for block in blocks] == [country]
+
+
+def test_the_register_is_documented_in_the_readme_and_its_fragment():
+    root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+    def text(*parts):
+        with open(os.path.join(root, *parts), encoding="utf-8") as handle:
+            return " ".join(handle.read().split())
+
+    readme, fragment = text("README.rst"), text("readme", "DEVELOP.md")
+    for name, reading in READINGS.items():
+        assert f"``{name}``" in readme, name
+        assert f"`{name}`" in fragment, name
+        for sentence in (reading.question, reading.connector):
+            assert " ".join(sentence.split()) in readme, name
+            assert " ".join(sentence.split()) in fragment, name
