@@ -485,6 +485,14 @@ def create_invoice(ctx):
     return copy.deepcopy(ctx.store.create_invoice(body))
 
 
+def _number_matches(ctx, stored, wanted):
+    """The originalInvoiceNumber filter: exact, or a substring after the
+    invoice_number_filter reading (§4.8 does not say)."""
+    if ctx.sim.reading("invoice_number_filter") == "partial":
+        return wanted.casefold() in (stored or "").casefold()
+    return stored == wanted
+
+
 @route("/invoices", "GET")
 def list_invoices(ctx):
     store = ctx.store
@@ -522,7 +530,8 @@ def list_invoices(ctx):
             return False
         if partner_id is not None and invoice.get("partnerId") != partner_id:
             return False
-        if original_number is not None and invoice.get("originalInvoiceNumber") != original_number:
+        if original_number is not None and not _number_matches(
+                ctx, invoice.get("originalInvoiceNumber"), original_number):
             return False
         if invoice_number is not None and invoice["invoiceNumber"] != invoice_number:
             return False

@@ -76,6 +76,12 @@ READINGS = {
         "Sends only a NOT_SENT invoice and never resends by itself: a send whose answer is "
         "lost is not retried but leaves the invoice to be checked, and the next attempt "
         "reads the status first; after a 403 it reads the invoice and goes on when SENT."),
+    "invoice_number_filter": Reading(
+        ("exact", "partial"),
+        "Does the originalInvoiceNumber filter of GET /invoices (§4.8) match the number "
+        "exactly or as a substring (like searchTerm)?",
+        "Keeps only the rows whose originalInvoiceNumber and date are the invoice's own "
+        "before linking an invoice whose create answer was lost."),
     "vats_default_country": Reading(
         ("FINLAND", "Finland"),
         "Is vatInformation[].country of GET /vats/default the country enum (FINLAND) or a "

@@ -120,6 +120,24 @@ class TestProcountorReadings(ProcountorPaymentCommon):
                     "sending it again would deliver it to the customer twice",
                 )
 
+    def test_a_lost_create_answer_links_the_invoice_with_exactly_its_number(self):
+        for name, value in self._answers("invoice_number_filter"):
+            with self._under(name, value):
+                invoice = self._invoice()
+                # Another invoice whose number contains ours, on the same day.
+                decoy = self.sim.create_invoice(
+                    self._remote_invoice_payload("Asiakas Oy", 10.0, "EUR")
+                    | {"originalInvoiceNumber": f"{invoice.name}-B", "date": "2026-11-20"}
+                )
+                self.sim.lose_response_next("POST", "/invoices")
+                invoice.action_procountor_send()
+                self.assertEqual(invoice.procountor_state, "needs_check")
+                invoice.action_procountor_send()
+                self.assertEqual(invoice.procountor_state, "sent", invoice.procountor_error)
+                self.assertEqual(invoice.procountor_id, self._remote(invoice)["id"])
+                self.assertNotEqual(invoice.procountor_id, decoy["id"])
+                self.assertEqual(self.sim.count("POST", "/invoices"), 1)
+
     def test_new_customer_is_found_by_its_exact_business_id(self):
         business_id = make_ytunnus(1234567)
         for name, value in self._answers("partner_identifier_filter"):

@@ -241,3 +241,15 @@ def test_the_register_is_documented_in_the_readme_and_its_fragment():
         for sentence in (reading.question, reading.connector):
             assert " ".join(sentence.split()) in readme, name
             assert " ".join(sentence.split()) in fragment, name
+
+
+@pytest.mark.parametrize("matching", ["exact", "partial"])
+def test_invoice_number_filter(sim, server, matching):
+    sim.set_reading("invoice_number_filter", matching)
+    for number in ("INV/2026/00001", "INV/2026/00001-B", "INV/2026/00002"):
+        sim.create_invoice(dict(invoice_body([(1, 100, 0)]), originalInvoiceNumber=number))
+    rows = call(server, "GET", "/invoices",
+                params={"originalInvoiceNumber": "INV/2026/00001"}).json()["results"]
+    expected = ["INV/2026/00001"] if matching == "exact" else ["INV/2026/00001",
+                                                               "INV/2026/00001-B"]
+    assert sorted(row["originalInvoiceNumber"] for row in rows) == expected
