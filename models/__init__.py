@@ -7,6 +7,7 @@ from . import res_partner
 from . import product_product
 from . import account_move
 from . import account_move_send
+from . import account_move_rounding
 from . import account_fiscal_position
 from . import account_tax
 from . import procountor_send_batch

@@ -18,10 +18,8 @@ from ..procountor_api.countries import iso_to_procountor_country
 from ..procountor_api.enums import CURRENCIES
 from ..procountor_api.payloads import (
     invoice_payload,
-    invoice_total,
     language_for,
     normalise_iban,
-    round2,
     totals_match,
 )
 
@@ -610,6 +608,7 @@ class AccountMove(models.Model):
             payload = invoice_payload(
                 move._procountor_invoice_values(connection, partner_id, product_ids)
             )
+            move._procountor_check_rounding(connection, payload)
             # Committed before the request: if the answer is lost or the worker
             # dies, the next attempt knows to look the invoice up first.
             move._procountor_write(
@@ -635,21 +634,10 @@ class AccountMove(models.Model):
             remote = client.get_invoices([move.procountor_id])[0]
             move._procountor_write({"procountor_status": remote.get("status")})
 
-        expected = move._procountor_expected_total()
-        if not totals_match(remote, expected):
-            move._procountor_fail(
-                self.env._(
-                    "Invoice %(move)s: Procountor computed a total of %(remote)s %(currency)s "
-                    "but Odoo has %(odoo)s %(currency)s; it stays unfinished in Procountor "
-                    "(number %(number)s) until the amounts agree.",
-                    move=move.name,
-                    remote=invoice_total(remote),
-                    odoo=format(round2(expected), ".2f"),
-                    currency=move.currency_id.name,
-                    number=move.procountor_number,
-                )
-            )
+        if not totals_match(remote, move._procountor_expected_total()):
+            move._procountor_total_mismatch(connection, client, remote)
             return
+        connection._procountor_learn_rounding(remote)
 
         status = move.procountor_status
         if connection.attach_pdf and not move.procountor_pdf_sent and status == "UNFINISHED":

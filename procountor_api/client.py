@@ -12,7 +12,9 @@ Retry policy (``ProcountorClient._call``):
   instead of acting twice (API_NOTES §3.5, §4.5), and PUT/PATCH edits carry a
   ``version`` that makes a repeated edit fail rather than apply twice (§3.7).
   So a retry after a lost answer can surface as 403/404/409 although the first
-  send succeeded; callers re-read the object when that matters.
+  send succeeded; callers re-read the object when that matters. The send
+  action is the exception: a SENT invoice may be sent again (§4.5), so
+  ``send_invoice`` is treated like a create.
 * Non-idempotent requests (POST creates) are resent only when Procountor
   provably did not act: the connection was never established (connect
   timeout, refused, DNS) or the answer was 429, which is refused before
@@ -194,18 +196,30 @@ class ProcountorClient:
         return self.request("DELETE", path, **kw)
 
     def paginate(self, path, params=None, headers=None, size=MAX_PAGE_SIZE):
-        """Yield the rows of every page of a ``{results, meta}`` list (API_NOTES §3.4)."""
+        """Yield the rows of every page of a ``{results, meta}`` list (API_NOTES §3.4).
+
+        A bare JSON array is read too (lists whose shape is undocumented): a full
+        one asks for the next page, and paging stops at a short page or at one
+        that only repeats rows already seen (an endpoint that ignores ``page``).
+        """
         size = max(1, min(int(size), MAX_PAGE_SIZE))
         params = dict(params or {})
         page = int(params.pop("page", 0) or 0)
         params.pop("size", None)
+        seen = set()
         while True:
             body = self.get(path, params={**params, "page": page, "size": size}, headers=headers)
             if body is None:
                 return
             if isinstance(body, list):
-                yield from body
-                return
+                keys = [_row_key(row) for row in body]
+                fresh = [row for row, key in zip(body, keys) if key not in seen]
+                seen.update(keys)
+                yield from fresh
+                if len(body) < size or not fresh:
+                    return
+                page += 1
+                continue
             rows = body.get("results") or []
             yield from rows
             meta = body.get("meta") or {}
@@ -272,7 +286,9 @@ class ProcountorClient:
         return self.get("/vats/settings")
 
     def get_bank_accounts(self):
-        return self.get("/bankaccounts")
+        """The company's bank accounts as a list, every page: the answer's shape is
+        undocumented (API_NOTES §10), an envelope and a bare array both work."""
+        return list(self.paginate("/bankaccounts"))
 
     def get_coa(self):
         return self.get("/coa")
@@ -290,7 +306,12 @@ class ProcountorClient:
         return self.put(f"/invoices/{int(invoice_id)}/approve", json={})
 
     def send_invoice(self, invoice_id):
-        return self.put(f"/invoices/{int(invoice_id)}/send")
+        # Not retried after a lost answer: sending a SENT invoice again re-delivers it
+        # (API_NOTES §4.5), so the caller reads the status instead.
+        return self.put(f"/invoices/{int(invoice_id)}/send", idempotent=False)
+
+    def invalidate_invoice(self, invoice_id):
+        return self.put(f"/invoices/{int(invoice_id)}/invalidate")
 
     def search_invoices(self, **filters):
         """Yield ``InvoiceBasicInfo`` rows of ``GET /invoices`` over all pages (API_NOTES §4.8)."""
@@ -615,6 +636,13 @@ class ProcountorClient:
 
 
 # ------------------------------------------------------------------- helpers
+
+def _row_key(row):
+    """What identifies a list row when paging a bare array: its id, else its content."""
+    if isinstance(row, dict) and row.get("id") is not None:
+        return ("id", row["id"])
+    return ("json", jsonlib.dumps(row, sort_keys=True, default=str))
+
 
 def _strip_query(path):
     return path.split("?", 1)[0]

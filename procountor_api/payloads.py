@@ -6,7 +6,7 @@ without a database.
 """
 
 import re
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import ROUND_HALF_EVEN, ROUND_HALF_UP, Decimal
 
 # API_NOTES §4.1 `language`; Odoo language codes start with the ISO 639-1 code.
 LANGUAGE_BY_CODE = {
@@ -186,14 +186,115 @@ def invoice_payload(values):
 
 def invoice_total(invoice):
     """The invoice total in the invoice currency from ``invoiceSumInfo``
-    (API_NOTES §4.1), or None when Procountor did not report it."""
-    for info in invoice.get("invoiceSumInfo") or []:
-        if not info.get("inAccountingCurrency"):
-            return info.get("invoiceSumTotal")
-    return None
+    (API_NOTES §4.1), or None when Procountor did not report it.
+
+    Read by currency: how ``inAccountingCurrency`` is set on the single entry
+    of a company-currency invoice is not documented (it may well be true, the
+    invoice being in the accounting currency), so the flag only decides
+    between two entries of the same currency, and an entry without currency
+    counts when it is the only one.
+    """
+    infos = [info for info in invoice.get("invoiceSumInfo") or [] if isinstance(info, dict)]
+    currency = ((invoice.get("paymentInfo") or {}).get("currency") or "").upper()
+    same = [info for info in infos if (info.get("currency") or "").upper() == currency]
+    if len(same) > 1:
+        same = [info for info in same if not info.get("inAccountingCurrency")] or same
+    if not same and (len(infos) == 1 and not infos[0].get("currency") or not currency):
+        # No currency to compare: the only entry, else the document's own one.
+        same = infos if len(infos) == 1 else [
+            info for info in infos if not info.get("inAccountingCurrency")][:1]
+    return same[0].get("invoiceSumTotal") if same else None
 
 
 def totals_match(invoice, expected_total):
     """Whether Procountor's total equals ``expected_total`` to the cent."""
     total = invoice_total(invoice)
     return total is not None and round2(total) == round2(expected_total)
+
+
+# --- Procountor's rounding of invoice totals -------------------------------------------
+#
+# Procountor does not document how it rounds the totals it computes from the rows
+# (API_NOTES §14.7 [INFER]). The plausible rules: per row (each row's net and VAT to the
+# cent, then summed) or per total (the unrounded rows summed per VAT rate, net and VAT
+# rounded once per rate), ties half-up or half-even. Before creating an invoice the
+# connector computes its total under each rule (``plausible_totals``); when the rules
+# disagree, only the ones Procountor has been seen to follow on this connection count
+# (``rounding_decision``), and Procountor's answer narrows them (``methods_matching``).
+
+ROUNDING_METHODS = ("row_half_up", "row_half_even", "total_half_up", "total_half_even")
+_MODES = {"half_up": ROUND_HALF_UP, "half_even": ROUND_HALF_EVEN}
+_CENT = Decimal("0.01")
+
+
+def _dec(value):
+    return Decimal(str(value or 0))
+
+
+def _split(line, percent, include_vat, mode):
+    rate = percent / 100
+    if include_vat:
+        gross = line.quantize(_CENT, rounding=mode)
+        net = (gross / (1 + rate)).quantize(_CENT, rounding=mode)
+        return net, gross - net
+    net = line.quantize(_CENT, rounding=mode)
+    return net, (net * rate).quantize(_CENT, rounding=mode)
+
+
+def plausible_totals(payload):
+    """``{method: (net, vat, total)}`` (Decimals) of an invoice body under each of
+    ROUNDING_METHODS."""
+    include_vat = bool((payload.get("extraInfo") or {}).get("unitPricesIncludeVat"))
+    header = 1 - _dec(payload.get("discountPercent")) / 100
+    lines = []
+    for row in payload.get("invoiceRows") or []:
+        line = (_dec(row.get("quantity")) * _dec(row.get("unitPrice"))
+                * (1 - _dec(row.get("discountPercent")) / 100) * header)
+        lines.append((_dec(row.get("vatPercent")), line))
+    result = {}
+    for method in ROUNDING_METHODS:
+        per, _, tie = method.partition("_")
+        mode = _MODES[tie]
+        if per == "row":
+            groups = lines
+        else:
+            sums = {}
+            for percent, line in lines:
+                sums[percent] = sums.get(percent, Decimal(0)) + line
+            groups = list(sums.items())
+        parts = [_split(line, percent, include_vat, mode) for percent, line in groups]
+        net = sum((part[0] for part in parts), Decimal(0))
+        vat = sum((part[1] for part in parts), Decimal(0))
+        result[method] = (net, vat, net + vat)
+    return result
+
+
+def parse_methods(text):
+    """The rounding methods kept on a connection (space-separated), all when unknown."""
+    methods = [method for method in (text or "").split() if method in ROUNDING_METHODS]
+    return tuple(methods) or ROUNDING_METHODS
+
+
+def methods_matching(payload, total, methods=ROUNDING_METHODS):
+    """The methods among ``methods`` under which the rows give ``total``."""
+    wanted = Decimal(str(round2(total)))
+    outcomes = plausible_totals(payload)
+    return tuple(method for method in methods if outcomes[method][2] == wanted)
+
+
+def rounding_decision(payload, expected_total, known_methods=ROUNDING_METHODS):
+    """Whether to create the invoice, given Odoo's ``expected_total``.
+
+    Returns ``(send, totals)``. ``send`` is False when no method still believed
+    possible for this Procountor company (``known_methods``) gives Odoo's total:
+    Procountor would then compute another total and the invoice must not be
+    created. When some do and others do not, it is True: Procountor may still
+    answer with another total, which the caller undoes, and that answer
+    narrows ``known_methods`` for the next invoices. ``totals`` are the
+    distinct totals of the possible methods, for messages.
+    """
+    outcomes = plausible_totals(payload)
+    possible = [method for method in known_methods if method in outcomes] or list(outcomes)
+    agree = methods_matching(payload, expected_total, possible)
+    totals = sorted({outcomes[method][2] for method in possible})
+    return bool(agree), totals

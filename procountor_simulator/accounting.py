@@ -9,11 +9,14 @@ one rule so tests can check amounts to the cent:
 * prices with VAT (``extraInfo.unitPricesIncludeVat``): ``gross = round(line)``,
   ``net = round(gross / (1 + vat%/100))``, ``vat = gross − net``;
 * totals are sums of the rounded rows; rounding is half-up to 2 decimals;
+* the ``invoiceSumInfo`` of a sales invoice can follow another plausible rule instead
+  (the ``sales_rounding`` reading, :mod:`.readings`): ties half-even, and/or "per total":
+  the unrounded row amounts summed per VAT rate, then net and VAT rounded once per rate;
 * company-currency amounts divide by ``paymentInfo.currencyRate`` (foreign units per
   1 company unit, §4.2) and round again.
 """
 
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import ROUND_HALF_EVEN, ROUND_HALF_UP, Decimal
 
 CENT = Decimal("0.01")
 HUNDRED = Decimal(100)
@@ -24,8 +27,8 @@ def dec(value):
     return value if isinstance(value, Decimal) else Decimal(str(value))
 
 
-def round2(value):
-    return dec(value).quantize(CENT, rounding=ROUND_HALF_UP)
+def round2(value, mode=ROUND_HALF_UP):
+    return dec(value).quantize(CENT, rounding=mode)
 
 
 def money(value):
@@ -33,22 +36,31 @@ def money(value):
     return float(round2(value))
 
 
-def row_amounts(row, header_discount, prices_include_vat):
-    """(net, vat, gross) of one invoice row in the invoice currency, rounded."""
-    line = (
+def _line(row, header_discount):
+    """quantity × unitPrice × (1 − row discount) × (1 − header discount), unrounded."""
+    return (
         dec(row.get("quantity", 0))
         * dec(row.get("unitPrice", 0))
         * (1 - dec(row.get("discountPercent") or 0) / HUNDRED)
         * (1 - dec(header_discount or 0) / HUNDRED)
     )
-    rate = dec(row.get("vatPercent") or 0) / HUNDRED
+
+
+def _split(line, rate, prices_include_vat, mode):
+    """(net, vat, gross) of an unrounded amount at VAT ``rate`` (a fraction), rounded."""
     if prices_include_vat:
-        gross = round2(line)
-        net = round2(gross / (1 + rate))
+        gross = round2(line, mode)
+        net = round2(gross / (1 + rate), mode)
         return net, gross - net, gross
-    net = round2(line)
-    vat = round2(net * rate)
+    net = round2(line, mode)
+    vat = round2(net * rate, mode)
     return net, vat, net + vat
+
+
+def row_amounts(row, header_discount, prices_include_vat, mode=ROUND_HALF_UP):
+    """(net, vat, gross) of one invoice row in the invoice currency, rounded."""
+    rate = dec(row.get("vatPercent") or 0) / HUNDRED
+    return _split(_line(row, header_discount), rate, prices_include_vat, mode)
 
 
 def invoice_row_amounts(invoice):
@@ -65,17 +77,48 @@ def to_company(amount, currency_rate):
     return round2(dec(amount) / dec(currency_rate or 1))
 
 
-def invoice_sum_info(invoice, company_currency):
+SALES_ROUNDINGS = {
+    "row_half_up": ("row", ROUND_HALF_UP),
+    "row_half_even": ("row", ROUND_HALF_EVEN),
+    "total_half_up": ("total", ROUND_HALF_UP),
+    "total_half_even": ("total", ROUND_HALF_EVEN),
+}
+
+
+def _document_totals(invoice, rounding):
+    """(net, vat) of an invoice in its own currency under ``rounding`` (SALES_ROUNDINGS)."""
+    per, mode = SALES_ROUNDINGS[rounding]
+    extra = invoice.get("extraInfo") or {}
+    include_vat = bool(extra.get("unitPricesIncludeVat"))
+    header_discount = invoice.get("discountPercent") or 0
+    rows = invoice.get("invoiceRows") or []
+    if per == "row":
+        amounts = [row_amounts(row, header_discount, include_vat, mode) for row in rows]
+    else:
+        by_rate = {}
+        for row in rows:
+            rate = dec(row.get("vatPercent") or 0)
+            by_rate[rate] = by_rate.get(rate, Decimal(0)) + _line(row, header_discount)
+        amounts = [_split(line, rate / HUNDRED, include_vat, mode)
+                   for rate, line in by_rate.items()]
+    return (sum((a[0] for a in amounts), Decimal(0)),
+            sum((a[1] for a in amounts), Decimal(0)))
+
+
+def invoice_sum_info(invoice, company_currency, rounding="row_half_up", single_flag=False):
     """``invoiceSumInfo`` (§4.1): one entry in the invoice currency, plus one in the company
-    currency (``inAccountingCurrency: true``) when the two differ."""
-    amounts = invoice_row_amounts(invoice)
-    net = sum((a[1] for a in amounts), Decimal(0))
-    vat = sum((a[2] for a in amounts), Decimal(0))
+    currency (``inAccountingCurrency: true``) when the two differ.
+
+    ``rounding``: one of SALES_ROUNDINGS (sales invoices only; the store passes the
+    ``sales_rounding`` reading). ``single_flag``: ``inAccountingCurrency`` of the only
+    entry of a company-currency invoice (the ``sum_info_single_flag`` reading).
+    """
+    net, vat = _document_totals(invoice, rounding)
     payment = invoice.get("paymentInfo") or {}
     currency = payment.get("currency") or company_currency
     info = [{
         "currency": currency,
-        "inAccountingCurrency": False,
+        "inAccountingCurrency": bool(single_flag) if currency == company_currency else False,
         "excludingVatTotal": money(net),
         "vatSumTotal": money(vat),
         "invoiceSumTotal": money(net + vat),

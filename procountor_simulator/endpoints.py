@@ -60,6 +60,14 @@ def envelope(items, page, size, render):
     }
 
 
+def undocumented_list(ctx, body):
+    """A list whose shape API_NOTES does not give: the envelope, or its bare ``results``
+    array when the ``undocumented_list_shape`` reading says so (paging still applies)."""
+    if ctx.sim.reading("undocumented_list_shape") == "list":
+        return body["results"]
+    return body
+
+
 def direction(ctx, name):
     value = ctx.arg(name)
     if value is None:
@@ -191,11 +199,14 @@ def oauth_token(ctx):
     if redirect_uri and redirect_uri != expected["redirect_uri"]:
         return refuse("redirect_uri does not match the registered one")
     lifetime = sim.token_lifetime
-    return {
+    answer = {
         "access_token": sim._issue_token(form["client_id"]),
         "token_type": "bearer",
         "expires_in": int(lifetime) if float(lifetime).is_integer() else lifetime,
     }
+    if sim.reading("token_expires_in") == "absent":
+        del answer["expires_in"]  # the token still expires after token_lifetime
+    return answer
 
 
 # --- company context and reference data (§8, §10) -------------------------------------
@@ -238,7 +249,12 @@ def status(ctx):
 
 @route("/vats/default", "GET")
 def vats_default(ctx):
-    return ctx.store.vats_default()
+    answer = ctx.store.vats_default()
+    if ctx.sim.reading("vats_default_country") == "Finland":
+        # A display name instead of the country enum (§8 [INFER]).
+        for block in answer["vatInformation"]:
+            block["country"] = block["country"].replace("_", " ").capitalize()
+    return answer
 
 
 @route("/vats/settings", "GET")
@@ -276,10 +292,11 @@ def chart_of_accounts(ctx):
 
 @route("/bankaccounts", "GET")
 def bank_accounts(ctx):
-    # The list shape is undocumented; the simulator uses the common envelope (§3.4) [INFER].
+    # The list shape is undocumented: the common envelope (§3.4) or a bare array, after
+    # the undocumented_list_shape reading.
     page, size = page_args(ctx)
     items = sorted(ctx.store.bank_accounts.values(), key=lambda item: item["id"])
-    return envelope(items, page, size, copy.deepcopy)
+    return undocumented_list(ctx, envelope(items, page, size, copy.deepcopy))
 
 
 @route("/bankaccounts/<account_id>", "GET")
@@ -321,6 +338,15 @@ def _compact_identifier(value):
     return "".join(ch for ch in (value or "") if ch not in " -").casefold()
 
 
+def _identifier_matches(ctx, stored, wanted):
+    """The identifier header filter: exact, or substring like the name filter, after the
+    partner_identifier_filter reading (§3.4, §7 say neither)."""
+    stored = _compact_identifier(stored)
+    if ctx.sim.reading("partner_identifier_filter") == "partial":
+        return wanted in stored
+    return stored == wanted
+
+
 @route("/businesspartners", "GET")
 def list_partners(ctx):
     page, size = page_args(ctx)
@@ -347,7 +373,7 @@ def list_partners(ctx):
             continue
         if name and name not in (partner.get("name") or "").casefold():
             continue
-        if identifier and _compact_identifier(info.get("identifier")) != identifier:
+        if identifier and not _identifier_matches(ctx, info.get("identifier"), identifier):
             continue
         if not in_range(partner["version"], version_start, version_end):
             continue
@@ -459,6 +485,14 @@ def create_invoice(ctx):
     return copy.deepcopy(ctx.store.create_invoice(body))
 
 
+def _number_matches(ctx, stored, wanted):
+    """The originalInvoiceNumber filter: exact, or a substring after the
+    invoice_number_filter reading (§4.8 does not say)."""
+    if ctx.sim.reading("invoice_number_filter") == "partial":
+        return wanted.casefold() in (stored or "").casefold()
+    return stored == wanted
+
+
 @route("/invoices", "GET")
 def list_invoices(ctx):
     store = ctx.store
@@ -496,7 +530,8 @@ def list_invoices(ctx):
             return False
         if partner_id is not None and invoice.get("partnerId") != partner_id:
             return False
-        if original_number is not None and invoice.get("originalInvoiceNumber") != original_number:
+        if original_number is not None and not _number_matches(
+                ctx, invoice.get("originalInvoiceNumber"), original_number):
             return False
         if invoice_number is not None and invoice["invoiceNumber"] != invoice_number:
             return False
@@ -545,6 +580,10 @@ def update_invoice(ctx, ids):
     return copy.deepcopy(store.update_invoice(invoice, body))
 
 
+# A sales invoice in these statuses has been approved already.
+APPROVED_SALES_STATUSES = frozenset({"NOT_SENT", "SENT", "PARTLY_PAID", "PAID", "MARKED_PAID"})
+
+
 @route("/invoices/<ids>/approve", "PUT")
 def approve_invoice(ctx, ids):
     store = ctx.store
@@ -554,6 +593,10 @@ def approve_invoice(ctx, ids):
     if comment is not None and (not isinstance(comment, str) or len(comment) > 100):
         raise ApiError(400, "TOO_LONG", field="comment")
     if invoice["type"] in enums.SALES_TYPES:
+        if (invoice["status"] in APPROVED_SALES_STATUSES
+                and ctx.sim.reading("repeated_approve") == 200):
+            # The repeated_approve reading: accepted again, nothing changes.
+            return info_message(f"Invoice {invoice['id']} approved")
         # Approved sales invoices wait to be sent (§4.5, §14.4 [INFER]).
         store.require_status(invoice, {"UNFINISHED"}, "approve")
         new_status = "NOT_SENT"
@@ -571,7 +614,9 @@ def send_invoice(ctx, ids):
     invoice = get_or_404(store.invoices, single_id(ids), "Invoice")
     if invoice["type"] not in enums.SALES_TYPES:
         raise ApiError(403, f"Invoice {invoice['id']} of type {invoice['type']} cannot be sent")
-    store.require_status(invoice, {"NOT_SENT", "SENT"}, "send")  # re-send allowed (§4.5)
+    # Re-sending a SENT invoice is allowed (§4.5) unless the repeated_send reading says 403.
+    allowed = {"NOT_SENT", "SENT"} if ctx.sim.reading("repeated_send") == 200 else {"NOT_SENT"}
+    store.require_status(invoice, allowed, "send")
     store.set_invoice_status(invoice, "SENT", "SEND", invoice.get("invoiceChannel") or "")
     return info_message(f"Invoice {invoice['id']} sent")
 
@@ -674,18 +719,23 @@ def search_payment_events(ctx):
               and in_range(event["paymentDate"], start, end)]
     events = ordered(ctx, events, {"orderById": lambda e: e["id"]})
 
+    with_type = ctx.sim.reading("bulk_event_type") == "present"
+
     def row(event):
         invoice = store.invoices.get(event["invoiceId"]) or {}
         receiver = ((invoice.get("counterParty") or {}).get("counterPartyAddress") or {}).get(
             "name")
-        return {"id": event["id"], "invoiceId": event["invoiceId"], "type": event["type"],
-                "paymentDate": event["paymentDate"], "amount": event["amount"],
-                "currency": event["currency"], "paidAmount": event["paidAmount"],
-                "paidCurrency": event["paidCurrency"], "status": event["status"],
-                "description": event["description"], "receiverName": receiver,
-                "serviceCharge": 0}
+        values = {"id": event["id"], "invoiceId": event["invoiceId"],
+                  "paymentDate": event["paymentDate"], "amount": event["amount"],
+                  "paidAmount": event["paidAmount"], "paidCurrency": event["paidCurrency"],
+                  "status": event["status"], "receiverName": receiver, "serviceCharge": 0}
+        if with_type:
+            # PaymentEvent's fields besides the declared PaymentSearchResult ones.
+            values.update(type=event["type"], currency=event["currency"],
+                          description=event["description"])
+        return values
 
-    return envelope(events, page, size, row)
+    return undocumented_list(ctx, envelope(events, page, size, row))
 
 
 # --- ledger receipts (§6) ----------------------------------------------------------------

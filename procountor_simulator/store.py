@@ -10,7 +10,7 @@ import datetime
 import itertools
 from decimal import Decimal
 
-from . import accounting, enums
+from . import accounting, enums, readings
 from .errors import ApiError
 from .references import make_finnish_reference, make_ytunnus
 
@@ -130,6 +130,8 @@ class Store:
 
     def __init__(self, now=datetime.datetime.now):
         self.now = now
+        # How the open questions of .readings are answered; the Simulator shares its dict.
+        self.readings = readings.defaults()
         self.company_currency = "EUR"
         self.vat_country = "FINLAND"
         self._counters = {kind: itertools.count(start) for kind, start in ID_STARTS.items()}
@@ -440,7 +442,15 @@ class Store:
             for key in ("billingAddress", "deliveryAddress"):
                 if invoice.get(key) is None and address:
                     invoice[key] = copy.deepcopy(address)
-        invoice["invoiceSumInfo"] = accounting.invoice_sum_info(invoice, self.company_currency)
+        invoice["invoiceSumInfo"] = self.sum_info(invoice)
+
+    def sum_info(self, invoice):
+        """``invoiceSumInfo`` of ``invoice`` as the readings say Procountor computes it."""
+        sales = invoice.get("type") in enums.SALES_TYPES
+        return accounting.invoice_sum_info(
+            invoice, self.company_currency,
+            rounding=self.readings["sales_rounding"] if sales else "row_half_up",
+            single_flag=self.readings["sum_info_single_flag"])
 
     def create_invoice(self, body, status="UNFINISHED"):
         """Store a new invoice plus its ledger receipt; ``body`` is already validated.
@@ -478,10 +488,12 @@ class Store:
         self.rebuild_receipt(invoice, new_id=changed)
         return invoice
 
-    def set_invoice_status(self, invoice, status, audit_action=None, details=""):
-        """Change status, bump version, mirror it on the receipt (§6), log the audit trail."""
+    def set_invoice_status(self, invoice, status, audit_action=None, details="", bump=True):
+        """Change status, bump version (unless ``bump`` is false), mirror it on the receipt
+        (§6), log the audit trail."""
         invoice["status"] = status
-        invoice["version"] = self.next_version(invoice["version"])
+        if bump:
+            invoice["version"] = self.next_version(invoice["version"])
         meta = self.invoice_meta[invoice["id"]]
         if status not in PAYMENT_STATUSES:
             meta["base_status"] = status
@@ -566,7 +578,9 @@ class Store:
         else:
             status = "PARTLY_PAID"
         invoice["paymentDate"] = max((e["paymentDate"] for e in events), default=None)
-        self.set_invoice_status(invoice, status)
+        # Whether a payment changes the invoice's version is open (§4.7): a reading.
+        self.set_invoice_status(invoice, status,
+                                bump=self.readings["payment_bumps_version"])
 
     # --- ledger receipts (§6) ----------------------------------------------------
 

@@ -18,3 +18,4 @@ from . import test_translations
 from . import test_procountor_vat_messages
 from . import test_procountor_demo_company
 from . import test_procountor_display
+from . import test_readings

@@ -325,15 +325,52 @@ class TestInvoiceValidation(ProcountorInvoiceCommon):
         self.assertEqual(move.procountor_state, "sent")
         self._remote(move)
 
-    def test_totals_mismatch_is_reported_and_not_approved(self):
+    def _mismatching_invoice(self):
+        # Round globally, Odoo has 1.24; the simulator rounds each row's VAT: 1.23.
         self.company.tax_calculation_rounding_method = "round_globally"
-        move = self._invoice(
+        return self._invoice(
             lines=[
                 {"product": self.product_a, "price_unit": 0.33, "name": "A"},
                 {"product": self.product_a, "price_unit": 0.33, "name": "B"},
                 {"product": self.product_a, "price_unit": 0.33, "name": "C"},
             ]
         )
+
+    def test_totals_mismatch_is_reported_and_not_approved(self):
+        move = self._mismatching_invoice()
+        move.action_procountor_send()
+        remote = self._remote(move)
+        self.assertEqual(move.procountor_state, "error")
+        # Not left unfinished in Procountor: invalidated before any approval.
+        self.assertEqual(remote["status"], "INVALIDATED")
+        self.assertEqual(self.sim.count("PUT", "/invoices/*/approve"), 0)
+        self.assertFalse(move.procountor_id)
+        self.assertEqual(
+            move.procountor_error,
+            f"Invoice {move.name}: Procountor computed a total of 1.23 EUR but Odoo has "
+            f"1.24 EUR, so the invoice was invalidated in Procountor (number "
+            f"{remote['invoiceNumber']}) instead of being left unfinished there. "
+            "Procountor rounds the VAT of each row; set Tax Calculation Rounding Method "
+            "to Round per Line in the Accounting settings so that Odoo does too.",
+        )
+        # Procountor's rounding is now known: the same invoice is not created again.
+        again = self._mismatching_invoice()
+        again.action_procountor_send()
+        self.assertEqual(self.sim.count("POST", "/invoices"), 1)
+        self.assertEqual(
+            again.procountor_error,
+            f"Invoice {again.name} cannot be sent to Procountor: from its lines "
+            "Procountor computes a total of 1.23 EUR but Odoo has 1.24 EUR. Procountor "
+            "rounds the VAT of each row; set Tax Calculation Rounding Method to Round "
+            "per Line in the Accounting settings so that Odoo does too.",
+        )
+        self.assertEqual(
+            self.connection.procountor_rounding_methods, "row_half_up row_half_even"
+        )
+
+    def test_totals_mismatch_stays_unfinished_when_it_cannot_be_invalidated(self):
+        move = self._mismatching_invoice()
+        self.sim.fail_next("PUT", "/invoices/*/invalidate", status=403)
         move.action_procountor_send()
         remote = self._remote(move)
         self.assertEqual(move.procountor_state, "error")

@@ -292,7 +292,7 @@ def test_token_endpoint_gets_a_form_body_and_no_bearer(scripted):
 # ------------------------------------------------------------- against the simulator
 
 def _invoice_payload(client, number="INV/2025/0001"):
-    iban = next(a["iban"] for a in client.get_bank_accounts()["results"]
+    iban = next(a["iban"] for a in client.get_bank_accounts()
                 if a.get("defaultForInvoice"))
     today = datetime.date.today()
     return {
