@@ -12,3 +12,4 @@ from . import test_procountor_benchmark_registers
 from . import test_procountor_invoice_registers
 from . import test_payment_fetch
 from . import test_payment_fetch_benchmark
+from . import test_procountor_security
