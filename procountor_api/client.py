@@ -439,14 +439,15 @@ class ProcountorClient:
             if token:
                 send_headers["Authorization"] = f"Bearer {token}"
             send_headers.update(headers or {})
+            attempt_timeout = self._bounded_timeout(timeout or self.timeout)
             try:
                 response = self._attempt(
                     method, url, path, attempt, params=params, json=json, payload=payload,
-                    data=data, files=files, headers=send_headers, timeout=timeout)
+                    data=data, files=files, headers=send_headers, timeout=attempt_timeout)
             except requests.exceptions.RequestException as exc:
                 error, retryable = self._classify_exception(exc, method, path, idempotent)
                 if limit and isinstance(error, ProcountorTimeoutError):
-                    error.deadline = _read_seconds(self._bounded_timeout(timeout or self.timeout))
+                    error.deadline = _read_seconds(attempt_timeout)
                 failures += 1
                 if retryable and failures < max_attempts:
                     self._pause(failures, None, method, path, error)
@@ -498,8 +499,7 @@ class ProcountorClient:
             response = self.session.request(
                 method, url, params=params, data=payload if payload is not None else data,
                 files=files,
-                headers=headers, timeout=self._bounded_timeout(timeout or self.timeout),
-                verify=True,
+                headers=headers, timeout=timeout or self.timeout, verify=True,
                 allow_redirects=False)
         except requests.exceptions.RequestException as exc:
             self._report(method, url, path, attempt, started, request_body, None, None,

@@ -7,7 +7,7 @@ import threading
 import time
 from unittest.mock import patch
 
-from odoo import Command
+from odoo import SUPERUSER_ID, Command, api
 from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.sql_db import db_connect
 from odoo.tests import new_test_user, tagged
@@ -429,5 +429,44 @@ class TestLogSurvival(ProcountorCommon):
             [
                 ("/oauth/token", 200, self.company.id, None),
                 ("/company", 200, self.company.id, None),
+            ],
+        )
+
+    def test_rows_join_their_connection_once_it_is_committed(self):
+        # A real transaction of its own plays the caller that creates a
+        # connection, calls Procountor and commits.
+        with db_connect(self.env.cr.dbname).cursor() as cr:
+            cr.execute("SELECT COALESCE(MAX(id), 0) FROM procountor_log")
+            last_id = cr.fetchone()[0]
+        caller_cr = db_connect(self.env.cr.dbname).cursor()
+        caller_cr.execute("SET lock_timeout = '10s'")
+        created = []
+
+        def cleanup():
+            caller_cr.close()
+            with db_connect(self.env.cr.dbname).cursor() as cr:
+                cr.execute("DELETE FROM procountor_log WHERE id > %s", [last_id])
+                if created:
+                    cr.execute("DELETE FROM procountor_connection WHERE id IN %s", [tuple(created)])
+
+        self.addCleanup(cleanup)
+        caller = api.Environment(caller_cr, SUPERUSER_ID, {})
+        connection = caller["procountor.connection"].create(
+            self._connection_values(name="Committed later")
+        )
+        created.append(connection.id)
+        with patch.object(
+            type(self.env["procountor.connection"]), "_procountor_can_commit", lambda self: True
+        ):
+            connection.action_test_connection()
+        self.assertEqual(
+            [row[3] for row in self._real_rows(last_id)], [None, None]
+        )
+        caller_cr.commit()
+        self.assertEqual(
+            self._real_rows(last_id),
+            [
+                ("/oauth/token", 200, self.company.id, connection.id),
+                ("/company", 200, self.company.id, connection.id),
             ],
         )
