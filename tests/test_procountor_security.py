@@ -329,6 +329,26 @@ class TestImportForgery(ProcountorRegistersCommon):
 
 @tagged("post_install", "-at_install")
 class TestRecordRules(ProcountorInvoiceCommon):
+    def test_every_model_of_the_addon_has_a_record_rule(self):
+        # Each holds company data (connection, API log, VAT settings, links,
+        # payment events, fetched customers and products) or user data
+        # (sending batches).
+        model_ids = self.env["ir.model.data"].search(
+            [("module", "=", "procountor_connector"), ("model", "=", "ir.model")]
+        ).mapped("res_id")
+        checked = [
+            model
+            for model in self.env["ir.model"].browse(model_ids)
+            if model.model.startswith("procountor.") and not self.env[model.model]._abstract
+        ]
+        self.assertIn("procountor.send.batch", [model.model for model in checked])
+        without_rule = [
+            model.model
+            for model in checked
+            if not self.env["ir.rule"].search_count([("model_id", "=", model.id)])
+        ]
+        self.assertEqual(without_rule, [])
+
     def test_sending_batches_are_private(self):
         other_company = self.env["res.company"].create({"name": "Toinen Oy"})
         other_user = new_test_user(
