@@ -737,7 +737,8 @@ class AccountMove(models.Model):
             )
         try:
             self.invalidate_recordset()
-            self._procountor_send_one()
+            # The user waits: one attempt per call and a short deadline.
+            self.with_context(procountor_interactive=True)._procountor_send_one()
         finally:
             self._procountor_unlock()
         if self.procountor_state == "sent":

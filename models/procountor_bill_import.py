@@ -452,7 +452,10 @@ class ProcountorBillImport(models.AbstractModel):
                 sentence = f"{sentence} {' '.join(tax_notes)}"
             raise BillRejected(sentence)
 
-        attachments = self.env["ir.attachment"].create(
+        # The import runs as superuser, whom Odoo lets store HTML/SVG/XML as
+        # such; files from Procountor are served as plain text like any
+        # upload by a user who may not edit views.
+        attachments = self.env["ir.attachment"].with_context(attachments_mime_plainxml=True).create(
             [
                 {
                     "name": meta.get("name") or f"procountor_{values['procountor_id']}",

@@ -6,7 +6,7 @@ import threading
 from contextlib import contextmanager
 
 from odoo import api, fields, models, modules
-from odoo.exceptions import UserError, ValidationError
+from odoo.exceptions import AccessError, UserError, ValidationError
 
 from ..procountor_api import (
     ENVIRONMENT_URLS,
@@ -21,6 +21,7 @@ from ..procountor_api import (
     ProcountorTransientError,
     ProcountorUnknownOutcome,
 )
+from ..procountor_api.client import plain_http_refused
 from ..procountor_api.countries import procountor_country_to_iso
 from ..procountor_api.payloads import normalise_iban
 
@@ -41,6 +42,21 @@ LANGUAGES = [
     ("NORWEGIAN", "Norwegian"),
     ("ESTONIAN", "Estonian"),
 ]
+
+# These fields decide where the token request, and with it the client secret
+# and the API key, is sent: only Settings administrators (who alone enter the
+# secrets) may change them on a connection.
+DESTINATION_FIELDS = ("environment", "custom_url", "client_id", "redirect_uri")
+
+# A user waits on Test connection, Fetch VAT settings and sending one invoice.
+# Odoo kills an HTTP worker after limit_time_real (120 s by default) and
+# reverse proxies commonly give up after 60 s (nginx's proxy_read_timeout),
+# both without a word to the user. So such a button gets one attempt per call,
+# at most 15 s of silence per answer and 30 s in all: enough for Procountor's
+# slowest ordinary call (an invoice with its PDF), and the user still hears
+# back well before any of those limits. Scheduled jobs keep their retries.
+BUTTON_DEADLINE = 30
+BUTTON_READ_TIMEOUT = 15
 
 # One client per connection settings and process: it keeps the M2M token until
 # shortly before it expires and throttles to Procountor's 20 requests/second
@@ -97,6 +113,10 @@ class ProcountorConnection(models.Model):
     redirect_uri = fields.Char(
         string="Redirect URI",
         help="The redirect URI registered for the client ID in Procountor.",
+    )
+    destination_locked = fields.Boolean(
+        compute="_compute_destination_locked",
+        help="Whether the current user may not change where the secrets are sent.",
     )
     credentials_set = fields.Boolean(
         compute="_compute_credentials_set",
@@ -210,6 +230,12 @@ class ProcountorConnection(models.Model):
                 connection.client_id and secrets.client_secret and secrets.api_key
             )
 
+    @api.depends_context("uid")
+    def _compute_destination_locked(self):
+        locked = not self.env.is_system()
+        for connection in self:
+            connection.destination_locked = locked
+
     def _compute_log_count(self):
         groups = self.env["procountor.log"]._read_group(
             [("connection_id", "in", self.ids)], ["connection_id"], ["__count"]
@@ -232,6 +258,62 @@ class ProcountorConnection(models.Model):
                         name=connection.name,
                     )
                 )
+            if plain_http_refused(url):
+                raise ValidationError(connection._procountor_plain_http_sentence())
+
+    def _procountor_plain_http_sentence(self):
+        return self.env._(
+            "Connection %(name)s: the Custom URL must start with https://; plain "
+            "http:// would send the client secret and the API key unencrypted, so "
+            "it is accepted only for this machine (127.0.0.1, localhost or ::1).",
+            name=self.name,
+        )
+
+    # ------------------------------------------------------------------
+    # Who decides where the secrets go
+    # ------------------------------------------------------------------
+    @api.model_create_multi
+    def create(self, vals_list):
+        # Field groups already keep the secrets from other users; said here
+        # too, since a connection created with secrets would carry them to
+        # a destination its creator chose.
+        if not self.env.is_system() and any(
+            vals.get("client_secret") or vals.get("api_key") for vals in vals_list
+        ):
+            raise AccessError(self._procountor_destination_sentence(self.browse()))
+        return super().create(vals_list)
+
+    def write(self, vals):
+        self._procountor_check_destination(vals)
+        return super().write(vals)
+
+    def _procountor_check_destination(self, vals):
+        """Raise AccessError when a user who is not a Settings administrator
+        would change a field of ``DESTINATION_FIELDS`` on these connections."""
+        if self.env.is_system():
+            return
+        for connection in self:
+            changed = [
+                name
+                for name in DESTINATION_FIELDS
+                if name in vals and (vals[name] or False) != (connection[name] or False)
+            ]
+            if changed:
+                raise AccessError(
+                    self._procountor_destination_sentence(connection, changed)
+                )
+
+    def _procountor_destination_sentence(self, connection, names=DESTINATION_FIELDS):
+        labels = ", ".join(
+            self._fields[name]._description_string(self.env) for name in names
+        )
+        return self.env._(
+            "Connection %(name)s: only Settings administrators may change %(fields)s "
+            "or enter the secrets, since these decide where the client secret and "
+            "the API key are sent.",
+            name=connection.display_name or self.env._("(new)"),
+            fields=labels,
+        )
 
     # ------------------------------------------------------------------
     # API access
@@ -267,6 +349,9 @@ class ProcountorConnection(models.Model):
                     fields=", ".join(missing),
                 )
             )
+        if plain_http_refused(self.api_url):
+            # Stored before the constraint existed: refuse rather than send.
+            raise UserError(self._procountor_plain_http_sentence())
         options = self._procountor_client_options()
         fingerprint = hashlib.sha256(
             "\x1f".join(
@@ -314,17 +399,28 @@ class ProcountorConnection(models.Model):
         """Yield the client; every call made through it is logged on this
         connection, pointing at ``record`` when given. The log rows are
         written together when the block ends (one insert instead of one per
-        call)."""
+        call).
+
+        With ``procountor_interactive`` in the context (a button a user waits
+        on), the calls get one attempt each and the whole block the short
+        deadline ``BUTTON_DEADLINE``; otherwise the client's retries apply.
+        """
         self.ensure_one()
         client = self._procountor_client()
         previous = getattr(_SINK, "handler", None)
         calls = []
         _SINK.handler = calls.append
         try:
-            yield client
+            if self.env.context.get("procountor_interactive"):
+                with client.deadline(BUTTON_DEADLINE, read_timeout=BUTTON_READ_TIMEOUT):
+                    yield client
+            else:
+                yield client
         finally:
             _SINK.handler = previous
-            self.env["procountor.log"]._log_calls(self, calls, record)
+            self.env["procountor.log"]._log_calls(
+                self, calls, record, secrets=client.secret_values()
+            )
 
     def _procountor_error_sentence(self, error):
         """One sentence for users about a failed call on this connection."""
@@ -351,6 +447,13 @@ class ProcountorConnection(models.Model):
                 url=self.api_url,
             )
         if isinstance(error, ProcountorTimeoutError):
+            if error.deadline:
+                return self.env._(
+                    "Procountor at %(url)s did not answer within %(seconds)s seconds; "
+                    "try again later.",
+                    url=self.api_url,
+                    seconds=error.deadline,
+                )
             return self.env._(
                 "Procountor at %(url)s did not answer in time; try again later.",
                 url=self.api_url,
@@ -406,7 +509,7 @@ class ProcountorConnection(models.Model):
         self.ensure_one()
         now = fields.Datetime.now()
         try:
-            with self._procountor_api() as client:
+            with self.with_context(procountor_interactive=True)._procountor_api() as client:
                 company = client.get_company()
         except ProcountorError as error:
             _logger.warning("Procountor test of connection %s failed: %s", self.id, error)
@@ -465,7 +568,7 @@ class ProcountorConnection(models.Model):
         self.ensure_one()
         self.check_access("write")
         try:
-            with self._procountor_api() as client:
+            with self.with_context(procountor_interactive=True)._procountor_api() as client:
                 defaults = client.get_vats_default() or {}
                 settings = client.get_vats_settings() or {}
         except ProcountorError as error:
@@ -593,7 +696,11 @@ class ProcountorConnection(models.Model):
         # A copy is meant for another Odoo company on the same Procountor
         # client registration: it keeps the client secret but never the API
         # key, which belongs to one Procountor company (API_NOTES §2.2). The
-        # secret moves as superuser, so whoever copies never reads it.
+        # secret moves as superuser, so whoever copies never reads it; and
+        # only a Settings administrator may send it elsewhere on the way.
+        if not self.env.is_system():
+            for connection in self:
+                connection._procountor_check_destination(default or {})
         new_connections = super().copy(default=default)
         for old, new in zip(self, new_connections, strict=True):
             new.sudo().client_secret = old.sudo().client_secret

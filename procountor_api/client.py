@@ -27,6 +27,7 @@ Retry policy (``ProcountorClient._call``):
 import decimal
 import email.utils
 import errno
+import ipaddress
 import json as jsonlib
 import logging
 import mimetypes
@@ -34,6 +35,7 @@ import random as _random
 import socket
 import threading
 import time
+from contextlib import contextmanager
 from datetime import date, datetime, timezone
 from urllib.parse import urlencode, urlsplit
 
@@ -53,7 +55,7 @@ from .errors import (
     ProcountorValidationError,
     parse_errors,
 )
-from .redact import redact, truncate
+from .redact import redact, scrub, truncate
 
 _logger = logging.getLogger(__name__)
 
@@ -62,6 +64,23 @@ ENVIRONMENT_URLS = {
     "production": "https://api.procountor.com/api",
     "test": "https://pts-api.procountor.com/api",
 }
+
+
+
+def plain_http_refused(url):
+    """True when ``url`` is plain ``http://`` to a host other than this
+    machine: the client secret and the API key would travel unencrypted."""
+    parts = urlsplit((url or "").strip())
+    if parts.scheme.lower() != "http":
+        return False
+    host = (parts.hostname or "").lower()
+    if host == "localhost":
+        return False
+    try:
+        return not ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return True
+
 
 TOKEN_PATH = "/oauth/token"
 # Batch GETs and page sizes are capped at 200 (API_NOTES §3.3, §3.4).
@@ -110,17 +129,19 @@ class ProcountorClient:
         self._clock = clock
         self._random = random
         self._token = None
+        self._previous_token = None
         self._token_expiry = 0.0
         self._token_lock = threading.RLock()
+        # Per thread: the deadline of the block a user is waiting on, if any.
+        self._local = threading.local()
         self._throttle_lock = threading.Lock()
         self._slots = []
         self._counter_lock = threading.Lock()
         self.token_requests = 0
         self.calls = 0
-        if urlsplit(self.base_url).scheme != "https" and self.host not in (
-                "127.0.0.1", "localhost", "::1"):
-            _logger.warning("Procountor base URL %s is not HTTPS: credentials travel in clear",
-                            self.base_url)
+        if plain_http_refused(self.base_url):
+            raise ValueError("plain http:// is accepted only for loopback hosts: "
+                             "the credentials would travel unencrypted")
 
     # ------------------------------------------------------------------ token
 
@@ -128,12 +149,37 @@ class ProcountorClient:
         """Return a valid access token; fetch one when none is cached or it is about to expire."""
         with self._token_lock:
             if self._token is None or self._clock() >= self._token_expiry:
-                self._fetch_token()
+                try:
+                    self._fetch_token()
+                except ProcountorError as error:
+                    error.scrub(self.secret_values())
+                    raise
             return self._token
+
+    def secret_values(self):
+        """The literal secrets this client holds: client secret, API key, tokens."""
+        return [value for value in (self._client_secret, self._api_key, self._token,
+                                    self._previous_token) if value]
+
+    @contextmanager
+    def deadline(self, seconds, read_timeout=None):
+        """Within the block, this thread's calls make one attempt each, wait at
+        most ``read_timeout`` seconds for an answer, and none starts or waits
+        beyond ``seconds`` from now: for a user waiting on a button. Outside
+        such a block the retries apply. A passed deadline raises
+        ProcountorTimeoutError with ``deadline`` set to the seconds waited."""
+        previous = getattr(self._local, "deadline", None)
+        self._local.deadline = (self._clock() + seconds, read_timeout, seconds)
+        try:
+            yield self
+        finally:
+            self._local.deadline = previous
 
     def invalidate_token(self):
         """Forget the cached token; the next call fetches a new one."""
         with self._token_lock:
+            # An answer may still echo the old token: keep blanking it out.
+            self._previous_token = self._token or self._previous_token
             self._token = None
             self._token_expiry = 0.0
 
@@ -176,9 +222,16 @@ class ProcountorClient:
         method = method.upper()
         if idempotent is None:
             idempotent = method != "POST" or _strip_query(path) == TOKEN_PATH
-        return self._call(method, path, params=params, json=json, data=data, files=files,
-                          headers=headers, idempotent=idempotent, expect_json=expect_json,
-                          timeout=timeout, auth=_strip_query(path) != TOKEN_PATH)
+        try:
+            return self._call(method, path, params=params, json=json, data=data,
+                              files=files, headers=headers, idempotent=idempotent,
+                              expect_json=expect_json, timeout=timeout,
+                              auth=_strip_query(path) != TOKEN_PATH)
+        except ProcountorError as error:
+            # Procountor's messages may echo what was sent: no literal secret
+            # leaves the client in an error, whoever logs or shows it.
+            error.scrub(self.secret_values())
+            raise
 
     def get(self, path, params=None, headers=None, **kw):
         return self.request("GET", path, params=params, headers=headers, **kw)
@@ -389,8 +442,17 @@ class ProcountorClient:
         failures = 0
         reauthenticated = False
         attempt = 0
+        limit = getattr(self._local, "deadline", None)
+        max_attempts = 1 if limit else self.max_attempts
         while True:
             attempt += 1
+            if limit and self._clock() >= limit[0]:
+                # Nothing is sent once the user's deadline has passed.
+                error = ProcountorTimeoutError(
+                    f"deadline of {limit[2]} s passed before sending", method=method,
+                    path=path, host=self.host)
+                error.deadline = limit[2]
+                raise error
             send_headers = {"Accept": "application/json"}
             if json is not None:
                 send_headers["Content-Type"] = "application/json"
@@ -398,14 +460,17 @@ class ProcountorClient:
             if token:
                 send_headers["Authorization"] = f"Bearer {token}"
             send_headers.update(headers or {})
+            attempt_timeout = self._bounded_timeout(timeout or self.timeout)
             try:
                 response = self._attempt(
                     method, url, path, attempt, params=params, json=json, payload=payload,
-                    data=data, files=files, headers=send_headers, timeout=timeout)
+                    data=data, files=files, headers=send_headers, timeout=attempt_timeout)
             except requests.exceptions.RequestException as exc:
                 error, retryable = self._classify_exception(exc, method, path, idempotent)
+                if limit and isinstance(error, ProcountorTimeoutError):
+                    error.deadline = _read_seconds(attempt_timeout)
                 failures += 1
-                if retryable and failures < self.max_attempts:
+                if retryable and failures < max_attempts:
                     self._pause(failures, None, method, path, error)
                     continue
                 raise error from exc
@@ -432,7 +497,7 @@ class ProcountorClient:
                     f"{status} answer to a non-idempotent request", status=status,
                     errors=error.errors, method=method, path=path, host=self.host) from error
             failures += 1
-            if retryable and failures < self.max_attempts:
+            if retryable and failures < max_attempts:
                 if retry_after is not None and retry_after > self.max_retry_after:
                     raise error
                 self._pause(failures, retry_after, method, path, error)
@@ -506,6 +571,18 @@ class ProcountorClient:
             self._slots.append(slot)
             return slot
 
+    def _bounded_timeout(self, timeout):
+        """``timeout`` (a number or a (connect, read) pair) shortened to the
+        current thread's deadline, if any."""
+        limit = getattr(self._local, "deadline", None)
+        if not limit:
+            return timeout
+        remaining = max(0.1, limit[0] - self._clock())
+        read = min(remaining, limit[1]) if limit[1] else remaining
+        if isinstance(timeout, tuple):
+            return (min(timeout[0], remaining), min(timeout[1], read))
+        return min(timeout, read)
+
     def _pause(self, failures, retry_after, method, path, error):
         if retry_after is not None:
             delay = max(0.0, retry_after)
@@ -513,7 +590,8 @@ class ProcountorClient:
             delay = self.backoff * 2 ** (failures - 1) * (0.5 + self._random())
             delay = min(delay, self.max_backoff)
         _logger.warning("Procountor %s %s failed (%s); retry %d/%d in %.2f s",
-                        method, path, error, failures, self.max_attempts - 1, delay)
+                        method, path, self._scrub(str(error)), failures,
+                        self.max_attempts - 1, delay)
         self._sleep(delay)
 
     def _classify_exception(self, exc, method, path, idempotent):
@@ -603,10 +681,7 @@ class ProcountorClient:
 
     def _scrub(self, text):
         """Second line of defence: blank out the literal secrets wherever they appear."""
-        for secret in (self._client_secret, self._api_key, self._token):
-            if secret and len(secret) >= 4:
-                text = text.replace(secret, "***")
-        return text
+        return scrub(text, self.secret_values())
 
     def _report(self, method, url, path, attempt, started, request_body, status,
                 response_body, error):
@@ -642,6 +717,12 @@ def _row_key(row):
     if isinstance(row, dict) and row.get("id") is not None:
         return ("id", row["id"])
     return ("json", jsonlib.dumps(row, sort_keys=True, default=str))
+
+
+def _read_seconds(timeout):
+    """The read part of a requests timeout, in whole seconds for a sentence."""
+    read = timeout[1] if isinstance(timeout, tuple) else timeout
+    return max(1, round(read))
 
 
 def _strip_query(path):

@@ -5,7 +5,7 @@ English ``sentence`` that can be shown to users: no HTTP jargon, no raw
 bodies, no secrets.
 """
 
-from .redact import redact
+from .redact import redact, scrub
 
 
 def parse_errors(body, status=None):
@@ -62,6 +62,9 @@ class ProcountorError(Exception):
     """
 
     default_sentence = "Procountor returned an unexpected answer."
+    # Set by the client when a caller's deadline cut the call short: the
+    # seconds waited.
+    deadline = None
 
     def __init__(self, detail="", *, status=None, errors=None, method=None, path=None,
                  host=None, retry_after=None):
@@ -73,6 +76,26 @@ class ProcountorError(Exception):
         self.path = path
         self.host = host
         self.retry_after = retry_after
+
+    def scrub(self, secrets):
+        """Blank out the literal ``secrets`` wherever this error, and the
+        errors it was raised from, carry them (detail, field paths and
+        messages); return the error."""
+        seen = set()
+        error = self
+        while isinstance(error, ProcountorError) and id(error) not in seen:
+            seen.add(id(error))
+            error.detail = scrub(error.detail, secrets) if isinstance(
+                error.detail, str) else error.detail
+            error.args = tuple(scrub(arg, secrets) if isinstance(arg, str) else arg
+                               for arg in error.args)
+            error.errors = [
+                {key: scrub(value, secrets) if isinstance(value, str) else value
+                 for key, value in item.items()} if isinstance(item, dict) else item
+                for item in error.errors
+            ]
+            error = error.__cause__ or error.__context__
+        return self
 
     @property
     def field(self):

@@ -64,6 +64,23 @@ def redact(value, max_len=4000):
     return truncate(text, max_len)
 
 
+def scrub(text, secrets):
+    """Return ``text`` with every literal occurrence of ``secrets`` replaced by ``***``.
+
+    Patterns only catch secrets under their usual names; a server message
+    that quotes a value ("key abc123 is not valid") is caught only by the
+    value itself. Values shorter than 4 characters are left alone, as
+    blanking them would garble ordinary text. Longest first, so a secret
+    that contains another is masked whole.
+    """
+    if not text or not isinstance(text, str):
+        return text
+    for secret in sorted({str(s) for s in secrets or () if s}, key=len, reverse=True):
+        if len(secret) >= 4:
+            text = text.replace(secret, MASK)
+    return text
+
+
 def truncate(text, max_len):
     """Cut ``text`` to ``max_len`` characters, saying how much was dropped."""
     if max_len is None or len(text) <= max_len:

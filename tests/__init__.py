@@ -19,3 +19,4 @@ from . import test_procountor_vat_messages
 from . import test_procountor_demo_company
 from . import test_procountor_display
 from . import test_readings
+from . import test_procountor_security

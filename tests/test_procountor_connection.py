@@ -86,11 +86,23 @@ class TestConnectionButtons(ProcountorCommon):
             "lacks the rights for this action; grant them in Procountor.",
         )
 
-    def test_temporary_unavailability_is_retried(self):
+    def test_temporary_unavailability_is_retried_in_the_background(self):
+        self.sim.fail_next("GET", "/company", status=503, count=2)
+        with self.connection._procountor_api() as client:
+            self.assertEqual(client.get_company()["name"], "Simulated Oy")
+        self.assertEqual(self.sim.count("GET", "/company"), 3)
+
+    def test_button_reports_temporary_unavailability_after_one_attempt(self):
+        # A user waits on the button: one attempt, then one sentence.
         self.sim.fail_next("GET", "/company", status=503, count=2)
         self.connection.action_test_connection()
-        self.assertTrue(self.connection.last_test_ok)
-        self.assertEqual(self.sim.count("GET", "/company"), 3)
+        self.assertFalse(self.connection.last_test_ok)
+        self.assertEqual(
+            self.connection.last_test_message,
+            "Connection Simulated Procountor: Procountor is temporarily unavailable; "
+            "try again later.",
+        )
+        self.assertEqual(self.sim.count("GET", "/company"), 1)
 
     def test_missing_credentials_named(self):
         self.connection.sudo().write({"api_key": False, "client_id": False})

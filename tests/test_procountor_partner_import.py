@@ -281,21 +281,33 @@ class TestPartnerImport(ProcountorRegistersCommon):
         self.assertEqual(self._line(wizard, self.matti).result, "created")
         self.assertTrue(self._line(wizard, self.asiakas).partner_id.procountor_customer_id)
 
-    def test_billing_user_runs_the_wizard(self):
+    def test_billing_user_reviews_but_links_nothing(self):
+        # Billing users only read links, and the wizard links with the
+        # user's own rights.
         existing = self._company("Asiakas (Odoo)", company_registry=self._identifier(self.asiakas))
         wizard = self._open(self.clerk)
         self.assertEqual(self._line(wizard, self.asiakas).partner_id, existing)
         wizard.action_find_partners()
         wizard.action_apply()
-        self.assertEqual(existing.procountor_customer_id, self.asiakas["id"])
-        self.assertEqual(self._line(wizard, self.kunde).result, "created")
+        self.assertFalse(existing.procountor_customer_id)
+        for remote in (self.asiakas, self.kunde):
+            line = self._line(wizard, remote)
+            self.assertEqual(
+                (line.result, line.error),
+                (
+                    "failed",
+                    "you are not allowed to link records to Procountor IDs; ask an "
+                    "accounting administrator to apply this line.",
+                ),
+            )
+        self.assertFalse(self.env["res.partner"].search([("name", "=", self.kunde["name"])]))
 
     def test_user_without_contact_creation_can_still_link(self):
-        billing_only = new_test_user(
-            self.env, login="procountor_billing_only", groups="account.group_account_invoice"
+        manager_only = new_test_user(
+            self.env, login="procountor_manager_only", groups="account.group_account_manager"
         )
         existing = self._company("Asiakas (Odoo)", company_registry=self._identifier(self.asiakas))
-        wizard = self._open(billing_only)
+        wizard = self._open(manager_only)
         wizard.action_apply()
         self.assertEqual(existing.procountor_customer_id, self.asiakas["id"])
         line = self._line(wizard, self.kunde)

@@ -113,12 +113,17 @@ class TestProductImport(ProcountorRegistersCommon):
         self.assertEqual(self.env["product.product"].search_count([]), count + 1)
         self.assertFalse(self._open().line_ids)
 
-    def test_billing_user_links_but_may_not_create_products(self):
+    def test_billing_user_may_neither_link_nor_create_products(self):
         existing = self._product("Widget (Odoo)", default_code="WID-1")
         wizard = self._open(self.clerk)
         wizard.action_find_products()
         wizard.action_apply()
-        self.assertEqual(existing.procountor_id, self.widget["id"])
+        self.assertFalse(existing.procountor_id)
+        self.assertEqual(
+            self._line(wizard, self.widget).error,
+            "you are not allowed to link records to Procountor IDs; ask an accounting "
+            "administrator to apply this line.",
+        )
         line = self._line(wizard, self.consulting)
         self.assertEqual(line.result, "failed")
         self.assertEqual(

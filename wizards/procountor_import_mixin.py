@@ -5,8 +5,8 @@ from collections import defaultdict
 
 import psycopg2
 
-from odoo import fields, models
-from odoo.exceptions import UserError
+from odoo import api, fields, models
+from odoo.exceptions import AccessError, UserError
 
 _logger = logging.getLogger(__name__)
 
@@ -39,6 +39,33 @@ class ProcountorImportMixin(models.AbstractModel):
     )
     fetch_error = fields.Char(readonly=True)
     summary = fields.Text(readonly=True)
+
+    def write(self, vals):
+        # Its lines came from this connection's Procountor company.
+        if (
+            "connection_id" in vals
+            and not self.env.su
+            and any(wizard.connection_id.id != vals["connection_id"] for wizard in self)
+        ):
+            raise AccessError(self.env[self._line_model]._procountor_forged_sentence())
+        return super().write(vals)
+
+    def _procountor_link_refused(self, lines, outcome):
+        """Fail ``lines`` when the user may not create links (Billing users
+        read them only): the wizard links with the user's own rights.
+        Returns whether it did."""
+        if self.env[self.env[self._line_model]._procountor_link_model].has_access("create"):
+            return False
+        for line in lines:
+            outcome[line.id] = (
+                "failed",
+                self.env._(
+                    "you are not allowed to link records to Procountor IDs; ask an "
+                    "accounting administrator to apply this line."
+                ),
+                False,
+            )
+        return True
 
     def _action_reopen(self):
         self.ensure_one()
@@ -122,12 +149,44 @@ class ProcountorImportLineMixin(models.AbstractModel):
     _description = "Procountor Import Line"
     _order = "sequence, id"
     _procountor_record_field = None  # partner_id / product_id
+    _procountor_link_model = None  # procountor.partner.link / procountor.product.link
+    # Only the fetch sets these: they say which Procountor record of which
+    # connection a line is, and so what applying it links.
+    _procountor_fetched_fields = ("procountor_id", "wizard_id")
 
     sequence = fields.Integer(readonly=True)
     procountor_id = fields.Integer(string="Procountor ID", readonly=True)
     name = fields.Char(readonly=True)
     result = fields.Selection(RESULTS, default="pending", required=True, readonly=True)
     error = fields.Char(readonly=True)
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        # Lines are what the fetch returned (created as superuser by it);
+        # anyone else adding one would invent a Procountor ID to link.
+        if not self.env.su:
+            raise AccessError(self._procountor_forged_sentence())
+        return super().create(vals_list)
+
+    def write(self, vals):
+        if not self.env.su:
+            for line in self:
+                for name in self._procountor_fetched_fields:
+                    if name not in vals:
+                        continue
+                    value = line[name]
+                    if isinstance(value, models.BaseModel):
+                        value = value.id
+                    if (value or False) != (vals[name] or False):
+                        raise AccessError(self._procountor_forged_sentence())
+        return super().write(vals)
+
+    @api.model
+    def _procountor_forged_sentence(self):
+        return self.env._(
+            "The lines of a Procountor fetch come from Procountor only: they cannot "
+            "be added, moved to another fetch or given another Procountor ID."
+        )
 
     def _procountor_line_label(self):
         return self.env._(

@@ -118,7 +118,8 @@ class ProcountorPartnerImport(models.TransientModel):
 
     def _create_lines(self, values_list):
         """One line per customer, then its address lines (two batch creates)."""
-        Line = self.env["procountor.partner.import.line"]
+        # As superuser: only the fetch may create lines (see the line model).
+        Line = self.env["procountor.partner.import.line"].sudo()
         countries = {
             country.code: country.id
             for country in self.env["res.country"].search_fetch([], ["code"])
@@ -304,8 +305,11 @@ class ProcountorPartnerImport(models.TransientModel):
         return self._action_reopen()
 
     def _apply_updates(self, lines, outcome):
-        """Link the chosen contacts to the lines' Procountor IDs."""
-        Link = self.env["procountor.partner.link"].sudo()
+        """Link the chosen contacts to the lines' Procountor IDs, with the
+        user's rights on links."""
+        if self._procountor_link_refused(lines, outcome):
+            return
+        Link = self.env["procountor.partner.link"]
         connection = self.connection_id
         for line in lines.filtered(lambda line: not line.partner_id):
             outcome[line.id] = (
@@ -314,7 +318,8 @@ class ProcountorPartnerImport(models.TransientModel):
                 False,
             )
         lines = lines.filtered("partner_id")
-        existing = Link.search_fetch(
+        # Every link of the connection, whoever may see it, to refuse clashes.
+        existing = Link.sudo().search_fetch(
             [
                 ("connection_id", "=", connection.id),
                 ("partner_type", "=", self.partner_type),
@@ -384,7 +389,9 @@ class ProcountorPartnerImport(models.TransientModel):
                 outcome[line.id] = ("failed", self._no_create_right_sentence(), False)
             return
         context = self._creation_context()
-        Link = self.env["procountor.partner.link"].sudo()
+        if self._procountor_link_refused(lines, outcome):
+            return
+        Link = self.env["procountor.partner.link"]
         connection = self.connection_id
 
         def create(batch):
@@ -496,6 +503,7 @@ class ProcountorPartnerImportLine(models.TransientModel):
     _inherit = "procountor.import.line.mixin"
     _description = "Fetched Procountor Customer"
     _procountor_record_field = "partner_id"
+    _procountor_link_model = "procountor.partner.link"
 
     wizard_id = fields.Many2one(
         "procountor.partner.import", required=True, index=True, ondelete="cascade"

@@ -95,7 +95,7 @@ class ProcountorProductImport(models.TransientModel):
         ):
             uoms.setdefault(uom.procountor_unit, uom.id)
         taxes = self._sale_taxes_by_percent()
-        self.env["procountor.product.import.line"].create(
+        self.env["procountor.product.import.line"].sudo().create(
             [
                 {
                     "wizard_id": self.id,
@@ -211,8 +211,11 @@ class ProcountorProductImport(models.TransientModel):
         return self._action_reopen()
 
     def _apply_updates(self, lines, outcome):
-        """Link the chosen products to the lines' Procountor IDs."""
-        Link = self.env["procountor.product.link"].sudo()
+        """Link the chosen products to the lines' Procountor IDs, with the
+        user's rights on links."""
+        if self._procountor_link_refused(lines, outcome):
+            return
+        Link = self.env["procountor.product.link"]
         connection = self.connection_id
         for line in lines.filtered(lambda line: not line.product_id):
             outcome[line.id] = (
@@ -221,7 +224,8 @@ class ProcountorProductImport(models.TransientModel):
                 False,
             )
         lines = lines.filtered("product_id")
-        existing = Link.search_fetch(
+        # Every link of the connection, whoever may see it, to refuse clashes.
+        existing = Link.sudo().search_fetch(
             [
                 ("connection_id", "=", connection.id),
                 "|",
@@ -302,7 +306,9 @@ class ProcountorProductImport(models.TransientModel):
                     False,
                 )
             return
-        Link = self.env["procountor.product.link"].sudo()
+        if self._procountor_link_refused(lines, outcome):
+            return
+        Link = self.env["procountor.product.link"]
         digits = self.env["decimal.precision"].precision_get("Product Price")
 
         def create(batch):
@@ -333,6 +339,7 @@ class ProcountorProductImportLine(models.TransientModel):
     _inherit = "procountor.import.line.mixin"
     _description = "Fetched Procountor Product"
     _procountor_record_field = "product_id"
+    _procountor_link_model = "procountor.product.link"
 
     wizard_id = fields.Many2one(
         "procountor.product.import", required=True, index=True, ondelete="cascade"
