@@ -84,7 +84,7 @@ class AccountMoveSend(models.AbstractModel):
     def _procountor_record_to_fix(self, move, connection, problem):
         """The record a sentence of ``_procountor_check`` asks to change: the
         check names it (the company, the connection, the contact, the unit of
-        measure); anything else is fixed on the invoice."""
+        measure, the tax); anything else is fixed on the invoice."""
         if not connection:
             return move.company_id
         text = QUOTED.sub("", problem)
@@ -93,9 +93,14 @@ class AccountMoveSend(models.AbstractModel):
         for partner in move.partner_id | move.commercial_partner_id:
             if partner.display_name in text:
                 return partner
-        for uom in move._procountor_product_lines().product_uom_id:
+        lines = move._procountor_product_lines()
+        for uom in lines.product_uom_id:
             if f" {uom.name} " in text:
                 return uom
+        # Procountor has no such VAT rate: the tax is what to change.
+        for tax in lines.tax_ids:
+            if f"tax {tax.name} " in text:
+                return tax
         return move
 
     @api.model
@@ -106,12 +111,14 @@ class AccountMoveSend(models.AbstractModel):
                 "procountor.connection": self.env._("Open the Procountor connections"),
                 "res.partner": self.env._("Open the customers"),
                 "uom.uom": self.env._("Open the units of measure"),
+                "account.tax": self.env._("Open the taxes"),
             }.get(model, self.env._("Open the invoices"))
         return {
             "res.company": self.env._("Open the company"),
             "procountor.connection": self.env._("Open the Procountor connection"),
             "res.partner": self.env._("Open the customer"),
             "uom.uom": self.env._("Open the unit of measure"),
+            "account.tax": self.env._("Open the tax"),
         }.get(model, self.env._("Open the invoice"))
 
     # ------------------------------------------------------------------

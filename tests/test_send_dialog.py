@@ -95,12 +95,14 @@ class TestSendDialog(SendDialogCommon):
             (customer_alert["action"]["res_model"], customer_alert["action"]["res_id"]),
             ("res.partner", self.customer.id),
         )
-        connection_alert = dialog.alerts["procountor_fix_procountor_connection"]
-        self.assertIn(f"Invoice {move.name} cannot be sent to Procountor: line", connection_alert["message"])
-        self.assertIn("press Fetch VAT settings on connection Simulated Procountor", connection_alert["message"])
+        tax_alert = dialog.alerts["procountor_fix_account_tax"]
+        self.assertIn(f"Invoice {move.name} cannot be sent to Procountor: line", tax_alert["message"])
+        self.assertIn("is not one of Procountor's VAT rates for Finland", tax_alert["message"])
+        self.assertEqual(tax_alert["action_text"], "Open the tax")
+        tax_17 = move.invoice_line_ids.tax_ids
         self.assertEqual(
-            (connection_alert["action"]["res_model"], connection_alert["action"]["res_id"]),
-            ("procountor.connection", self.connection.id),
+            (tax_alert["action"]["res_model"], tax_alert["action"]["res_id"]),
+            ("account.tax", tax_17.id),
         )
         # The same sentences as the invoice's own check, none left out.
         problems = move._procountor_check(self.connection)
@@ -148,7 +150,7 @@ class TestSendDialog(SendDialogCommon):
         again = self._dialog(move)
         box = again.sending_method_checkboxes["procountor"]
         self.assertEqual((box["checked"], box.get("readonly")), (False, True))
-        self.assertEqual(box["label"], "by Procountor (Sent)")
+        self.assertEqual(box["label"], "by Procountor (Transferred)")
         self.assertEqual(again.sending_methods, ["email"])
         again.action_send_and_print()
         self.assertEqual(self.sim.count("POST", "/invoices"), 1)
@@ -234,8 +236,8 @@ class TestSendDialogBulk(SendDialogCommon):
         good = self._invoice()
         blocked = self._block(customer=False)
         dialog = self._batch_dialog(good | blocked)
-        self.assertEqual(list(dialog.alerts), ["procountor_fix_procountor_connection"])
-        alert = dialog.alerts["procountor_fix_procountor_connection"]
+        self.assertEqual(list(dialog.alerts), ["procountor_fix_account_tax"])
+        alert = dialog.alerts["procountor_fix_account_tax"]
         self.assertEqual(alert["level"], "warning", "the others may go")
         self.assertIn(f"Invoice {blocked.name} cannot be sent to Procountor", alert["message"])
         self.assertNotIn(good.name, alert["message"])
@@ -243,7 +245,7 @@ class TestSendDialogBulk(SendDialogCommon):
         self.env["account.move"]._cron_procountor_send_invoices()
         self.assertEqual(good.procountor_state, "sent", good.procountor_error)
         self.assertEqual(blocked.procountor_state, "error")
-        self.assertIn("press Fetch VAT settings", blocked.procountor_error)
+        self.assertIn("is not one of Procountor's VAT rates", blocked.procountor_error)
         self.assertEqual(self.sim.count("POST", "/invoices"), 1)
 
     def test_list_action_still_queues(self):
