@@ -13,6 +13,7 @@ ensure_dev_deps() {
         say "Installing test dependencies (pytest, werkzeug, requests, python-dateutil)."
         "$PYTHON" -m pip install -q pytest werkzeug requests python-dateutil || return 1
     fi
+    ensure_test_db_deps || return 1
     if ! "$PYTHON" -c 'import pylint_odoo' >/dev/null 2>&1; then
         say "Installing pylint-odoo."
         "$PYTHON" -m pip install -q pylint-odoo || return 1
@@ -98,7 +99,7 @@ run_odoo() {
     local start end problems
     start=$(date +%s)
     "$PYTHON" -m odoo "${common[@]}" -d nodemo --without-demo=all \
-        -i "$MODULE" --stop-after-init --http-port="$(free_port)" \
+        -i "$(test_modules)" --stop-after-init --http-port="$(free_port)" \
         --log-level=info >"$WORK_DIR/install-nodemo.log" 2>&1
     local rc=$?
     end=$(date +%s)
@@ -114,7 +115,7 @@ run_odoo() {
 
     say "== Odoo suite: fresh database with demo data, --test-tags /$MODULE"
     start=$(date +%s)
-    "$PYTHON" -m odoo "${common[@]}" -d suite -i "$MODULE" \
+    "$PYTHON" -m odoo "${common[@]}" -d suite -i "$(test_modules)" \
         --test-tags "/$MODULE" --stop-after-init --http-port="$(free_port)" \
         --log-level=test >"$WORK_DIR/suite.log" 2>&1
     rc=$?
