@@ -9,6 +9,9 @@ one rule so tests can check amounts to the cent:
 * prices with VAT (``extraInfo.unitPricesIncludeVat``): ``gross = round(line)``,
   ``net = round(gross / (1 + vat%/100))``, ``vat = gross − net``;
 * totals are sums of the rounded rows; rounding is half-up to 2 decimals;
+* with the reading ``purchase_vat_rounding = per_total`` (:mod:`.readings`), a purchase
+  invoice's VAT on prices without VAT is instead rounded once per VAT rate:
+  ``vat = round(Σ net × vat%/100)`` (prices with VAT keep ``gross − net``);
 * company-currency amounts divide by ``paymentInfo.currencyRate`` (foreign units per
   1 company unit, §4.2) and round again.
 """
@@ -65,12 +68,32 @@ def to_company(amount, currency_rate):
     return round2(dec(amount) / dec(currency_rate or 1))
 
 
-def invoice_sum_info(invoice, company_currency):
+def vat_per_total(invoice):
+    """VAT rounded once per VAT rate on the rows' net total (prices without VAT); rows
+    whose prices include VAT keep their ``gross − net``."""
+    include_vat = bool((invoice.get("extraInfo") or {}).get("unitPricesIncludeVat"))
+    amounts = invoice_row_amounts(invoice)
+    if include_vat:
+        return sum((a[2] for a in amounts), Decimal(0))
+    nets = {}
+    for row, net, _vat, _gross in amounts:
+        rate = dec(row.get("vatPercent") or 0)
+        nets[rate] = nets.get(rate, Decimal(0)) + net
+    return sum((round2(net * rate / HUNDRED) for rate, net in nets.items()), Decimal(0))
+
+
+def invoice_sum_info(invoice, company_currency, vat_rounding="per_row"):
     """``invoiceSumInfo`` (§4.1): one entry in the invoice currency, plus one in the company
-    currency (``inAccountingCurrency: true``) when the two differ."""
+    currency (``inAccountingCurrency: true``) when the two differ.
+
+    ``vat_rounding``: ``per_row`` (sum of the rows' rounded VAT) or ``per_total``
+    (:func:`vat_per_total`)."""
     amounts = invoice_row_amounts(invoice)
     net = sum((a[1] for a in amounts), Decimal(0))
-    vat = sum((a[2] for a in amounts), Decimal(0))
+    if vat_rounding == "per_total":
+        vat = vat_per_total(invoice)
+    else:
+        vat = sum((a[2] for a in amounts), Decimal(0))
     payment = invoice.get("paymentInfo") or {}
     currency = payment.get("currency") or company_currency
     info = [{

@@ -79,6 +79,7 @@ class Simulator:
             self.token_lifetime = self.DEFAULT_TOKEN_LIFETIME
             self.readings = readings.defaults()
             self.store = Store()
+            self.store.readings = self.readings
             self.faults = FaultBook()
             self.rate_limiter = RateLimiter(self._clock)
             self._requests = []
@@ -491,8 +492,7 @@ class Simulator:
             if rows is not None:
                 invoice["invoiceRows"] = store.normalized_rows(
                     [self._purchase_row(row) for row in rows])
-                invoice["invoiceSumInfo"] = accounting.invoice_sum_info(
-                    invoice, store.company_currency)
+                invoice["invoiceSumInfo"] = store.sum_info(invoice)
                 if transactions is None:
                     transactions = self._entries_from_rows(invoice, rows)
             if transactions is None and old is not None:
