@@ -19,3 +19,4 @@ from . import account_payment
 from . import procountor_payment_event
 from . import procountor_connection_payments
 from . import account_move_payments
+from . import procountor_vat_mapping
