@@ -32,6 +32,7 @@
         "views/menus.xml",
         "views/procountor_connection_payment_views.xml",
         "views/account_move_payment_views.xml",
+        "views/procountor_vat_mapping_views.xml",
     ],
     "assets": {
         "web.assets_tests": [

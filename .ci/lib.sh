@@ -4,6 +4,10 @@
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 PYTHON=${PYTHON:-python3}
 MODULE=procountor_connector
+# Odoo addons every test database installs besides the module, without the
+# module depending on them: the suite's main company is a Finnish company on
+# Odoo's Finnish chart (l10n_fi), as a real Procountor customer's would be.
+TEST_EXTRA_MODULES=l10n_fi
 
 say() { printf '%s\n' "$*"; }
 
@@ -45,6 +49,20 @@ if os.path.isfile(os.path.join(git_layout, "account", "__manifest__.py")):
     paths.append(git_layout)
 print(",".join(p for p in paths if os.path.isdir(p)))
 PY
+}
+
+# The modules to install on a test database, comma-separated.
+test_modules() {
+    printf '%s\n' "$MODULE${TEST_EXTRA_MODULES:+,$TEST_EXTRA_MODULES}"
+}
+
+# Python packages the test databases need beyond Odoo's own requirements: a
+# Finnish company makes Odoo install account_peppol, which imports phonenumbers.
+ensure_test_db_deps() {
+    if ! "$PYTHON" -c 'import phonenumbers' >/dev/null 2>&1; then
+        say "Installing phonenumbers (needed by account_peppol, which Odoo installs for a Finnish company)."
+        "$PYTHON" -m pip install -q phonenumbers || return 1
+    fi
 }
 
 free_port() {

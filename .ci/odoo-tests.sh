@@ -19,6 +19,7 @@ case "$TAGS" in
     *benchmark*) ;;  # no tours
     *) ensure_chromium || exit 1 ;;
 esac
+ensure_test_db_deps || { say "Could not install the Python packages the test database needs."; exit 1; }
 if [ -n "${KEEP_DIR:-}" ]; then
     WORK_DIR=$KEEP_DIR
     mkdir -p "$WORK_DIR"
@@ -37,7 +38,7 @@ PG_OS_USER=$(pg_os_user)
 PG_DIR=$WORK_DIR
 PG_BINDIR=$(pg_bindir)
 mapfile -t common < <(odoo_common_args)
-mode=(-i "$MODULE")
+mode=(-i "$(test_modules)")
 [ -n "${UPDATE:-}" ] && mode=(-u "$MODULE")
 start=$(date +%s)
 "$PYTHON" -m odoo "${common[@]}" -d "${DB:-tests}" "${mode[@]}" --test-tags "$TAGS" \

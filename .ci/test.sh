@@ -18,6 +18,7 @@ ensure_dev_deps() {
         say "Installing websocket-client (Odoo's tours use it to drive Chromium)."
         "$PYTHON" -m pip install -q websocket-client || return 1
     fi
+    ensure_test_db_deps || return 1
     if ! "$PYTHON" -c 'import pylint_odoo' >/dev/null 2>&1; then
         say "Installing pylint-odoo."
         "$PYTHON" -m pip install -q pylint-odoo || return 1
@@ -104,7 +105,7 @@ run_odoo() {
     local start end problems
     start=$(date +%s)
     "$PYTHON" -m odoo "${common[@]}" -d nodemo --without-demo=all \
-        -i "$MODULE" --stop-after-init --http-port="$(free_port)" \
+        -i "$(test_modules)" --stop-after-init --http-port="$(free_port)" \
         --log-level=info >"$WORK_DIR/install-nodemo.log" 2>&1
     local rc=$?
     end=$(date +%s)
@@ -120,7 +121,7 @@ run_odoo() {
 
     say "== Odoo suite: fresh database with demo data, --test-tags /$MODULE"
     start=$(date +%s)
-    "$PYTHON" -m odoo "${common[@]}" -d suite -i "$MODULE" \
+    "$PYTHON" -m odoo "${common[@]}" -d suite -i "$(test_modules)" \
         --test-tags "/$MODULE" --stop-after-init --http-port="$(free_port)" \
         --log-level=test >"$WORK_DIR/suite.log" 2>&1
     rc=$?

@@ -23,3 +23,4 @@ from . import procountor_connection_payments
 from . import account_move_payments
 from . import procountor_demo
 from . import account_move_procountor_status
+from . import procountor_vat_mapping

@@ -40,6 +40,7 @@ class BillImportRun:
         self.analytic = {}
         self.currencies = {}
         self.dimensions = None
+        self.implied_statuses = None  # {tax id: VAT status} of l10n_fi taxes
 
     def fail(self, procountor_ids, sentence, count=None):
         self.failed += len(procountor_ids) if count is None else count
@@ -428,6 +429,7 @@ class ProcountorBillImport(models.AbstractModel):
             move.invoice_currency_rate = float(values["rate"])
 
         totals = values["totals"]
+        self._procountor_keep_procountor_vat(move, currency, totals)
         odoo = {
             "untaxed": move.amount_untaxed,
             "tax": move.amount_tax,
@@ -488,6 +490,49 @@ class ProcountorBillImport(models.AbstractModel):
             move.with_context(validate_analytic=True).action_post()
         return move
 
+    def _procountor_keep_procountor_vat(self, move, currency, totals):
+        """Make the bill's VAT Procountor's to the cent where only rounding
+        separates them, as an accountant would in the tax totals of the bill.
+
+        Procountor books the VAT of a bill entered with prices including VAT
+        as gross minus net (124.00 = 98.80 + 25.20) or may round per total;
+        Odoo computes VAT from the net amounts (25.19). When the untaxed
+        amounts agree and the VAT differs by at most a cent per line with VAT
+        (procountor_api.bills.ROUNDING_PER_LINE), the difference is written on
+        the tax line(s) through the tax totals, the way the tax totals widget
+        does when a user edits a tax amount. A larger difference is left for
+        the totals check to refuse.
+        """
+        if currency.compare_amounts(move.amount_untaxed, float(totals["untaxed"])):
+            return
+        difference = totals["tax"] - bills.money(move.amount_tax)
+        if not difference:
+            return
+        tax_totals = move.tax_totals
+        groups = []
+        for subtotal in tax_totals.get("subtotals") or []:
+            for group in subtotal.get("tax_groups") or []:
+                if currency.is_zero(group["tax_amount_currency"]):
+                    continue  # e.g. reverse charge: its VAT lines cancel out
+                lines = move.invoice_line_ids.filtered(
+                    lambda line, group_id=group["id"]: group_id in line.tax_ids.tax_group_id.ids
+                )
+                groups.append((group["id"], len(lines), bills.dec(group["tax_amount_currency"])))
+        adjustments = bills.spread_vat_difference(difference, groups)
+        if not adjustments:
+            return
+        for subtotal in tax_totals["subtotals"]:
+            for group in subtotal["tax_groups"]:
+                if group["id"] in adjustments:
+                    group["tax_amount_currency"] = float(
+                        bills.money(
+                            bills.dec(group["tax_amount_currency"]) + adjustments.pop(group["id"])
+                        )
+                    )
+        move.tax_totals = tax_totals
+        # The summary is computed from the lines: read it afresh from now on.
+        move.invalidate_recordset(["tax_totals"])
+
     # ------------------------------------------------------------------
     # Lookups
     # ------------------------------------------------------------------
@@ -518,14 +563,19 @@ class ProcountorBillImport(models.AbstractModel):
         return {code: run.accounts[code] for code in codes if run.accounts.get(code)}
 
     def _procountor_tax(self, run, line):
-        """``(tax, note)``: the one purchase tax for the line's VAT percent (and
-        Procountor VAT status when taxes carry one), or no tax and a note
-        saying why when none or several fit.
+        """``(tax, note)``: the purchase tax for the line's VAT percent and
+        Procountor VAT status, or no tax and a note saying why when none or
+        several fit.
 
         Amounts from Procountor are net (API_NOTES §6), so only taxes that
-        exclude VAT qualify. Several candidates are not guessed between: the
-        bill then lacks VAT, the totals check refuses it and the note names
-        the taxes to sort out.
+        exclude VAT qualify. A tax's VAT status is the one set on it, else for
+        a tax of Odoo's Finnish chart the one its meaning implies (what *Propose
+        VAT Mapping* would set). Taxes with the line's status come first; among
+        several, the company's default purchase tax, then the lowest sequence,
+        then the oldest tax is taken. Without such a tax, taxes without any
+        status qualify, but several of those are not guessed between: the bill
+        then lacks VAT, the totals check refuses it and the note names the
+        taxes to sort out.
         """
         percent, status = line["vat_percent"], line["vat_status"]
         key = (percent, status)
@@ -540,13 +590,22 @@ class ProcountorBillImport(models.AbstractModel):
                     *Tax._check_company_domain(company),
                 ]
             ).filtered(lambda tax: not tax.price_include)
-            if "procountor_vat_status_id" in Tax._fields and status:
-                exact = candidates.filtered(
-                    lambda tax: tax.procountor_vat_status_id.code == status
-                )
-                candidates = exact or candidates.filtered(
-                    lambda tax: not tax.procountor_vat_status_id
-                )
+            if run.implied_statuses is None:
+                run.implied_statuses = run.connection._procountor_implied_tax_statuses()
+
+            def status_of(tax):
+                if tax.procountor_vat_status_id:
+                    return tax.procountor_vat_status_id.code
+                return run.implied_statuses.get(tax.id)
+
+            exact = candidates.filtered(lambda tax: status is not None and status_of(tax) == status)
+            if exact:
+                default = company.account_purchase_tax_id
+                candidates = exact.sorted(
+                    lambda tax: (tax != default, tax.sequence, tax.id)
+                )[:1]
+            else:
+                candidates = candidates.filtered(lambda tax: status_of(tax) is None)
             note = False
             if len(candidates) > 1:
                 note = self.env._(

@@ -134,6 +134,66 @@ def allocate(total, weights):
     return shares
 
 
+def entry_sign(receipt, total):
+    """+1 when the receipt's cost rows are debit positive, -1 when credit positive.
+
+    API_NOTES §6 gives "debit + / credit -" only as [INFER]. A purchase invoice's
+    cost rows are debits, so their sum has the sign of the invoice total under
+    the first convention and the opposite sign under the other; when either is
+    zero nothing tells them apart and the documented convention stands.
+    """
+    net = sum((dec(t.get("accountingValue")) for t in entry_transactions(receipt)), Decimal(0))
+    total = dec(total)
+    if net and total and (net > 0) != (total > 0):
+        return -1
+    return 1
+
+
+def transaction_vat_status(transaction, receipt):
+    """The VAT status that applies to a transaction: its own, else the receipt's
+    (API_NOTES §6: the transaction's ``vatStatus`` overrides the receipt's)."""
+    status = transaction.get("vatStatus")
+    if status is None or status == "":
+        status = (receipt or {}).get("vatStatus")
+    return status
+
+
+# Rounding a row's VAT (or the VAT of a rate's total instead of each row's) moves
+# the VAT by less than one cent per row; with prices including VAT, net rounded
+# first, at most one cent. A VAT difference of up to a cent per taxed line is
+# therefore rounding; anything more is not.
+ROUNDING_PER_LINE = CENT
+
+
+def spread_vat_difference(difference, groups):
+    """Put a VAT difference that rounding explains on the bill's tax groups.
+
+    ``difference``: Procountor's VAT minus Odoo's (Decimal, cents). ``groups``:
+    ``[(key, taxed_lines, tax_amount)]`` for each tax group of the bill. Each
+    group takes at most one cent per taxed line (:data:`ROUNDING_PER_LINE`);
+    the groups with the most VAT come first (then by key), so the result is
+    deterministic. Returns ``{key: adjustment}`` (non-zero adjustments only),
+    or None when the difference is larger than rounding can explain.
+    """
+    difference = money(difference)
+    if not difference:
+        return {}
+    capacity = sum((ROUNDING_PER_LINE * lines for _key, lines, _amount in groups), Decimal(0))
+    if abs(difference) > capacity:
+        return None
+    direction = 1 if difference > 0 else -1
+    left = abs(difference)
+    adjustments = {}
+    for key, lines, _amount in sorted(groups, key=lambda g: (-abs(dec(g[2])), str(g[0]))):
+        share = min(left, ROUNDING_PER_LINE * lines)
+        if share:
+            adjustments[key] = direction * share
+            left -= share
+        if not left:
+            break
+    return adjustments
+
+
 def _date(value):
     return value[:10] if isinstance(value, str) and value else None
 
@@ -165,17 +225,20 @@ def bill_values(invoice, receipt):
         sign = -1 if total < 0 else 1
     else:
         sign = -1 if sum((dec(t.get("accountingValue")) for t in entries), Decimal(0)) < 0 else 1
+        # (a zero total gives no direction to read: debit positive is assumed)
     currency = (document or {}).get("currency") or payment.get("currency")
     rate = dec(payment.get("currencyRate")) or Decimal(1)
 
-    # accountingValue is the net amount in the Procountor company's currency,
-    # debit positive (API_NOTES §6). In that currency it is the line amount
+    # accountingValue is the net amount in the Procountor company's currency
+    # (API_NOTES §6), debit positive unless the receipt shows the reverse
+    # (entry_sign). In that currency it is the line amount
     # as it is. For a foreign-currency bill only the totals are known in the
     # invoice currency, so the net total is spread over the rows in proportion
     # to their accounting values: the lines then add up to the supplier's
     # total to the cent, which converting each row back with the rate would
     # not guarantee.
-    weights = [sign * dec(t.get("accountingValue")) for t in entries]
+    orientation = entry_sign(receipt, total)
+    weights = [sign * orientation * dec(t.get("accountingValue")) for t in entries]
     if accounting is None or not entries:
         amounts = [money(w) for w in weights]
     elif sum(weights, Decimal(0)):
@@ -201,7 +264,7 @@ def bill_values(invoice, receipt):
             "account": str(item.get("account") or "").strip(),
             "amount": amount,
             "vat_percent": dec(item.get("vatPercent")),
-            "vat_status": item.get("vatStatus"),
+            "vat_status": transaction_vat_status(item, receipt),
             "description": (item.get("description") or "").strip(),
             "dimensions": dimensions,
         })

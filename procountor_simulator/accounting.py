@@ -12,6 +12,9 @@ one rule so tests can check amounts to the cent:
 * the ``invoiceSumInfo`` of a sales invoice can follow another plausible rule instead
   (the ``sales_rounding`` reading, :mod:`.readings`): ties half-even, and/or "per total":
   the unrounded row amounts summed per VAT rate, then net and VAT rounded once per rate;
+* with the reading ``purchase_vat_rounding = per_total`` (:mod:`.readings`), a purchase
+  invoice's VAT on prices without VAT is instead rounded once per VAT rate:
+  ``vat = round(Σ net × vat%/100)`` (prices with VAT keep ``gross − net``);
 * company-currency amounts divide by ``paymentInfo.currencyRate`` (foreign units per
   1 company unit, §4.2) and round again.
 """
@@ -105,15 +108,34 @@ def _document_totals(invoice, rounding):
             sum((a[1] for a in amounts), Decimal(0)))
 
 
-def invoice_sum_info(invoice, company_currency, rounding="row_half_up", single_flag=False):
+def vat_per_total(invoice):
+    """VAT rounded once per VAT rate on the rows' net total (prices without VAT); rows
+    whose prices include VAT keep their ``gross − net``."""
+    include_vat = bool((invoice.get("extraInfo") or {}).get("unitPricesIncludeVat"))
+    amounts = invoice_row_amounts(invoice)
+    if include_vat:
+        return sum((a[2] for a in amounts), Decimal(0))
+    nets = {}
+    for row, net, _vat, _gross in amounts:
+        rate = dec(row.get("vatPercent") or 0)
+        nets[rate] = nets.get(rate, Decimal(0)) + net
+    return sum((round2(net * rate / HUNDRED) for rate, net in nets.items()), Decimal(0))
+
+
+def invoice_sum_info(invoice, company_currency, rounding="row_half_up", single_flag=False,
+                     vat_rounding="per_row"):
     """``invoiceSumInfo`` (§4.1): one entry in the invoice currency, plus one in the company
     currency (``inAccountingCurrency: true``) when the two differ.
 
     ``rounding``: one of SALES_ROUNDINGS (sales invoices only; the store passes the
     ``sales_rounding`` reading). ``single_flag``: ``inAccountingCurrency`` of the only
     entry of a company-currency invoice (the ``sum_info_single_flag`` reading).
+    ``vat_rounding``: ``per_row`` (sum of the rows' rounded VAT) or ``per_total``
+    (:func:`vat_per_total`; purchases, the ``purchase_vat_rounding`` reading).
     """
     net, vat = _document_totals(invoice, rounding)
+    if vat_rounding == "per_total":
+        vat = vat_per_total(invoice)
     payment = invoice.get("paymentInfo") or {}
     currency = payment.get("currency") or company_currency
     info = [{

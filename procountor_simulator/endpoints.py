@@ -766,7 +766,7 @@ def list_receipts(ctx):
 
 @route("/ledgerreceipts/<ids>", "GET")
 def get_receipts(ctx, ids):
-    return batch_get(ids, ctx.store.receipts, copy.deepcopy, "Ledger receipt")
+    return batch_get(ids, ctx.store.receipts, ctx.store.receipt_view, "Ledger receipt")
 
 
 @route("/ledgerreceipts/<ids>", "PUT")

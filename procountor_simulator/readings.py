@@ -89,6 +89,41 @@ READINGS = {
         "Accepts both, comparing case- and separator-insensitively."),
 }
 
+# --- Vendor bills: ledger receipts of purchase invoices (API_NOTES §5, §6) -------------
+READINGS.update({
+    "ledger_receipt_sign": Reading(
+        ("debit_positive", "credit_positive"),
+        "Which sign does a ledger transaction's accountingValue give a debit? §6 marks "
+        "'debit + / credit -' as [INFER]; the reverse would make a purchase invoice's cost "
+        "rows negative and its payable row positive.",
+        "The bill import reads the direction from the receipt itself: cost rows whose sum "
+        "has the opposite sign of the invoice total are negated, so the bill's lines are "
+        "the same either way (procountor_api/bills.py entry_sign).",
+    ),
+    "ledger_reversing_amount": Reading(
+        ("net", "gross"),
+        "Does the REVERSING_ENTRY (the payable row) carry the net total, so that the rows "
+        "sum to 0 as §6 says, or the gross total the supplier is owed?",
+        "The bill import never reads the REVERSING_ENTRY's amount: lines come from the "
+        "ENTRY rows, totals from invoiceSumInfo.",
+    ),
+    "ledger_transaction_vat_status": Reading(
+        ("own", "inherited"),
+        "Does every ENTRY transaction carry its own vatStatus, or only those that differ "
+        "from the receipt's (§6: the transaction's status overrides the receipt's)?",
+        "A transaction without vatStatus takes the receipt's; the bill import chooses the "
+        "Odoo tax with that status (procountor_api/bills.py bill_values).",
+    ),
+    "purchase_vat_rounding": Reading(
+        ("per_row", "per_total"),
+        "Does Procountor round a purchase invoice's VAT per row, or once per VAT rate on "
+        "the rows' total (§14.7: the exact rounding is undocumented)?",
+        "The bill import keeps Procountor's VAT total: a difference to Odoo's own "
+        "computation of at most one cent per line with VAT is booked on the bill's tax "
+        "line as the tax totals widget would; a larger one refuses the bill.",
+    ),
+})
+
 
 def defaults():
     """Every reading at its default (first) value."""

@@ -16,8 +16,8 @@ DEFAULT_IBAN = make_iban("FI", "12345600000785")
 # Finnish rates since 2025 (§8): general 25.5, reduced 14 / 13.5 / 10, and 0.
 DEFAULT_VAT_PERCENTS = (25.5, 14, 13.5, 10, 0)
 # (number, description, sales, purchase). 1/3/5/12 are Procountor's confirmed numbers
-# (§8). The purchase statuses 21-23 are numbers the simulator made up (the real ones are
-# not public): clients must read them from /vats/default, never hard-code them.
+# (§8). The statuses 21-26 are numbers the simulator made up (the real ones are not
+# public): clients must read them from /vats/default, never hard-code them.
 DEFAULT_VAT_STATUSES = (
     (1, "Domestic", True, True),
     (3, "Outside of the EU", True, False),
@@ -26,6 +26,9 @@ DEFAULT_VAT_STATUSES = (
     (21, "EU community purchases (product)", False, True),
     (22, "Purchases from outside the EU (product)", False, True),
     (23, "Construction service purchases (reverse charge)", False, True),
+    (24, "EU community sales (service)", True, False),
+    (25, "EU community purchases (service)", False, True),
+    (26, "Construction service sales (reverse charge)", True, False),
 )
 DEFAULT_ACCOUNTS = (
     ("1700", "Accounts receivable"),

@@ -158,6 +158,9 @@ class Store:
         self.bank_accounts = {}
         self.dimensions = {}
         self.fiscal_years = {}
+        # How open questions are answered (procountor_simulator.readings); the simulator
+        # shares its own dict here.
+        self.readings = {}
 
     # --- ids and time ------------------------------------------------------------
 
@@ -445,12 +448,17 @@ class Store:
         invoice["invoiceSumInfo"] = self.sum_info(invoice)
 
     def sum_info(self, invoice):
-        """``invoiceSumInfo`` of ``invoice`` as the readings say Procountor computes it."""
+        """``invoiceSumInfo`` of ``invoice`` as the readings say Procountor computes it:
+        ``sales_rounding`` for sales invoices, ``purchase_vat_rounding`` for purchases."""
         sales = invoice.get("type") in enums.SALES_TYPES
+        vat_rounding = "per_row"
+        if invoice.get("type") in enums.PURCHASE_SIDE_TYPES:
+            vat_rounding = self.readings.get("purchase_vat_rounding", "per_row")
         return accounting.invoice_sum_info(
             invoice, self.company_currency,
             rounding=self.readings["sales_rounding"] if sales else "row_half_up",
-            single_flag=self.readings["sum_info_single_flag"])
+            single_flag=self.readings["sum_info_single_flag"],
+            vat_rounding=vat_rounding)
 
     def create_invoice(self, body, status="UNFINISHED"):
         """Store a new invoice plus its ledger receipt; ``body`` is already validated.
@@ -671,6 +679,41 @@ class Store:
         values.update(copy.deepcopy(entry))
         values["accountingValue"] = accounting.money(values["accountingValue"])
         return values
+
+    def receipt_view(self, receipt):
+        """A stored receipt as GET /ledgerreceipts answers it under the current readings.
+
+        Stored receipts follow §6 as written (debit positive, every ENTRY with its
+        vatStatus, the REVERSING_ENTRY net); the readings ``ledger_receipt_sign``,
+        ``ledger_reversing_amount`` and ``ledger_transaction_vat_status`` change only what
+        the API shows.
+        """
+        view = copy.deepcopy(receipt)
+        readings = self.readings
+        transactions = view.get("transactions") or []
+        if readings.get("ledger_reversing_amount") == "gross":
+            invoice = self.invoices.get(view.get("invoiceId")) or {}
+            infos = invoice.get("invoiceSumInfo") or []
+            info = next((i for i in infos if i.get("inAccountingCurrency")),
+                        infos[0] if infos else None)
+            vat = accounting.dec((info or {}).get("vatSumTotal") or 0)
+            sales = view.get("vatType") == "SALES"
+            for item in transactions:
+                if item["transactionType"] == "REVERSING_ENTRY":
+                    # The payable (credit) grows by the VAT, the receivable (debit) too.
+                    gross = accounting.dec(item["accountingValue"]) + (vat if sales else -vat)
+                    item["accountingValue"] = accounting.money(gross)
+        if readings.get("ledger_transaction_vat_status") == "inherited":
+            for item in transactions:
+                if item.get("vatStatus") == view.get("vatStatus"):
+                    item["vatStatus"] = None
+        if readings.get("ledger_receipt_sign") == "credit_positive":
+            for item in transactions:
+                item["accountingValue"] = accounting.money(-accounting.dec(item["accountingValue"]))
+                for split in item.get("dimensionItemValues") or []:
+                    if split.get("value") is not None:
+                        split["value"] = accounting.money(-accounting.dec(split["value"]))
+        return view
 
     def receipt_basic(self, receipt):
         values = dict(receipt, created=self.receipt_meta.get(receipt["id"], {}).get("created"))

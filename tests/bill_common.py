@@ -1,6 +1,7 @@
 # Copyright 2026 procountor_connector contributors
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 from datetime import timedelta
+from unittest import SkipTest
 
 from odoo import Command, fields
 
@@ -8,9 +9,28 @@ from .common import ProcountorCommon
 
 
 class ProcountorBillCommon(ProcountorCommon):
-    """A euro company like a Finnish Procountor customer's, with the ledger
-    accounts of the simulator's chart under their Procountor numbers, purchase
-    taxes at Finnish rates and a connection that imports vendor bills."""
+    """A Finnish company on Odoo's Finnish chart (l10n_fi: its accounts, taxes
+    and fiscal positions), like a Procountor customer's, with the VAT settings
+    of the simulated Procountor company fetched and a connection that imports
+    vendor bills. ``tax_255`` and ``tax_14`` are l10n_fi's domestic purchase
+    taxes.
+
+    A subclass with ``bill_chart_template = "generic_coa"`` runs on Odoo's
+    generic chart instead, with the Procountor account numbers and purchase
+    taxes at Finnish rates made here.
+    """
+
+    bill_chart_template = "fi"
+
+    @classmethod
+    def _finnish_chart(cls):
+        return cls.bill_chart_template == "fi"
+
+    @classmethod
+    def _l10n_fi_tax(cls, xmlid):
+        tax = cls.env["account.chart.template"].with_company(cls.bill_company).ref(xmlid)
+        tax.active = True
+        return tax
 
     @classmethod
     def setUpClass(cls):
@@ -18,6 +38,10 @@ class ProcountorBillCommon(ProcountorCommon):
         eur = cls.env.ref("base.EUR")
         eur.active = True
         cls.env.ref("base.USD").active = True
+        if cls._finnish_chart():
+            module = cls.env["ir.module.module"]._get("l10n_fi")
+            if module.state != "installed":
+                raise SkipTest("Odoo's Finnish localization (l10n_fi) is not installed")
         cls.bill_company = cls.env["res.company"].create(
             {
                 "name": "Procountor Bills Oy",
@@ -26,7 +50,7 @@ class ProcountorBillCommon(ProcountorCommon):
             }
         )
         cls.env["account.chart.template"].try_loading(
-            "generic_coa", company=cls.bill_company, install_demo=False
+            cls.bill_chart_template, company=cls.bill_company, install_demo=False
         )
         cls.bill_company.currency_id = eur
         cls.env = cls.env(
@@ -38,11 +62,15 @@ class ProcountorBillCommon(ProcountorCommon):
                 "company_id": cls.bill_company.id,
             }
         )
-        # Odoo's generic chart numbers accounts with six digits; Procountor's
-        # numbers (API_NOTES §10) are created as they would be in Finland.
+        # Procountor's account numbers (API_NOTES §10) are Finnish ones: the
+        # Finnish chart has them; on the generic chart (six digits) they are
+        # created as they would be in Finland.
         Account = cls.env["account.account"].with_company(cls.bill_company)
-        cls.accounts = {
-            code: Account.create(
+        cls.accounts = {}
+        for code, name in (("4000", "Purchases"), ("6800", "Rents"), ("7680", "Other costs")):
+            cls.accounts[code] = Account.search(
+                [("code", "=", code), *Account._check_company_domain(cls.bill_company)]
+            ) or Account.create(
                 {
                     "code": code,
                     "name": name,
@@ -50,29 +78,27 @@ class ProcountorBillCommon(ProcountorCommon):
                     "company_ids": [Command.set(cls.bill_company.ids)],
                 }
             )
-            for code, name in (
-                ("4000", "Purchases"),
-                ("6800", "Rents"),
-                ("7680", "Other costs"),
+        if cls._finnish_chart():
+            cls.tax_255 = cls._l10n_fi_tax("tax_dom_purchase_goods_25_5")
+            cls.tax_14 = cls._l10n_fi_tax("tax_dom_purchase_goods_14")
+        else:
+            tax_group = cls.env["account.tax.group"].create(
+                {"name": "ALV", "company_id": cls.bill_company.id}
             )
-        }
-        tax_group = cls.env["account.tax.group"].create(
-            {"name": "ALV", "company_id": cls.bill_company.id}
-        )
-        cls.tax_255, cls.tax_14 = cls.env["account.tax"].create(
-            [
-                {
-                    "name": name,
-                    "amount": amount,
-                    "amount_type": "percent",
-                    "type_tax_use": "purchase",
-                    "price_include_override": "tax_excluded",
-                    "company_id": cls.bill_company.id,
-                    "tax_group_id": tax_group.id,
-                }
-                for name, amount in (("ALV 25,5 % ostot", 25.5), ("ALV 14 % ostot", 14.0))
-            ]
-        )
+            cls.tax_255, cls.tax_14 = cls.env["account.tax"].create(
+                [
+                    {
+                        "name": name,
+                        "amount": amount,
+                        "amount_type": "percent",
+                        "type_tax_use": "purchase",
+                        "price_include_override": "tax_excluded",
+                        "company_id": cls.bill_company.id,
+                        "tax_group_id": tax_group.id,
+                    }
+                    for name, amount in (("ALV 25,5 % ostot", 25.5), ("ALV 14 % ostot", 14.0))
+                ]
+            )
         cls.bill_journal = cls.env["account.journal"].search(
             [("type", "=", "purchase"), ("company_id", "=", cls.bill_company.id)], limit=1
         )
@@ -95,6 +121,8 @@ class ProcountorBillCommon(ProcountorCommon):
                 bill_start_date=cls.today - timedelta(days=60),
             )
         )
+        # As Configuration step "Fetch VAT settings" leaves it.
+        cls.bill_connection._procountor_store_vat_settings(cls.sim.vats_default, {})
 
     def _supplier(self, name="Toimittaja Oy", **fields_):
         """A SUPPLIER business partner in the simulator with a valid business ID."""

@@ -82,17 +82,28 @@ class ProcountorCommon(TransactionCase):
 
 class ProcountorInvoiceCommon(ProcountorCommon, AccountTestInvoicingCommon):
     """A Finnish test company with a 25.5 % sales tax, its IBAN, and a
-    customer and products already linked to the simulator's registers."""
+    customer and products already linked to the simulator's registers.
+
+    The company is set up with Odoo's Finnish localization (l10n_fi: chart,
+    taxes, fiscal positions), as a real Procountor customer's would be, and
+    the tests use its own taxes. A subclass with ``chart_template =
+    "generic_coa"`` runs the same tests on Odoo's generic chart with taxes
+    made here (``tax_255`` and ``tax_14`` either way).
+    """
+
+    country_code = "FI"
 
     @classmethod
-    def _create_company(cls, **create_values):
-        # A company in euros like a Finnish Procountor company; the country is
-        # set afterwards so the generic chart of accounts is used (no
-        # localization module needed).
-        euro = cls.env.ref("base.EUR")
-        euro.active = True
-        create_values.setdefault("currency_id", euro.id)
-        return super()._create_company(**create_values)
+    def _finnish_chart(cls):
+        return cls.env.company.chart_template == "fi"
+
+    @classmethod
+    def _l10n_fi_tax(cls, xmlid, company=None):
+        """One of l10n_fi's taxes of the company (archived ones are unarchived)."""
+        company = company or cls.env.company
+        tax = cls.env["account.chart.template"].with_company(company).ref(xmlid)
+        tax.active = True
+        return tax
 
     @classmethod
     def setUpClass(cls):
@@ -106,21 +117,25 @@ class ProcountorInvoiceCommon(ProcountorCommon, AccountTestInvoicingCommon):
             {"acc_number": cls.iban, "partner_id": cls.company.partner_id.id}
         )
         cls.connection.bank_account_id = cls.company_bank
-        tax_group = cls.env["account.tax.group"].create(
-            {"name": "ALV", "country_id": finland.id, "company_id": cls.company.id}
-        )
-        cls.tax_255 = cls.env["account.tax"].create(
-            {
-                "tax_group_id": tax_group.id,
-                "name": "VAT 25.5%",
-                "amount": 25.5,
-                "amount_type": "percent",
-                "type_tax_use": "sale",
-                "company_id": cls.company.id,
-                "country_id": finland.id,
-            }
-        )
-        cls.tax_14 = cls.tax_255.copy({"name": "VAT 14%", "amount": 14.0})
+        if cls._finnish_chart():
+            cls.tax_255 = cls._l10n_fi_tax("tax_dom_sales_goods_25_5")
+            cls.tax_14 = cls._l10n_fi_tax("tax_dom_sales_goods_14")
+        else:
+            tax_group = cls.env["account.tax.group"].create(
+                {"name": "ALV", "country_id": finland.id, "company_id": cls.company.id}
+            )
+            cls.tax_255 = cls.env["account.tax"].create(
+                {
+                    "tax_group_id": tax_group.id,
+                    "name": "VAT 25.5%",
+                    "amount": 25.5,
+                    "amount_type": "percent",
+                    "type_tax_use": "sale",
+                    "company_id": cls.company.id,
+                    "country_id": finland.id,
+                }
+            )
+            cls.tax_14 = cls.tax_255.copy({"name": "VAT 14%", "amount": 14.0})
         cls.customer = cls.env["res.partner"].create(
             {
                 "name": "Asiakas Oy",
@@ -130,8 +145,8 @@ class ProcountorInvoiceCommon(ProcountorCommon, AccountTestInvoicingCommon):
                 "city": "Helsinki",
                 "country_id": finland.id,
                 "email": "laskut@asiakas.example",
-                "company_registry": "2345678-2",
-                "vat": "FI23456782",
+                "company_registry": "2345678-0",
+                "vat": "FI23456780",
                 "ref": "C-100",
                 "lang": "en_US",
             }
@@ -146,7 +161,7 @@ class ProcountorInvoiceCommon(ProcountorCommon, AccountTestInvoicingCommon):
     def setUp(self):
         super().setUp()
         # The simulator forgets its registers on reset; link again to fresh ones.
-        remote_customer = self.sim.add_partner("Asiakas Oy", identifier="2345678-2")
+        remote_customer = self.sim.add_partner("Asiakas Oy", identifier="2345678-0")
         self.customer._procountor_set_id(self.connection, remote_customer["id"])
         for product in (self.product_a, self.product_b):
             remote = self.sim.add_product(product.name, code=product.default_code)

@@ -32,8 +32,8 @@ class TestInvoicePayload(ProcountorInvoiceCommon):
         self.assertEqual(counter_party["counterPartyAddress"]["name"], "Asiakas Oy")
         self.assertEqual(counter_party["counterPartyAddress"]["street"], "Mannerheimintie 1")
         self.assertEqual(counter_party["counterPartyAddress"]["country"], "FINLAND")
-        self.assertEqual(counter_party["identifier"], "2345678-2")
-        self.assertEqual(counter_party["taxCode"], "FI23456782")
+        self.assertEqual(counter_party["identifier"], "2345678-0")
+        self.assertEqual(counter_party["taxCode"], "FI23456780")
         self.assertEqual(counter_party["email"], "laskut@asiakas.example")
         self.assertEqual(counter_party["customerNumber"], "C-100")
         self.assertEqual(remote["billingAddress"]["zip"], "00100")
@@ -595,3 +595,12 @@ class TestInvoiceSendAccess(ProcountorInvoiceCommon):
         with self.assertRaises(AccessError):
             move.with_user(user).action_procountor_send()
         self.assertEqual(self.sim.count("POST", "/invoices"), 0)
+
+
+@tagged("post_install", "-at_install")
+class TestInvoiceSendGenericChart(TestInvoicePayload):
+    """Sending on Odoo's generic chart with hand-made taxes."""
+
+    chart_template = "generic_coa"
+    # Odoo's loader runs only a class's own test methods unless told otherwise.
+    allow_inherited_tests_method = True

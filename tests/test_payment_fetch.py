@@ -708,3 +708,12 @@ class TestPaidNotInPayment(ProcountorPaymentCommon):
             self.sim.register_payment(cash_paid.procountor_id, 10.0, type="CASH")
             self._fetch(paid | cash_paid)
             self.assertEqual((paid | cash_paid).mapped("payment_state"), ["paid", "paid"])
+
+
+@tagged("post_install", "-at_install")
+class TestPaymentImportGenericChart(TestPaymentImport):
+    """Fetching payments on Odoo's generic chart."""
+
+    chart_template = "generic_coa"
+    # Odoo's loader runs only a class's own test methods unless told otherwise.
+    allow_inherited_tests_method = True

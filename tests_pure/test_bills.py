@@ -6,7 +6,7 @@ from decimal import Decimal
 import pytest
 
 from procountor_api import bills
-from procountor_simulator import Simulator
+from procountor_simulator import Simulator, readings
 
 D = Decimal
 DAY = datetime.date(2026, 3, 2)
@@ -146,3 +146,115 @@ def test_business_id_keys_do_not_mix_different_ids():
     assert not bills.business_id_keys("1234567-8") & bills.business_id_keys("1234567-9")
     assert bills.business_id_keys("") == set()
     assert bills.business_id_keys(None) == set()
+
+
+# --- Readings of the ledger receipt (procountor_simulator.readings) ----------------------
+
+BILL_READINGS = ("ledger_receipt_sign", "ledger_reversing_amount",
+                 "ledger_transaction_vat_status", "purchase_vat_rounding")
+
+
+def _as_api_returns(sim, invoice, receipt):
+    """The invoice and receipt the way GET /invoices and GET /ledgerreceipts answer."""
+    return sim.store.invoices[invoice["id"]], sim.store.receipt_view(receipt)
+
+
+def _two_rate_bill(sim):
+    return sim.add_purchase_invoice(
+        "Toimittaja Oy", DAY,
+        rows=[
+            {"product": "Rent", "unitPrice": 1000, "vatPercent": 25.5, "account": "6800"},
+            {"product": "Paper", "quantity": 3, "unitPrice": 10.15, "vatPercent": 14,
+             "account": "4000", "dimensionItemValues": [
+                 {"dimensionId": 1, "itemId": 2, "value": 30.45}]},
+            {"product": "Import", "unitPrice": 50, "vatPercent": 25.5, "account": "4010",
+             "vatStatus": 21},
+        ])
+
+
+@pytest.mark.parametrize("name,value", [
+    (name, value) for name, value in readings.variants() if name in BILL_READINGS])
+def test_every_reading_gives_the_same_bill_lines(name, value):
+    reference = Simulator()
+    expected = bills.bill_values(*_as_api_returns(reference, *_two_rate_bill(reference)))
+    sim = Simulator()
+    sim.set_reading(name, value)
+    values = bills.bill_values(*_as_api_returns(sim, *_two_rate_bill(sim)))
+    assert [(line["account"], line["amount"], line["vat_percent"], line["vat_status"],
+             line["dimensions"]) for line in values["lines"]] == [
+        (line["account"], line["amount"], line["vat_percent"], line["vat_status"],
+         line["dimensions"]) for line in expected["lines"]]
+    assert [line["vat_status"] for line in values["lines"]] == [1, 1, 21]
+    assert values["move_type"] == "in_invoice"
+    assert values["totals"]["untaxed"] == expected["totals"]["untaxed"] == D("1080.45")
+
+
+def test_a_transaction_without_vat_status_takes_the_receipts():
+    sim = Simulator()
+    sim.set_reading("ledger_transaction_vat_status", "inherited")
+    invoice, receipt = _as_api_returns(sim, *_two_rate_bill(sim))
+    entries = bills.entry_transactions(receipt)
+    assert [entry["vatStatus"] for entry in entries] == [None, None, 21]
+    assert receipt["vatStatus"] == 1
+    assert [line["vat_status"] for line in bills.bill_values(invoice, receipt)["lines"]] == [
+        1, 1, 21]
+
+
+def test_credit_positive_receipts_are_read_the_right_way_round():
+    sim = Simulator()
+    sim.set_reading("ledger_receipt_sign", "credit_positive")
+    invoice, receipt = _as_api_returns(sim, *sim.add_purchase_invoice(
+        "Hyvitys Oy", DAY, rows=[{"product": "Returned goods", "quantity": -2,
+                                  "unitPrice": 50, "account": "4000"}]))
+    assert bills.entry_transactions(receipt)[0]["accountingValue"] == 100.0
+    values = bills.bill_values(invoice, receipt)
+    assert values["move_type"] == "in_refund"
+    assert [line["amount"] for line in values["lines"]] == [D("100.00")]
+
+
+def test_gross_bill_of_124_keeps_procountors_vat():
+    sim = Simulator()
+    invoice, receipt = _as_api_returns(sim, *sim.add_purchase_invoice(
+        "Toimittaja Oy", DAY, unit_prices_include_vat=True,
+        rows=[{"product": "Tools", "unitPrice": 124.00, "vatPercent": 25.5,
+               "account": "4000"}]))
+    values = bills.bill_values(invoice, receipt)
+    assert [line["amount"] for line in values["lines"]] == [D("98.80")]
+    assert values["totals"] == {"untaxed": D("98.80"), "tax": D("25.20"), "total": D("124.00")}
+    # Odoo's VAT of 98.80 at 25.5 % is 25.19: one cent of rounding, one taxed line.
+    assert bills.money(D("98.80") * D("0.255")) == D("25.19")
+    assert bills.spread_vat_difference(D("0.01"), [("g25", 1, D("25.19"))]) == {"g25": D("0.01")}
+
+
+def test_vat_difference_is_rounding_only_up_to_a_cent_per_taxed_line():
+    groups = [("g14", 2, D("4.26")), ("g25", 1, D("255.00"))]
+    assert bills.spread_vat_difference(D("0"), groups) == {}
+    # The group with the most VAT first, then the next one.
+    assert bills.spread_vat_difference(D("0.01"), groups) == {"g25": D("0.01")}
+    assert bills.spread_vat_difference(D("-0.03"), groups) == {
+        "g25": D("-0.01"), "g14": D("-0.02")}
+    assert bills.spread_vat_difference(D("0.04"), groups) is None
+    assert bills.spread_vat_difference(D("0.01"), []) is None
+
+
+def test_per_total_vat_rounding_of_the_simulator():
+    rows = [{"product": "Screw", "unitPrice": 0.10, "vatPercent": 25.5, "account": "4000"}] * 2
+    per_row = Simulator()
+    invoice, _receipt = per_row.add_purchase_invoice("Toimittaja Oy", DAY, rows=rows)
+    assert invoice["invoiceSumInfo"][0]["vatSumTotal"] == 0.06
+    per_total = Simulator()
+    per_total.set_reading("purchase_vat_rounding", "per_total")
+    invoice, _receipt = per_total.add_purchase_invoice("Toimittaja Oy", DAY, rows=rows)
+    assert invoice["invoiceSumInfo"][0]["vatSumTotal"] == 0.05
+
+
+def test_gross_reversing_entry_of_the_simulator():
+    sim = Simulator()
+    sim.set_reading("ledger_reversing_amount", "gross")
+    invoice, receipt = _as_api_returns(sim, *sim.add_purchase_invoice("Toimittaja Oy", DAY))
+    reversing = receipt["transactions"][0]
+    assert reversing["transactionType"] == "REVERSING_ENTRY"
+    assert reversing["accountingValue"] == -125.5 == -invoice["invoiceSumInfo"][0][
+        "invoiceSumTotal"]
+    assert [t["accountingValue"] for t in sim.store.receipts[receipt["id"]]["transactions"]] == [
+        -100.0, 100.0]
