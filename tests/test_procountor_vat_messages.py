@@ -33,8 +33,8 @@ class TestVatRateMessages(ProcountorInvoiceCommon):
         problem = self._rate_problem(move)
         self.assertEqual(
             problem,
-            "line “Consulting”: tax VAT 25.5% (25.5 %) is VAT of United States, for "
-            "which Procountor has no VAT rates; it has rates for Finland (the "
+            f"line “Consulting”: tax {self.tax_255.name} (25.5 %) is VAT of United "
+            "States, for which Procountor has no VAT rates; it has rates for Finland (the "
             "company's Fiscal Country, or the Procountor VAT Country of the fiscal "
             "position)",
         )
@@ -47,8 +47,8 @@ class TestVatRateMessages(ProcountorInvoiceCommon):
         move = self._invoice()
         self.assertEqual(
             self._rate_problem(move),
-            "line “Consulting”: tax VAT 25.5% (25.5 %) cannot be checked against "
-            "Procountor's VAT rates, which were never fetched; press Fetch VAT "
+            f"line “Consulting”: tax {self.tax_255.name} (25.5 %) cannot be checked "
+            "against Procountor's VAT rates, which were never fetched; press Fetch VAT "
             "settings on connection Simulated Procountor",
         )
         move.action_procountor_send()
