@@ -2,12 +2,13 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 import base64
 import logging
+from datetime import timedelta
 
 from markupsafe import Markup
 
 from odoo import api, fields, models
-from odoo.exceptions import UserError
-from odoo.tools import float_round, html2plaintext
+from odoo.exceptions import AccessError, UserError
+from odoo.tools import float_round, format_datetime, html2plaintext
 
 from ..procountor_api import (
     ProcountorError,
@@ -39,6 +40,38 @@ PROCOUNTOR_STATES = [
 # made while one invoice is sent, so two workers never send the same one.
 ADVISORY_LOCK_CLASS = 0x50524F43  # "PROC"
 SENDABLE_TYPES = ("out_invoice", "out_refund")
+# How long a create request whose outcome is unknown blocks any new create.
+# The client gives up waiting after its read timeout (30 s) while Procountor
+# may still be storing the invoice; the client repeats a create only when it
+# was refused before being handled (connection refused, 429), so one send
+# spends at most about 3 minutes in the client (4 attempts of 5 s connect +
+# 30 s read, backoff and Retry-After pauses included). Ten minutes is three
+# times that: an invoice Procountor has not shown by then was not created.
+PROCOUNTOR_CREATE_GRACE = timedelta(minutes=10)
+# The scheduled job looks at an unresolved invoice again at most this often.
+PROCOUNTOR_RECHECK_INTERVAL = timedelta(minutes=50)
+# The connector's bookkeeping on an invoice: written only by its own code
+# (``_procountor_write``), never by users through the ORM or RPC.
+PROCOUNTOR_BOOKKEEPING_FIELDS = frozenset(
+    {
+        "procountor_connection_id",
+        "procountor_state",
+        "procountor_id",
+        "procountor_number",
+        "procountor_status",
+        "procountor_sent_date",
+        "procountor_create_attempted",
+        "procountor_create_attempt_date",
+        "procountor_check_date",
+        "procountor_pdf_sent",
+        "procountor_batch_id",
+    }
+)
+
+
+class _ProcountorNotYet(Exception):
+    """An earlier create may still be under way in Procountor: nothing is
+    created now. ``args[0]`` is the sentence for the user."""
 
 
 class AccountMove(models.Model):
@@ -80,6 +113,19 @@ class AccountMove(models.Model):
         help="A create request left for Procountor without a definite answer "
         "yet: before anything is created again, Procountor is searched for it.",
     )
+    procountor_create_attempt_date = fields.Datetime(
+        string="Last Create Request",
+        copy=False,
+        readonly=True,
+        help="When the last create request left for Procountor; no new create "
+        "is made until the grace period after it has passed.",
+    )
+    procountor_check_date = fields.Datetime(
+        string="Last Automatic Check",
+        copy=False,
+        readonly=True,
+        help="When the scheduled job last tried to resolve this invoice.",
+    )
     procountor_pdf_sent = fields.Boolean(copy=False, readonly=True)
     procountor_batch_id = fields.Many2one(
         "procountor.send.batch", copy=False, readonly=True, index="btree_not_null"
@@ -89,16 +135,64 @@ class AccountMove(models.Model):
         compute="_compute_show_reset_to_draft_button"
     )
 
-    @api.depends("move_type", "state", "procountor_state", "company_id")
+    @api.depends(
+        "move_type", "state", "procountor_state", "company_id", "procountor_create_attempt_date"
+    )
     @api.depends_context("company")
     def _compute_procountor_can_send(self):
         for move in self:
             move.procountor_can_send = (
                 move.move_type in SENDABLE_TYPES
                 and move.state == "posted"
-                and move.procountor_state in ("not_sent", "error", "needs_check")
+                and (
+                    move.procountor_state in ("not_sent", "error", "needs_check")
+                    or move._procountor_is_stuck()
+                )
                 and bool(move.company_id.sudo().procountor_connection_id)
             )
+
+    # ------------------------------------------------------------------
+    # Only the connector writes its bookkeeping
+    # ------------------------------------------------------------------
+    def _procountor_guard_bookkeeping(self, fnames, move_types=()):
+        """Refuse a user's change of the connector's fields: a hand-written
+        state, ID or connection could send an invoice twice or through
+        another company's Procountor. Code running as superuser (the
+        connector itself, data loading) passes."""
+        if self.env.su:
+            return
+        touched = PROCOUNTOR_BOOKKEEPING_FIELDS.intersection(fnames)
+        if not touched:
+            return
+        labels = sorted(self._fields[name]._description_string(self.env) for name in touched)
+        raise AccessError(
+            self.env._(
+                "The Procountor fields of invoices (%(fields)s) are kept by the "
+                "Procountor connector and cannot be changed by hand.",
+                fields=", ".join(labels),
+            )
+        )
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        default_type = self.env.context.get("default_move_type", "entry")
+        for vals in vals_list:
+            fnames = {
+                name
+                for name, value in vals.items()
+                if name in PROCOUNTOR_BOOKKEEPING_FIELDS
+                and value not in (False, None, 0, "not_sent")
+            }
+            # The import of Procountor vendor bills names the connection the
+            # bill came through; that never lets anything be sent.
+            if vals.get("move_type", default_type) not in SENDABLE_TYPES:
+                fnames.discard("procountor_connection_id")
+            self._procountor_guard_bookkeeping(fnames)
+        return super().create(vals_list)
+
+    def write(self, vals):
+        self._procountor_guard_bookkeeping(vals)
+        return super().write(vals)
 
     @api.depends("procountor_id", "procountor_state")
     def _compute_show_reset_to_draft_button(self):
@@ -114,7 +208,7 @@ class AccountMove(models.Model):
 
     def _procountor_is_remote(self):
         self.ensure_one()
-        return bool(self.procountor_id) or self.procountor_state in (
+        return bool(self.procountor_id or self.procountor_create_attempted) or self.procountor_state in (
             "sending",
             "needs_check",
             "sent",
@@ -126,6 +220,77 @@ class AccountMove(models.Model):
     def _procountor_connection(self):
         self.ensure_one()
         return self.procountor_connection_id or self.company_id.sudo().procountor_connection_id
+
+    def _procountor_label(self):
+        """The invoice as the user sees it: its number, or for a draft its
+        kind, customer and total."""
+        self.ensure_one()
+        if self.name and self.name != "/" and self.state != "draft":
+            return self.name
+        kind = dict(self._fields["move_type"]._description_selection(self.env)).get(
+            self.move_type, self.move_type
+        )
+        return self.env._(
+            "the draft %(kind)s for %(partner)s (%(amount)s %(currency)s)",
+            kind=kind.lower(),
+            partner=self.partner_id.display_name or "-",
+            amount=f"{self.amount_total:.2f}",
+            currency=self.currency_id.name,
+        )
+
+    # ------------------------------------------------------------------
+    # The grace period of a create whose outcome is unknown
+    # ------------------------------------------------------------------
+    @api.model
+    def _procountor_create_grace(self):
+        return PROCOUNTOR_CREATE_GRACE
+
+    def _procountor_grace_end(self):
+        self.ensure_one()
+        if not self.procountor_create_attempt_date:
+            return False
+        return self.procountor_create_attempt_date + self._procountor_create_grace()
+
+    def _procountor_in_grace(self, now=None):
+        end = self._procountor_grace_end()
+        return bool(end) and (now or fields.Datetime.now()) < end
+
+    def _procountor_is_stuck(self, now=None):
+        """Left in Sending longer than the grace period: the worker that
+        sent it stopped before it could record how it went."""
+        self.ensure_one()
+        return self.procountor_state == "sending" and not self._procountor_in_grace(now)
+
+    def _procountor_when(self, value):
+        return format_datetime(self.env, value, dt_format="short") if value else "-"
+
+    def _procountor_release_stuck(self):
+        """Turn invoices stuck in Sending into Needs check, with a note: the
+        next send looks them up in Procountor before creating anything.
+        Returns the released invoices."""
+        now = fields.Datetime.now()
+        stuck = self.filtered(lambda move: move._procountor_is_stuck(now))
+        for move in stuck:
+            move._procountor_fail(
+                self.env._(
+                    "Invoice %(move)s: sending to Procountor stopped unfinished (the "
+                    "request left at %(when)s); the next send first looks it up in "
+                    "Procountor, so it is not created twice.",
+                    move=move._procountor_label(),
+                    when=move._procountor_when(move.procountor_create_attempt_date),
+                ),
+                state="needs_check",
+            )
+        return stuck
+
+    def _procountor_schedule_check(self):
+        """Have the scheduled job resolve this invoice when its grace
+        period is over."""
+        end = self._procountor_grace_end()
+        if end:
+            self.env.ref("procountor_connector.ir_cron_procountor_send_invoices").sudo()._trigger(
+                at=end + timedelta(seconds=30)
+            )
 
     def _procountor_channel(self, connection):
         return (
@@ -173,6 +338,16 @@ class AccountMove(models.Model):
                 self.env._(
                     "company %(company)s has no Procountor connection (company form, "
                     "Integration tab)",
+                    company=move.company_id.name,
+                )
+            ]
+        if connection.company_id != move.company_id:
+            return [
+                self.env._(
+                    "connection %(connection)s belongs to company %(other)s, not to "
+                    "the invoice's company %(company)s",
+                    connection=connection.display_name,
+                    other=connection.company_id.name,
                     company=move.company_id.name,
                 )
             ]
@@ -312,7 +487,7 @@ class AccountMove(models.Model):
     def _procountor_problems_sentence(self, problems):
         return self.env._(
             "Invoice %(move)s cannot be sent to Procountor: %(problems)s.",
-            move=self.name or self.display_name,
+            move=self._procountor_label(),
             problems="; ".join(problems),
         )
 
@@ -504,40 +679,67 @@ class AccountMove(models.Model):
             product_ids.update(missing._procountor_ensure_remote(connection))
         return partner_ids[customer.id], product_ids
 
+    def _procountor_skip_reason(self):
+        """Why this move is no business of Procountor's (a vendor bill, a
+        draft), or False. Such moves are left exactly as they are."""
+        self.ensure_one()
+        if self.move_type not in SENDABLE_TYPES:
+            return self.env._(
+                "%(move)s is not a customer invoice or credit note (Type)",
+                move=self._procountor_label(),
+            )
+        if self.state != "posted":
+            return self.env._(
+                "%(move)s is not posted (Status); confirm it first",
+                move=self._procountor_label(),
+            )
+        return False
+
     def _procountor_send_one(self):
         """Send this invoice to Procountor, or resume where an earlier attempt
         stopped. Never raises Procountor or validation errors: the outcome is
-        stored on the invoice (state, error) and in its chatter."""
+        stored on the invoice (state, error) and in its chatter. Moves that
+        are not posted customer invoices are left untouched."""
         self.ensure_one()
         move = self
-        if move.procountor_state == "sent":
-            return  # never twice; Procountor already has it
+        if move.procountor_state == "sent" or move._procountor_skip_reason():
+            return  # never twice; nothing to do for bills and drafts
         connection = move._procountor_connection()
         problems = move._procountor_check(connection)
         if problems:
-            move._procountor_fail(move._procountor_problems_sentence(problems))
+            move._procountor_fail(
+                move._procountor_problems_sentence(problems),
+                state="needs_check" if move.procountor_create_attempted else "error",
+            )
             return
         try:
             with connection._procountor_api(move) as client:
                 move._procountor_send_steps(connection, client)
+        except _ProcountorNotYet as wait:
+            move._procountor_fail(wait.args[0], state="needs_check")
+            move._procountor_schedule_check()
         except ProcountorUnknownOutcome as error:
             _logger.warning("Procountor send of %s: unknown outcome: %s", move.name, error)
             move._procountor_fail(
                 self.env._(
-                    "Invoice %(move)s: Procountor received the invoice but its answer was "
-                    "lost. Sending again first looks for it in Procountor, so it is not "
-                    "created twice.",
+                    "Invoice %(move)s: Procountor received the request sent at %(when)s "
+                    "but its answer was lost. Nothing is created again before %(until)s; "
+                    "sending again first looks for the invoice in Procountor, and the "
+                    "scheduled job finishes it by itself after that time.",
                     move=move.name,
+                    when=move._procountor_when(move.procountor_create_attempt_date),
+                    until=move._procountor_when(move._procountor_grace_end()),
                 ),
                 state="needs_check",
             )
+            move._procountor_schedule_check()
         except ProcountorError as error:
             _logger.warning("Procountor send of %s failed: %s", move.name, error)
             move._procountor_fail(
                 self.env._(
                     "Invoice %(move)s: %(sentence)s",
                     move=move.name,
-                    sentence=connection._procountor_error_text(error),
+                    sentence=move._procountor_error_sentence(connection, error),
                 ),
                 state="needs_check" if move.procountor_create_attempted else "error",
             )
@@ -548,25 +750,54 @@ class AccountMove(models.Model):
                     move=move.name,
                     reason=error.args[0],
                 ),
-                state="needs_check" if move.procountor_create_attempted else "error",
+                state="error",
             )
+
+    def _procountor_error_sentence(self, connection, error):
+        return connection._procountor_error_text(error)
+
+    def _procountor_resolve_attempt(self, connection, client):
+        """After a create whose outcome is unknown: link the invoice when
+        Procountor has it; otherwise allow a new create only once the grace
+        period is over (raise _ProcountorNotYet before)."""
+        move = self
+        existing = move._procountor_find_existing(client)
+        if existing:
+            move._procountor_store_remote(existing, connection)
+            move._message_log(
+                body=self.env._(
+                    "Found this invoice in Procountor (number %(number)s) after an "
+                    "earlier attempt lost its answer; linked instead of sending again.",
+                    number=move.procountor_number,
+                )
+            )
+            move._procountor_commit()
+            return
+        if move._procountor_in_grace():
+            raise _ProcountorNotYet(
+                self.env._(
+                    "Invoice %(move)s: Procountor does not show the invoice sent at "
+                    "%(when)s yet, and that request may still be under way; to avoid a "
+                    "second invoice in Procountor it can be sent again from %(until)s "
+                    "(the scheduled job does it then by itself).",
+                    move=move.name,
+                    when=move._procountor_when(move.procountor_create_attempt_date),
+                    until=move._procountor_when(move._procountor_grace_end()),
+                )
+            )
+        move._message_log(
+            body=self.env._(
+                "Procountor did not receive the invoice sent at %(when)s (not found "
+                "after the grace period); sending it again.",
+                when=move._procountor_when(move.procountor_create_attempt_date),
+            )
+        )
+        move._procountor_write({"procountor_create_attempted": False})
 
     def _procountor_send_steps(self, connection, client):
         move = self
         if not move.procountor_id and move.procountor_create_attempted:
-            existing = move._procountor_find_existing(client)
-            if existing:
-                move._procountor_store_remote(existing, connection)
-                move._message_log(
-                    body=self.env._(
-                        "Found this invoice in Procountor (number %(number)s) after an "
-                        "earlier attempt lost its answer; linked instead of sending again.",
-                        number=move.procountor_number,
-                    )
-                )
-                move._procountor_commit()
-            else:
-                move._procountor_write({"procountor_create_attempted": False})
+            move._procountor_resolve_attempt(connection, client)
 
         if not move.procountor_id:
             iban = (move.partner_bank_id or connection.bank_account_id).acc_number
@@ -584,12 +815,14 @@ class AccountMove(models.Model):
                 move._procountor_invoice_values(connection, partner_id, product_ids)
             )
             # Committed before the request: if the answer is lost or the worker
-            # dies, the next attempt knows to look the invoice up first.
+            # dies, the next attempt knows to look the invoice up first, and
+            # when the grace period of this request ends.
             move._procountor_write(
                 {
                     "procountor_state": "sending",
                     "procountor_connection_id": connection.id,
                     "procountor_create_attempted": True,
+                    "procountor_create_attempt_date": fields.Datetime.now(),
                     "procountor_error": False,
                 }
             )
@@ -702,8 +935,30 @@ class AccountMove(models.Model):
             return self._procountor_send_now()
         return self._procountor_queue()
 
+    def _procountor_notification(self, message, kind):
+        return {
+            "type": "ir.actions.client",
+            "tag": "display_notification",
+            "params": {
+                "title": self.env._("Procountor"),
+                "message": message,
+                "type": kind,
+                "sticky": kind != "success",
+                "next": {"type": "ir.actions.client", "tag": "soft_reload"},
+            },
+        }
+
     def _procountor_send_now(self):
         self.ensure_one()
+        skip = self._procountor_skip_reason()
+        if skip:
+            return self._procountor_notification(
+                self.env._(
+                    "Nothing was sent to Procountor: %(reason)s.",
+                    reason=skip,
+                ),
+                "warning",
+            )
         if self.procountor_state == "sent":
             raise UserError(
                 self.env._(
@@ -722,37 +977,29 @@ class AccountMove(models.Model):
             )
         try:
             self.invalidate_recordset()
+            self._procountor_release_stuck()
             self._procountor_send_one()
         finally:
             self._procountor_unlock()
         if self.procountor_state == "sent":
-            message, kind = self.env._(
-                "Invoice %(move)s sent to Procountor (number %(number)s).",
-                move=self.name,
-                number=self.procountor_number,
-            ), "success"
-        else:
-            message, kind = self.procountor_error, "danger"
-        return {
-            "type": "ir.actions.client",
-            "tag": "display_notification",
-            "params": {
-                "title": self.env._("Procountor"),
-                "message": message,
-                "type": kind,
-                "sticky": kind != "success",
-                "next": {"type": "ir.actions.client", "tag": "soft_reload"},
-            },
-        }
+            return self._procountor_notification(
+                self.env._(
+                    "Invoice %(move)s sent to Procountor (number %(number)s).",
+                    move=self.name,
+                    number=self.procountor_number,
+                ),
+                "success",
+            )
+        return self._procountor_notification(self.procountor_error, "danger")
 
     def _procountor_queue(self):
         self.check_access("write")
+        self._procountor_release_stuck()
         sendable = self.filtered(
-            lambda move: move.move_type in SENDABLE_TYPES
-            and move.state == "posted"
+            lambda move: not move._procountor_skip_reason()
             and move.procountor_state in ("not_sent", "error", "needs_check")
         )
-        skipped = len(self) - len(sendable)
+        skipped = self - sendable
         if sendable:
             batch = self.env["procountor.send.batch"].create(
                 {"user_id": self.env.uid, "move_count": len(sendable)}
@@ -767,28 +1014,75 @@ class AccountMove(models.Model):
             count=len(sendable),
         )
         if skipped:
+            reasons = [move._procountor_queue_skip_reason() for move in skipped[:10]]
+            if len(skipped) > 10:
+                reasons.append(self.env._("and %(count)s more", count=len(skipped) - 10))
             message += " " + self.env._(
-                "%(count)s skipped: not posted customer invoices, or already sent "
-                "or queued.",
-                count=skipped,
+                "%(count)s skipped: %(reasons)s.",
+                count=len(skipped),
+                reasons="; ".join(reasons),
             )
-        return {
-            "type": "ir.actions.client",
-            "tag": "display_notification",
-            "params": {
-                "title": self.env._("Procountor"),
-                "message": message,
-                "type": "info" if sendable else "warning",
-                "sticky": False,
-                "next": {"type": "ir.actions.client", "tag": "soft_reload"},
-            },
-        }
+        return self._procountor_notification(message, "info" if sendable else "warning")
+
+    def _procountor_queue_skip_reason(self):
+        self.ensure_one()
+        reason = self._procountor_skip_reason()
+        if reason:
+            return reason
+        if self.procountor_state == "sent":
+            return self.env._(
+                "%(move)s was already sent (number %(number)s)",
+                move=self.name,
+                number=self.procountor_number or self.procountor_id,
+            )
+        return self.env._("%(move)s is already queued or being sent", move=self.name)
+
+    @api.model
+    def _procountor_due_domain(self, now):
+        """Invoices the scheduled job takes on: queued ones, and those
+        needing a check whose grace period is over and that it has not
+        looked at recently."""
+        grace_over = now - self._procountor_create_grace()
+        recheck = now - PROCOUNTOR_RECHECK_INTERVAL
+        return [
+            "|",
+            ("procountor_state", "=", "to_send"),
+            "&",
+            "&",
+            ("procountor_state", "=", "needs_check"),
+            "|",
+            ("procountor_create_attempt_date", "=", False),
+            ("procountor_create_attempt_date", "<=", grace_over),
+            "|",
+            ("procountor_check_date", "=", False),
+            ("procountor_check_date", "<=", recheck),
+        ]
 
     @api.model
     def _cron_procountor_send_invoices(self, batch_size=20):
         """Send queued invoices a few at a time, committing after each, and
-        let the scheduler run again at once while some remain."""
-        domain = [("procountor_state", "=", "to_send")]
+        let the scheduler run again at once while some remain. Invoices left
+        in Sending by a stopped worker become Needs check; those needing a
+        check are resolved once their grace period is over (looked up and
+        linked, or sent)."""
+        now = fields.Datetime.now()
+        stuck = self.search(
+            [
+                ("procountor_state", "=", "sending"),
+                "|",
+                ("procountor_create_attempt_date", "=", False),
+                ("procountor_create_attempt_date", "<", now - self._procountor_create_grace()),
+            ],
+            order="id",
+        )
+        for move in stuck:
+            if move._procountor_try_lock():
+                try:
+                    move.invalidate_recordset()
+                    move._procountor_release_stuck()
+                finally:
+                    move._procountor_unlock()
+        domain = self._procountor_due_domain(now)
         moves = self.search(domain, limit=batch_size, order="id")
         remaining = self.search_count(domain) - len(moves)
         for move in moves:
@@ -796,7 +1090,10 @@ class AccountMove(models.Model):
                 continue  # another worker has it
             try:
                 move.invalidate_recordset()
-                if move.procountor_state == "to_send":
+                if move.procountor_state == "needs_check":
+                    move._procountor_write({"procountor_check_date": now})
+                    move._procountor_send_one()
+                elif move.procountor_state == "to_send":
                     move._procountor_send_one()
             finally:
                 move._procountor_unlock()

@@ -1,10 +1,23 @@
 # Copyright 2026 procountor_connector contributors
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
-from odoo import Command
+import time
+from datetime import timedelta
+from unittest.mock import patch
+from urllib.parse import urlsplit
+
+from odoo import Command, fields
 from odoo.exceptions import AccessError, UserError, ValidationError
+from odoo.tests import common as odoo_test_common
 from odoo.tests import new_test_user, tagged
 
+from ..models.account_move import PROCOUNTOR_BOOKKEEPING_FIELDS
+from ..procountor_api import ProcountorClient
 from .common import ProcountorInvoiceCommon
+
+
+class WorkerKilled(BaseException):
+    """A worker process killed in the middle of a send (not an error the
+    connector could catch)."""
 
 
 @tagged("post_install", "-at_install")
@@ -175,13 +188,16 @@ class TestInvoiceValidation(ProcountorInvoiceCommon):
 
     def test_not_posted_wrong_type_already_sent(self):
         draft = self._invoice(post=False)
-        draft.action_procountor_send()
-        self.assertEqual(draft.procountor_state, "error")
+        action = draft.action_procountor_send()
+        # A draft is left as it is: no Procountor state, no error, a reason.
+        self.assertEqual(draft.procountor_state, "not_sent")
+        self.assertFalse(draft.procountor_error)
         self.assertEqual(
-            draft.procountor_error,
-            f"Invoice {draft.display_name} cannot be sent to Procountor: it is not "
-            f"posted (Status); confirm it first.",
+            action["params"]["message"],
+            "Nothing was sent to Procountor: the draft customer invoice for Asiakas Oy "
+            "(251.00 EUR) is not posted (Status); confirm it first.",
         )
+        self.assertNotIn("Draft Invoice", action["params"]["message"])
         bill = self._invoice(move_type="in_invoice", post=False)
         self.assertIn(
             "only customer invoices and credit notes go to Procountor (Type)",
@@ -417,8 +433,22 @@ class TestInvoiceSendSteps(ProcountorInvoiceCommon):
         self.assertEqual(self.sim.count("POST", "/invoices"), 1)
 
 
+class PastGrace:
+    def _past_grace(self, moves):
+        """Move the last create attempt of ``moves`` to before the grace period."""
+        grace = self.env["account.move"]._procountor_create_grace()
+        for move in moves:
+            move._procountor_write(
+                {
+                    "procountor_create_attempt_date": move.procountor_create_attempt_date
+                    - grace
+                    - timedelta(minutes=1)
+                }
+            )
+
+
 @tagged("post_install", "-at_install")
-class TestInvoiceExactlyOnce(ProcountorInvoiceCommon):
+class TestInvoiceExactlyOnce(PastGrace, ProcountorInvoiceCommon):
     def test_connection_dropped_before_procountor_handled_it(self):
         self.sim.drop_next("POST", "/invoices")
         move = self._invoice()
@@ -426,9 +456,15 @@ class TestInvoiceExactlyOnce(ProcountorInvoiceCommon):
         self.assertEqual(move.procountor_state, "needs_check")
         self.assertIn("answer was lost", move.procountor_error)
         self.assertEqual(self.sim.invoices(), [])
+        # Within the grace period a resend looks up but creates nothing.
+        move.action_procountor_send()
+        self.assertEqual(move.procountor_state, "needs_check")
+        self.assertIn("can be sent again from", move.procountor_error)
+        self.assertEqual(self.sim.count("POST", "/invoices"), 1)
+        self._past_grace(move)
         move.action_procountor_send()
         self.assertEqual(move.procountor_state, "sent", move.procountor_error)
-        self.assertEqual(self.sim.count("GET", "/invoices"), 1, "looked up before creating")
+        self.assertEqual(self.sim.count("GET", "/invoices"), 2, "looked up before creating")
         self.assertEqual(move.procountor_id, self._remote(move)["id"])
 
     def test_lost_response_after_create_links_instead_of_duplicating(self):
@@ -556,3 +592,266 @@ class TestInvoiceSendAccess(ProcountorInvoiceCommon):
         with self.assertRaises(AccessError):
             move.with_user(user).action_procountor_send()
         self.assertEqual(self.sim.count("POST", "/invoices"), 0)
+
+
+@tagged("post_install", "-at_install")
+class TestInvoiceNoSecondCreate(PastGrace, ProcountorInvoiceCommon):
+    """A create whose outcome is unknown blocks new creates for the grace
+    period; after it the scheduled job resolves the invoice by itself."""
+
+    def _short_client_timeout(self, seconds=1):
+        # Odoo's test guard raises short timeouts to 10 s; keep ours (still
+        # only towards the simulator on 127.0.0.1).
+        def handler(cls, session, request, **kwargs):
+            self.assertEqual(urlsplit(request.url).hostname, "127.0.0.1")
+            return odoo_test_common._super_send(session, request, **kwargs)
+
+        self.startPatcher(patch.object(type(self), "_request_handler", classmethod(handler)))
+        Connection = type(self.env["procountor.connection"])
+        self.startPatcher(
+            patch.object(
+                Connection,
+                "_procountor_client_options",
+                lambda self: {"sleep": lambda pause: None, "timeout": seconds},
+            )
+        )
+        self.env["procountor.connection"]._procountor_forget_clients()
+
+    def _wait_for_remote(self, move, seconds=10):
+        deadline = time.monotonic() + seconds
+        while not self.sim.invoices(originalInvoiceNumber=move.name):
+            self.assertLess(time.monotonic(), deadline, "the slow create never finished")
+            time.sleep(0.1)
+
+    def _cron(self):
+        self.env["account.move"]._cron_procountor_send_invoices()
+
+    def test_grace_period_outlasts_the_client_timeout(self):
+        grace = self.env["account.move"]._procountor_create_grace().total_seconds()
+        client = ProcountorClient("http://127.0.0.1:1", "id", "secret", "key")
+        connect, read = client.timeout
+        self.assertGreater(grace, client.max_attempts * (connect + read) + client.max_retry_after)
+
+    def test_quick_resend_while_the_create_is_slow(self):
+        self._short_client_timeout(1)
+        self.sim.delay_next("POST", "/invoices", 2.5)
+        move = self._invoice()
+        move.action_procountor_send()
+        self.assertEqual(move.procountor_state, "needs_check")
+        self.assertTrue(move.procountor_create_attempt_date)
+        # Pressed again at once: Procountor has not finished the first create.
+        action = move.action_procountor_send()
+        self.assertEqual(move.procountor_state, "needs_check")
+        self.assertIn("can be sent again from", move.procountor_error)
+        self.assertIn("can be sent again from", action["params"]["message"])
+        self.assertEqual(self.sim.count("POST", "/invoices"), 1, "no second create")
+        self.assertTrue(move.procountor_can_send, "Send stays available to look it up")
+        self._wait_for_remote(move)
+        # The scheduled job leaves it alone during the grace period...
+        self._cron()
+        self.assertEqual(move.procountor_state, "needs_check")
+        # ...and links it after.
+        self._past_grace(move)
+        self._cron()
+        self.assertEqual(move.procountor_state, "sent", move.procountor_error)
+        self.assertEqual(self.sim.count("POST", "/invoices"), 1)
+        self.assertEqual(move.procountor_id, self._remote(move)["id"])
+        self.assertTrue(
+            any("linked instead of sending again" in m.body for m in move.message_ids)
+        )
+
+    def test_scheduled_job_sends_what_procountor_never_received(self):
+        self.sim.drop_next("POST", "/invoices")
+        move = self._invoice()
+        move.action_procountor_send()
+        self.assertEqual(move.procountor_state, "needs_check")
+        self._past_grace(move)
+        self._cron()
+        self.assertEqual(move.procountor_state, "sent", move.procountor_error)
+        self._remote(move)
+        self.assertEqual(self.sim.count("POST", "/invoices"), 2)
+        self.assertTrue(
+            any("not found after the grace period" in m.body for m in move.message_ids)
+        )
+
+    def test_scheduled_job_does_not_loop_on_an_unresolved_invoice(self):
+        self.sim.drop_next("POST", "/invoices")
+        move = self._invoice()
+        move.action_procountor_send()
+        self._past_grace(move)
+        self.sim.fail_next("GET", "/invoices", status=503, count=100)
+        calls = self.sim.count("GET", "/invoices")
+        self._cron()
+        self.assertEqual(move.procountor_state, "needs_check")
+        self.assertTrue(move.procountor_check_date)
+        looked_up = self.sim.count("GET", "/invoices") - calls
+        self._cron()
+        self.assertEqual(
+            self.sim.count("GET", "/invoices") - calls, looked_up, "not again in the same hour"
+        )
+
+    def _send_and_kill_after_create(self, move):
+        """The worker dies right after Procountor stored the invoice."""
+        original = ProcountorClient.create_invoice
+
+        def create_and_die(client, payload):
+            original(client, payload)
+            raise WorkerKilled()
+
+        with patch.object(ProcountorClient, "create_invoice", create_and_die):
+            # Not assertRaises: its savepoint would undo what the worker had
+            # committed before the request (the Sending state).
+            killed = False
+            try:
+                move.action_procountor_send()
+            except WorkerKilled:
+                killed = True
+            self.assertTrue(killed)
+        move.invalidate_recordset()
+        self.assertEqual(move.procountor_state, "sending")
+        self.assertFalse(move.procountor_can_send, "no Send while the grace period runs")
+
+    def _assert_released_and_linked(self, move):
+        self.assertEqual(move.procountor_state, "sent", move.procountor_error)
+        self.assertEqual(move.procountor_id, self._remote(move)["id"])
+        bodies = [message.body for message in move.message_ids]
+        self.assertTrue(any("stopped unfinished" in body for body in bodies))
+        self.assertTrue(any("linked instead of sending again" in body for body in bodies))
+
+    def test_stuck_in_sending_scheduled_job(self):
+        move = self._invoice()
+        self._send_and_kill_after_create(move)
+        self._cron()
+        self.assertEqual(move.procountor_state, "sending", "still in its grace period")
+        self._past_grace(move)
+        self._cron()
+        self._assert_released_and_linked(move)
+
+    def test_stuck_in_sending_button(self):
+        move = self._invoice()
+        self._send_and_kill_after_create(move)
+        self._past_grace(move)
+        self.assertTrue(move.procountor_can_send)
+        move.action_procountor_send()
+        self._assert_released_and_linked(move)
+
+    def test_stuck_in_sending_bulk_action(self):
+        move = self._invoice()
+        other = self._invoice()
+        self._send_and_kill_after_create(move)
+        self._past_grace(move)
+        action = (move | other).action_procountor_send()
+        self.assertIn("2 invoices queued", action["params"]["message"])
+        self._cron()
+        self._assert_released_and_linked(move)
+        self.assertEqual(other.procountor_state, "sent")
+
+    def test_stuck_in_sending_shows_in_needs_check_filter(self):
+        move = self._invoice()
+        self._send_and_kill_after_create(move)
+        self._past_grace(move)
+        self.sim.fail_next("GET", "/invoices", status=503, count=100)
+        self._cron()
+        self.assertEqual(move.procountor_state, "needs_check")
+        self.assertTrue(any("stopped unfinished" in m.body for m in move.message_ids))
+        self.assertTrue(move.procountor_can_send)
+        domain = self.env.ref("procountor_connector.view_account_invoice_filter")
+        self.assertIn("procountor_needs_check", domain.arch)
+        self.assertIn(
+            move,
+            self.env["account.move"].search([("procountor_state", "=", "needs_check")]),
+        )
+
+
+@tagged("post_install", "-at_install")
+class TestInvoiceBookkeepingAccess(ProcountorInvoiceCommon):
+    def test_billing_user_cannot_write_procountor_fields(self):
+        move = self._invoice()
+        move.action_procountor_send()
+        values = {
+            "procountor_state": "not_sent",
+            "procountor_id": 0,
+            "procountor_number": "1",
+            "procountor_status": "UNFINISHED",
+            "procountor_connection_id": False,
+            "procountor_create_attempted": True,
+            "procountor_create_attempt_date": fields.Datetime.now(),
+            "procountor_check_date": fields.Datetime.now(),
+            "procountor_sent_date": False,
+            "procountor_pdf_sent": True,
+            "procountor_batch_id": False,
+        }
+        self.assertEqual(set(values), set(PROCOUNTOR_BOOKKEEPING_FIELDS))
+        for name, value in values.items():
+            with self.subTest(field=name), self.assertRaisesRegex(
+                AccessError, "kept by the Procountor connector"
+            ):
+                move.with_user(self.billing_user).write({name: value})
+        with self.assertRaises(AccessError):
+            move.with_user(self.billing_user).procountor_state = "error"
+        self.assertEqual(move.procountor_state, "sent")
+        with self.assertRaisesRegex(UserError, "was already sent"):
+            move.with_user(self.billing_user).action_procountor_send()
+        self.assertEqual(self.sim.count("POST", "/invoices"), 1)
+
+    def test_billing_user_cannot_create_a_sent_invoice(self):
+        with self.assertRaisesRegex(AccessError, "kept by the Procountor connector"):
+            self.env["account.move"].with_user(self.billing_user).create(
+                {
+                    "move_type": "out_invoice",
+                    "partner_id": self.customer.id,
+                    "procountor_state": "sent",
+                    "procountor_id": 12,
+                }
+            )
+        # Ordinary invoices are still created and edited.
+        move = self.env["account.move"].with_user(self.billing_user).create(
+            {"move_type": "out_invoice", "partner_id": self.customer.id}
+        )
+        move.with_user(self.billing_user).write({"ref": "PO-1"})
+        self.assertEqual(move.procountor_state, "not_sent")
+
+    def test_connection_of_another_company_is_refused(self):
+        other_company = self.env["res.company"].create({"name": "Toinen Oy"})
+        other = self.env["procountor.connection"].create(
+            self._connection_values(name="Other Procountor", company_id=other_company.id)
+        )
+        move = self._invoice()
+        move.sudo().write({"procountor_connection_id": other.id})
+        move.action_procountor_send()
+        self.assertEqual(move.procountor_state, "error")
+        self.assertIn(
+            "connection Other Procountor belongs to company Toinen Oy, not to the "
+            "invoice's company",
+            move.procountor_error,
+        )
+        self.assertEqual(self.sim.count("POST", "/invoices"), 0)
+
+
+@tagged("post_install", "-at_install")
+class TestInvoiceNotSendable(ProcountorInvoiceCommon):
+    def test_vendor_bill_is_left_untouched(self):
+        bill = self._invoice(move_type="in_invoice", post=False)
+        bill.invoice_date = "2026-11-20"
+        bill.action_post()
+        action = bill.action_procountor_send()
+        self.assertEqual(action["params"]["type"], "warning")
+        self.assertIn("is not a customer invoice or credit note (Type)", action["params"]["message"])
+        self.assertEqual(bill.procountor_state, "not_sent")
+        self.assertFalse(bill.procountor_error)
+        bill._procountor_send_one()
+        self.assertEqual(bill.procountor_state, "not_sent")
+        self.assertEqual(self.sim.count(path="/invoices*"), 0)
+
+    def test_bulk_skips_with_reasons(self):
+        bill = self._invoice(move_type="in_invoice", post=False)
+        draft = self._invoice(post=False)
+        good = self._invoice()
+        action = (bill | draft | good).action_procountor_send()
+        message = action["params"]["message"]
+        self.assertIn("1 invoices queued", message)
+        self.assertIn("2 skipped", message)
+        self.assertIn("the draft customer invoice for Asiakas Oy (251.00 EUR) is not posted", message)
+        self.assertIn("the draft vendor bill for Asiakas Oy", message)
+        self.assertNotIn("Draft Invoice", message)
+        self.assertEqual((bill | draft).mapped("procountor_state"), ["not_sent", "not_sent"])
