@@ -1,7 +1,9 @@
 # Copyright 2026 procountor_connector contributors
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 import base64
+import fnmatch
 import logging
+import re
 from datetime import timedelta
 
 from markupsafe import Markup
@@ -14,6 +16,7 @@ from ..procountor_api import (
     ProcountorError,
     ProcountorForbiddenError,
     ProcountorUnknownOutcome,
+    ProcountorValidationError,
 )
 from ..procountor_api.countries import iso_to_procountor_country
 from ..procountor_api.enums import CURRENCIES
@@ -67,6 +70,28 @@ PROCOUNTOR_BOOKKEEPING_FIELDS = frozenset(
         "procountor_batch_id",
     }
 )
+
+
+# Longest payment term Procountor takes: due 0-999 days after the invoice
+# date (API_NOTES §4.2 paymentInfo.dueDate).
+PROCOUNTOR_MAX_TERM_DAYS = 999
+_EMAIL_RE = re.compile(r"^[^@\s<>,;\"']+@[^@\s<>,;\"']+\.[^@\s<>,;\"']+$")
+# Finnish e-invoice addresses: OVT (0037 + 8-digit business ID + up to 5
+# characters) or an IBAN; operators: OVT-like codes or a BIC.
+_EINVOICE_ADDRESS_RE = re.compile(r"^(0037\d{8}[0-9A-Z]{0,5}|[A-Z]{2}\d{2}[0-9A-Z]{10,30})$")
+_EINVOICE_OPERATOR_RE = re.compile(r"^(0037\d{8,13}|[A-Z]{6}[0-9A-Z]{2}([0-9A-Z]{3})?)$")
+
+
+def _outside_cp1252(text):
+    """The characters of ``text`` Procountor cannot store (API_NOTES §3.1)."""
+    bad = []
+    for char in text or "":
+        try:
+            char.encode("cp1252")
+        except UnicodeEncodeError:
+            if char not in bad:
+                bad.append(char)
+    return bad
 
 
 class _ProcountorNotYet(Exception):
@@ -301,6 +326,12 @@ class AccountMove(models.Model):
     def _procountor_product_lines(self):
         return self.invoice_line_ids.filtered(lambda line: line.display_type == "product")
 
+    def _procountor_text_lines(self):
+        """Product, section and note lines in the order of the invoice."""
+        return self.invoice_line_ids.filtered(
+            lambda line: line.display_type in ("product", "line_section", "line_note")
+        ).sorted(lambda line: (line.sequence, line.id))
+
     @staticmethod
     def _procountor_address(partner, name=None):
         street = ", ".join(part for part in (partner.street, partner.street2) if part)
@@ -362,6 +393,13 @@ class AccountMove(models.Model):
                 self.env._(
                     "it was already sent to Procountor (number %(number)s)",
                     number=move.procountor_number or move.procountor_id,
+                )
+            )
+        if move.name and len(move.name) > 40:
+            problems.append(
+                self.env._(
+                    "its Number is longer than the 40 characters Procountor keeps of it "
+                    "(Number)"
                 )
             )
         if move.currency_id.name not in CURRENCIES:
@@ -431,6 +469,11 @@ class AccountMove(models.Model):
                 )
             )
 
+        problems += move._procountor_check_texts()
+        problems += move._procountor_check_customer(connection, channel)
+        problems += move._procountor_check_dates()
+        problems += move._procountor_check_cash_rounding(connection)
+
         lines = move._procountor_product_lines()
         if not lines:
             problems.append(self.env._("it has no invoice lines"))
@@ -484,6 +527,237 @@ class AccountMove(models.Model):
             )
         return problems
 
+    def _procountor_field_label(self, record, fname):
+        return record._fields[fname]._description_string(self.env)
+
+    def _procountor_texts(self):
+        """(record in words, field label, text) of every text that goes to
+        Procountor with this invoice, its customer and its products."""
+        self.ensure_one()
+        move = self
+        texts = []
+
+        def add(words, record, fname, value=None):
+            value = record[fname] if value is None else value
+            if value and isinstance(value, str):
+                texts.append((words, self._procountor_field_label(record, fname), value))
+
+        partners = move.commercial_partner_id | move.partner_id | move.partner_shipping_id
+        for partner in partners:
+            words = self.env._("contact %(partner)s", partner=partner.display_name)
+            for fname in (
+                "name",
+                "street",
+                "street2",
+                "zip",
+                "city",
+                "email",
+                "vat",
+                "company_registry",
+                "ref",
+                "procountor_einvoice_address",
+                "procountor_einvoice_operator",
+            ):
+                add(words, partner, fname)
+        for index, line in enumerate(move._procountor_text_lines(), start=1):
+            add(move._procountor_line_words(line, index), line, "name")
+        for product in move._procountor_product_lines().product_id:
+            words = self.env._("product %(product)s", product=product.display_name)
+            add(words, product, "name")
+            add(words, product, "default_code")
+        words = self.env._("the invoice")
+        add(words, move, "ref")
+        add(words, move, "payment_reference")
+        add(words, move, "narration", html2plaintext(move.narration or "").strip())
+        return texts
+
+    def _procountor_line_words(self, line, index):
+        return self.env._(
+            "line %(index)s “%(line)s”",
+            index=index,
+            line=(line.name or line.product_id.display_name or "").split("\n")[0][:40],
+        )
+
+    def _procountor_check_texts(self):
+        problems = []
+        for words, label, text in self._procountor_texts():
+            bad = _outside_cp1252(text)
+            if bad:
+                problems.append(
+                    self.env._(
+                        "%(record)s: %(field)s contains %(chars)s, which Procountor "
+                        "cannot store (it takes only Windows-1252 characters)",
+                        record=words,
+                        field=label,
+                        chars=", ".join(f"“{char}”" for char in bad[:5]),
+                    )
+                )
+        return problems
+
+    def _procountor_check_customer(self, connection, channel):
+        move = self
+        customer = move.commercial_partner_id
+        problems = []
+        email_partner = move.partner_id if move.partner_id.email else customer
+        email = (email_partner.email or "").strip()
+        if email and (not _EMAIL_RE.match(email) or len(email) > 100):
+            problems.append(
+                self.env._(
+                    "contact %(partner)s: Email “%(email)s” is not a single valid "
+                    "e-mail address of at most 100 characters",
+                    partner=email_partner.display_name,
+                    email=email,
+                )
+            )
+        if channel != "ELECTRONIC_INVOICE":
+            return problems
+        if not customer.country_id:
+            problems.append(
+                self.env._(
+                    "customer %(partner)s has no Country, which e-invoices need",
+                    partner=customer.display_name,
+                )
+            )
+        finnish = customer.country_id.code in (False, "FI", "AX")
+        address = re.sub(r"[\s\-]", "", customer.procountor_einvoice_address or "").upper()
+        if address and finnish and not _EINVOICE_ADDRESS_RE.match(address):
+            problems.append(
+                self.env._(
+                    "customer %(partner)s: E-invoice Address “%(address)s” is neither an "
+                    "OVT code (0037 and the business ID) nor an IBAN",
+                    partner=customer.display_name,
+                    address=customer.procountor_einvoice_address,
+                )
+            )
+        operator = re.sub(r"[\s\-]", "", customer.procountor_einvoice_operator or "").upper()
+        if operator and finnish and not _EINVOICE_OPERATOR_RE.match(operator):
+            problems.append(
+                self.env._(
+                    "customer %(partner)s: E-invoice Operator “%(operator)s” is neither an "
+                    "operator code (0037…) nor a BIC",
+                    partner=customer.display_name,
+                    operator=customer.procountor_einvoice_operator,
+                )
+            )
+        if not customer.country_id and not customer.procountor_einvoice_operator:
+            problems.append(
+                self.env._(
+                    "customer %(partner)s has no E-invoice Operator, which e-invoices "
+                    "to Finland (the default country) need",
+                    partner=customer.display_name,
+                )
+            )
+        return problems
+
+    def _procountor_check_dates(self):
+        move = self
+        if not move.invoice_date:
+            return [self.env._("it has no Invoice Date")]
+        due = move.invoice_date_due or move.invoice_date
+        if due < move.invoice_date:
+            return [
+                self.env._(
+                    "its Due Date %(due)s is before its Invoice Date %(date)s",
+                    due=due,
+                    date=move.invoice_date,
+                )
+            ]
+        if (due - move.invoice_date).days > PROCOUNTOR_MAX_TERM_DAYS:
+            return [
+                self.env._(
+                    "its Due Date %(due)s is %(days)s days after the Invoice Date; "
+                    "Procountor takes payment terms of at most %(max)s days",
+                    due=due,
+                    days=(due - move.invoice_date).days,
+                    max=PROCOUNTOR_MAX_TERM_DAYS,
+                )
+            ]
+        return []
+
+    def _procountor_rounding_line(self):
+        return self.line_ids.filtered(lambda line: line.display_type == "rounding")
+
+    def _procountor_check_cash_rounding(self, connection):
+        """Procountor computes the total from the rows: a rounding line is
+        sent as a row without VAT; a rounding put into the tax amount cannot
+        be reproduced there."""
+        move = self
+        rounding = move._procountor_rounding_line()
+        if not rounding or move.currency_id.is_zero(rounding.amount_currency):
+            return []
+        method = move.invoice_cash_rounding_id
+        if rounding.tax_line_id or method.strategy == "biggest_tax":
+            return [
+                self.env._(
+                    "its Cash Rounding %(method)s adds the rounding to the tax amount, "
+                    "which Procountor cannot do (it computes VAT from the rows); choose a "
+                    "cash rounding method that adds a rounding line",
+                    method=method.display_name or "-",
+                )
+            ]
+        _country, rates = move._procountor_rates(connection)
+        if 0.0 not in rates:
+            return [
+                self.env._(
+                    "its Cash Rounding %(method)s is sent as a row without VAT, but no 0 %% "
+                    "VAT rate was fetched from Procountor; press Fetch VAT settings on "
+                    "connection %(connection)s",
+                    method=method.display_name or "-",
+                    connection=connection.display_name,
+                )
+            ]
+        return []
+
+    def _procountor_shorten(self, values):
+        """Cut the texts of ``values`` to Procountor's limits (API_NOTES §4.1,
+        §4.3, §4.4) and return what was cut, in words, for the chatter."""
+        shortened = []
+
+        def fit(container, key, limit, what):
+            text = container.get(key) or ""
+            if len(text) > limit:
+                container[key] = text[:limit]
+                shortened.append(
+                    self.env._(
+                        "%(what)s (%(length)s characters, %(limit)s kept)",
+                        what=what,
+                        length=len(text),
+                        limit=limit,
+                    )
+                )
+
+        customer = values["customer"]
+        fit(customer, "name", 80, self.env._("customer name"))
+        fit(customer, "contact_person", 70, self.env._("contact person"))
+        for key, words in (
+            ("address", self.env._("customer address")),
+            ("billing_address", self.env._("invoice address")),
+            ("delivery_address", self.env._("delivery address")),
+        ):
+            address = customer.get(key) if key == "address" else values.get(key)
+            if not address:
+                continue
+            for field_key, limit, label in (
+                ("name", 80, self.env._("Name")),
+                ("street", 80, self.env._("Street")),
+                ("zip", 20, self.env._("ZIP")),
+                ("city", 40, self.env._("City")),
+            ):
+                fit(address, field_key, limit, f"{words}: {label}")
+        for index, row in enumerate(values["lines"], start=1):
+            words = self.env._(
+                "row %(index)s “%(line)s”",
+                index=index,
+                line=(row.get("name") or "").split("\n")[0][:40],
+            )
+            fit(row, "name", 200, self.env._("%(row)s: Label", row=words))
+            fit(row, "code", 40, self.env._("%(row)s: product Internal Reference", row=words))
+            fit(row, "header_text", 512, self.env._("%(row)s: section text", row=words))
+            fit(row, "explanation_text", 512, self.env._("%(row)s: note text", row=words))
+        fit(values, "additional_information", 10000, self.env._("Terms and Conditions"))
+        fit(values, "notes", 10000, self.env._("internal notes"))
+        return shortened
+
     def _procountor_problems_sentence(self, problems):
         return self.env._(
             "Invoice %(move)s cannot be sent to Procountor: %(problems)s.",
@@ -506,10 +780,28 @@ class AccountMove(models.Model):
         invoice_partner = move.partner_id
         currency = move.currency_id
         lines = []
-        for line in move._procountor_product_lines():
+        # Sections become the header text of the next row, notes the
+        # explanation printed under the row before them (API_NOTES §4.3);
+        # texts before the first row go on it, texts after the last under it.
+        pending_header = []
+        for line in move._procountor_text_lines():
+            if line.display_type != "product":
+                text = (line.name or "").strip()
+                if not text:
+                    continue
+                if line.display_type == "line_note" and lines:
+                    lines[-1].setdefault("explanation_lines", []).append(text)
+                else:
+                    pending_header.append(text)
+                continue
             tax = line.tax_ids
             product = line.product_id
-            lines.append(
+            row = {
+                "header_text": "\n".join(pending_header),
+            }
+            pending_header = []
+            lines.append(row)
+            row.update(
                 {
                     "product_id": product_ids.get(product.id),
                     "code": product.default_code or "",
@@ -522,6 +814,30 @@ class AccountMove(models.Model):
                     "discount": line.discount,
                     "vat_percent": round(tax.amount, 2),
                     "vat_status": tax.procountor_vat_status_id.code or None,
+                }
+            )
+        if pending_header and lines:
+            lines[-1].setdefault("explanation_lines", []).extend(pending_header)
+        for row in lines:
+            row["explanation_text"] = "\n".join(row.pop("explanation_lines", []))
+        rounding = move._procountor_rounding_line()
+        if rounding and not rounding.tax_line_id and not currency.is_zero(rounding.amount_currency):
+            # Cash rounding as a row without VAT, so Procountor's total is
+            # Odoo's (credit notes negate the quantity, see invoice_payload).
+            sign = 1 if move.move_type == "out_refund" else -1
+            lines.append(
+                {
+                    "product_id": None,
+                    "code": "",
+                    "name": rounding.name or move.invoice_cash_rounding_id.name or "",
+                    "quantity": 1,
+                    "unit": "NO_UNIT",
+                    "price_unit": sign * rounding.amount_currency,
+                    "discount": 0.0,
+                    "vat_percent": 0.0,
+                    "vat_status": None,
+                    "header_text": "",
+                    "explanation_text": "",
                 }
             )
         fiscal_position = move.fiscal_position_id
@@ -753,8 +1069,107 @@ class AccountMove(models.Model):
                 state="error",
             )
 
+    def _procountor_field_words(self, path):
+        """A Procountor field path of an invoice (``counterParty.email``,
+        ``invoiceRows[1].vatPercent``) in the words of the Odoo form."""
+        env = self.env
+        row = re.match(r"^invoiceRows\[(\d+)\]\.?(.*)$", path or "")
+        if row:
+            index, field = int(row.group(1)) + 1, row.group(2)
+            label = {
+                "vatPercent": env._("Taxes"),
+                "vatStatus": env._("Taxes"),
+                "product": env._("Label"),
+                "productCode": env._("product Internal Reference"),
+                "productId": env._("Product"),
+                "unit": env._("Unit of Measure"),
+                "unitPrice": env._("Price"),
+                "quantity": env._("Quantity"),
+                "discountPercent": env._("Discount"),
+                "headerText": env._("section text"),
+                "explanationText": env._("note text"),
+            }.get(field, env._("the row"))
+            return env._("%(field)s of row %(index)s", field=label, index=index)
+        patterns = [
+            ("counterParty.email", env._("the customer's Email")),
+            ("counterParty.einvoiceAddress.address", env._("the customer's E-invoice Address")),
+            ("counterParty.einvoiceAddress.operator", env._("the customer's E-invoice Operator")),
+            ("counterParty.identifier", env._("the customer's Company ID or Tax ID")),
+            ("counterParty.taxCode", env._("the customer's Tax ID")),
+            ("counterParty.contactPersonName", env._("the invoice contact's Name")),
+            ("counterParty.counterPartyAddress.name", env._("the customer's Name")),
+            ("counterParty.counterPartyAddress.country", env._("the customer's Country")),
+            ("counterParty.counterPartyAddress*", env._("the customer's address")),
+            ("counterParty*", env._("the customer")),
+            ("billingAddress*", env._("the invoice address")),
+            ("deliveryAddress*", env._("the Delivery Address")),
+            ("paymentInfo.dueDate", env._("the Due Date")),
+            ("paymentInfo.bankAccount*", env._("the Recipient Bank")),
+            ("paymentInfo.bankReferenceCode*", env._("the Payment Reference")),
+            ("paymentInfo.currency*", env._("the Currency")),
+            ("paymentInfo*", env._("the payment information")),
+            ("date", env._("the Invoice Date")),
+            ("originalInvoiceNumber", env._("the Number")),
+            ("additionalInformation", env._("the Terms and Conditions")),
+            ("notes", env._("the Customer Reference")),
+            ("partnerId", env._("the customer's Procountor Customer ID")),
+            ("vatStatus", env._("the Fiscal Position")),
+            ("vatCountry", env._("the Fiscal Position")),
+            ("language", env._("the customer's Language")),
+            ("invoiceChannel", env._("the customer's Procountor invoice channel")),
+        ]
+        for pattern, words in patterns:
+            if fnmatch.fnmatchcase(path or "", pattern):
+                return words
+        return False
+
+    def _procountor_code_words(self, code):
+        env = self.env
+        return {
+            "CLOSED_FISCAL_PERIOD": env._("falls in a fiscal period that is closed in Procountor"),
+            "DUE_DATE_BEFORE_BILL_DATE": env._("is before the Invoice Date"),
+            "REQUIRED": env._("is missing"),
+            "FIELD_REQUIRED": env._("is missing"),
+            "TOO_LONG": env._("is longer than Procountor allows"),
+            "OUT_OF_RANGE": env._("is outside what Procountor allows"),
+            "INVALID_VALUE": env._("is not valid for Procountor"),
+            "INVALID": env._("is not valid for Procountor"),
+            "INVALID_EMAIL": env._("is not a valid e-mail address"),
+            "INVALID_DATE": env._("is not a valid date"),
+            "NOT_FOUND": env._("is not known to Procountor"),
+            "INVALID_VAT_PERCENT": env._("is not a VAT rate enabled in Procountor"),
+            "CHARACTERS_OUTSIDE_WINDOWS_1252": env._(
+                "contains characters Procountor cannot store"
+            ),
+        }.get((code or "").strip().upper(), False)
+
     def _procountor_error_sentence(self, connection, error):
-        return connection._procountor_error_text(error)
+        """Procountor's refusal in words: its field paths become the labels of
+        the Odoo form, its codes sentences (the raw answer is in the log)."""
+        if not isinstance(error, ProcountorValidationError) and not (
+            error.errors and any(e.get("message") == "CLOSED_FISCAL_PERIOD" for e in error.errors)
+        ):
+            return connection._procountor_error_text(error)
+        parts = []
+        for item in error.errors or []:
+            field, code = item.get("field"), item.get("message")
+            words = self._procountor_field_words(field)
+            reason = self._procountor_code_words(code)
+            if code == "DUE_DATE_BEFORE_BILL_DATE" and not words:
+                words = self.env._("the Due Date")
+            if code == "CLOSED_FISCAL_PERIOD" and not words:
+                words = self.env._("the Invoice Date")
+            if words and reason:
+                parts.append(self.env._("%(field)s %(reason)s", field=words, reason=reason))
+            elif words:
+                parts.append(self.env._("%(field)s was refused", field=words))
+            elif reason:
+                parts.append(self.env._("the invoice %(reason)s", reason=reason))
+        if not parts:
+            return connection._procountor_error_text(error)
+        return self.env._(
+            "Procountor refused the invoice: %(problems)s.", problems="; ".join(parts)
+        )
 
     def _procountor_resolve_attempt(self, connection, client):
         """After a create whose outcome is unknown: link the invoice when
@@ -811,9 +1226,9 @@ class AccountMove(models.Model):
                     )
                 )
             partner_id, product_ids = move._procountor_remote_ids(connection)
-            payload = invoice_payload(
-                move._procountor_invoice_values(connection, partner_id, product_ids)
-            )
+            values = move._procountor_invoice_values(connection, partner_id, product_ids)
+            shortened = move._procountor_shorten(values)
+            payload = invoice_payload(values)
             # Committed before the request: if the answer is lost or the worker
             # dies, the next attempt knows to look the invoice up first, and
             # when the grace period of this request ends.
@@ -836,6 +1251,13 @@ class AccountMove(models.Model):
                 move._procountor_write({"procountor_create_attempted": False})
                 raise
             move._procountor_store_remote(remote, connection)
+            if shortened:
+                move._message_log(
+                    body=self.env._(
+                        "Shortened to fit Procountor: %(texts)s.",
+                        texts="; ".join(shortened),
+                    )
+                )
             move._procountor_commit()
         else:
             remote = client.get_invoices([move.procountor_id])[0]

@@ -335,8 +335,12 @@ class TestInvoiceValidation(ProcountorInvoiceCommon):
         move = self._invoice()
         move.action_procountor_send()
         self.assertEqual(move.procountor_state, "error")
-        self.assertTrue(move.procountor_error.startswith(f"Invoice {move.name}: "))
-        self.assertIn("counterParty.email", move.procountor_error)
+        self.assertEqual(
+            move.procountor_error,
+            f"Invoice {move.name}: Procountor refused the invoice: the customer's Email "
+            "is not a valid e-mail address.",
+        )
+        self.assertNotIn("counterParty", move.procountor_error)
         self.assertFalse(move.procountor_create_attempted)
         move.action_procountor_send()
         self.assertEqual(move.procountor_state, "sent")
@@ -855,3 +859,205 @@ class TestInvoiceNotSendable(ProcountorInvoiceCommon):
         self.assertIn("the draft vendor bill for Asiakas Oy", message)
         self.assertNotIn("Draft Invoice", message)
         self.assertEqual((bill | draft).mapped("procountor_state"), ["not_sent", "not_sent"])
+
+
+@tagged("post_install", "-at_install")
+class TestInvoiceRefusedBeforeCreate(ProcountorInvoiceCommon):
+    """What Procountor would refuse is refused before the first POST, in
+    words naming the invoice, the record and the field."""
+
+    def _posts(self):
+        return [
+            r["path"]
+            for r in self.sim.requests
+            if r["method"] == "POST" and r["path"] != "/oauth/token"
+        ]
+
+    def _assert_refused(self, move, *fragments):
+        move.action_procountor_send()
+        self.assertEqual(move.procountor_state, "error")
+        self.assertTrue(
+            move.procountor_error.startswith(f"Invoice {move.name} cannot be sent to Procountor: "),
+            move.procountor_error,
+        )
+        for fragment in fragments:
+            self.assertIn(fragment, move.procountor_error)
+        self.assertEqual(self._posts(), [], "nothing created in Procountor")
+
+    def test_characters_outside_windows_1252(self):
+        newcomer = self.customer.copy({"name": "Kahvila 😀 Oy", "company_registry": False, "vat": False})
+        move = self._invoice(
+            partner_id=newcomer.id,
+            lines=[{"product": self.product_a, "price_unit": 10.0, "name": "Consulting 🚀"}],
+        )
+        self._assert_refused(
+            move,
+            "contact Kahvila 😀 Oy: Name contains “😀”, which Procountor cannot store "
+            "(it takes only Windows-1252 characters)",
+            "line 1 “Consulting 🚀”: Label contains “🚀”",
+        )
+        # Finnish and other Windows-1252 letters are fine.
+        ok = self._invoice(lines=[{"product": self.product_a, "price_unit": 10.0, "name": "Työ – äö €"}])
+        ok.action_procountor_send()
+        self.assertEqual(ok.procountor_state, "sent", ok.procountor_error)
+
+    def test_einvoice_customer_without_country_and_operator(self):
+        self.customer.write(
+            {
+                "procountor_invoice_channel": "ELECTRONIC_INVOICE",
+                "procountor_einvoice_address": "003723456782",
+                "country_id": False,
+            }
+        )
+        self._assert_refused(
+            self._invoice(),
+            "customer Asiakas Oy has no Country, which e-invoices need",
+            "customer Asiakas Oy has no E-invoice Operator",
+        )
+
+    def test_malformed_einvoice_address_operator_and_email(self):
+        self.customer.write(
+            {
+                "procountor_invoice_channel": "ELECTRONIC_INVOICE",
+                "procountor_einvoice_address": "12345",
+                "procountor_einvoice_operator": "operator?",
+                "email": "laskut(at)asiakas",
+            }
+        )
+        self._assert_refused(
+            self._invoice(),
+            "customer Asiakas Oy: E-invoice Address “12345” is neither an OVT code",
+            "customer Asiakas Oy: E-invoice Operator “operator?” is neither",
+            "contact Asiakas Oy: Email “laskut(at)asiakas” is not a single valid e-mail address",
+        )
+
+    def test_due_date_beyond_longest_payment_term(self):
+        move = self._invoice(post=False)
+        move.write({"invoice_payment_term_id": False, "invoice_date_due": "2029-09-20"})
+        move.action_post()
+        self._assert_refused(
+            move,
+            "its Due Date 2029-09-20 is 1035 days after the Invoice Date; Procountor "
+            "takes payment terms of at most 999 days",
+        )
+
+    def test_closed_fiscal_period_in_words(self):
+        self.sim.fail_next(
+            "POST",
+            "/invoices",
+            status=400,
+            body={"errors": [{"status": 400, "field": "date", "message": "CLOSED_FISCAL_PERIOD"}]},
+        )
+        move = self._invoice()
+        move.action_procountor_send()
+        self.assertEqual(
+            move.procountor_error,
+            f"Invoice {move.name}: Procountor refused the invoice: the Invoice Date falls "
+            "in a fiscal period that is closed in Procountor.",
+        )
+
+    def test_row_field_path_in_words(self):
+        self.sim.fail_next(
+            "POST",
+            "/invoices",
+            status=400,
+            body={"errors": [{"status": 400, "field": "invoiceRows[0].vatPercent", "message": "INVALID_VAT_PERCENT"}]},
+        )
+        move = self._invoice()
+        move.action_procountor_send()
+        self.assertIn(
+            "Taxes of row 1 is not a VAT rate enabled in Procountor", move.procountor_error
+        )
+        self.assertNotIn("invoiceRows", move.procountor_error)
+
+    def test_cash_rounding_added_line_totals_match(self):
+        for move_type in ("out_invoice", "out_refund"):
+            with self.subTest(move_type=move_type):
+                move = self._invoice(
+                    move_type=move_type,
+                    lines=[{"product": self.product_a, "price_unit": 10.01}],
+                    invoice_cash_rounding_id=self.cash_rounding_a.id,
+                )
+                self.assertTrue(move._procountor_rounding_line())
+                move.action_procountor_send()
+                self.assertEqual(move.procountor_state, "sent", move.procountor_error)
+                remote = self._remote(move)
+                sign = -1 if move_type == "out_refund" else 1
+                self.assertEqual(remote["invoiceSumInfo"][0]["invoiceSumTotal"], sign * move.amount_total)
+                self.assertEqual(remote["invoiceRows"][-1]["vatPercent"], 0)
+
+    def test_cash_rounding_in_tax_is_refused_before_create(self):
+        move = self._invoice(
+            lines=[{"product": self.product_a, "price_unit": 10.01}],
+            invoice_cash_rounding_id=self.cash_rounding_b.id,
+        )
+        self.assertTrue(move._procountor_rounding_line())
+        self._assert_refused(
+            move, "its Cash Rounding biggest_tax adds the rounding to the tax amount"
+        )
+        self.assertEqual(self.sim.invoices(), [], "no unfinished invoice left in Procountor")
+
+
+@tagged("post_install", "-at_install")
+class TestInvoiceNothingLost(ProcountorInvoiceCommon):
+    def test_section_and_note_lines_reach_procountor(self):
+        move = self.env["account.move"].create(
+            {
+                "move_type": "out_invoice",
+                "partner_id": self.customer.id,
+                "invoice_date": "2026-11-20",
+                "invoice_line_ids": [
+                    Command.create({"display_type": "line_section", "name": "Phase 1", "sequence": 1}),
+                    Command.create(
+                        {
+                            "product_id": self.product_a.id,
+                            "name": "Consulting",
+                            "price_unit": 100.0,
+                            "tax_ids": [Command.set(self.tax_255.ids)],
+                            "sequence": 2,
+                        }
+                    ),
+                    Command.create({"display_type": "line_note", "name": "Delivered in May", "sequence": 3}),
+                    Command.create({"display_type": "line_section", "name": "Phase 2", "sequence": 4}),
+                    Command.create(
+                        {
+                            "product_id": self.product_b.id,
+                            "name": "Support",
+                            "price_unit": 40.0,
+                            "tax_ids": [Command.set(self.tax_255.ids)],
+                            "sequence": 5,
+                        }
+                    ),
+                    Command.create({"display_type": "line_note", "name": "Thank you", "sequence": 6}),
+                ],
+            }
+        )
+        move.action_post()
+        move.action_procountor_send()
+        self.assertEqual(move.procountor_state, "sent", move.procountor_error)
+        rows = self._remote(move)["invoiceRows"]
+        self.assertEqual(len(rows), 2)
+        self.assertEqual(rows[0]["headerText"], "Phase 1")
+        self.assertEqual(rows[0]["explanationText"], "Delivered in May")
+        self.assertEqual(rows[1]["headerText"], "Phase 2")
+        self.assertEqual(rows[1]["explanationText"], "Thank you")
+
+    def test_long_texts_shortened_with_a_note(self):
+        long_label = "Consulting " + "x" * 250
+        self.customer.name = "Asiakas " + "y" * 100
+        move = self._invoice(lines=[{"product": self.product_a, "price_unit": 10.0, "name": long_label}])
+        move.action_procountor_send()
+        self.assertEqual(move.procountor_state, "sent", move.procountor_error)
+        remote = self._remote(move)
+        self.assertEqual(remote["invoiceRows"][0]["product"], long_label[:200])
+        self.assertEqual(len(remote["counterParty"]["counterPartyAddress"]["name"]), 80)
+        notes = [m.body for m in move.message_ids if "Shortened to fit Procountor" in m.body]
+        self.assertEqual(len(notes), 1)
+        self.assertIn("customer name (108 characters, 80 kept)", notes[0])
+        self.assertIn("Label (261 characters, 200 kept)", notes[0])
+        short = self._invoice()
+        self.customer.name = "Asiakas Oy"
+        short.action_procountor_send()
+        self.assertFalse(
+            [m for m in short.message_ids if "Shortened to fit Procountor" in m.body]
+        )
