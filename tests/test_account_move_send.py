@@ -13,6 +13,7 @@ from odoo.tests import new_test_user, tagged
 from ..models.account_move import PROCOUNTOR_BOOKKEEPING_FIELDS
 from ..procountor_api import ProcountorClient
 from .common import ProcountorInvoiceCommon
+from .payment_common import ProcountorPaymentCommon
 
 
 class WorkerKilled(BaseException):
@@ -1060,4 +1061,31 @@ class TestInvoiceNothingLost(ProcountorInvoiceCommon):
         short.action_procountor_send()
         self.assertFalse(
             [m for m in short.message_ids if "Shortened to fit Procountor" in m.body]
+        )
+
+
+@tagged("post_install", "-at_install")
+class TestPaymentOfCancelledInvoice(ProcountorPaymentCommon):
+    def test_payment_in_procountor_of_invoice_cancelled_in_odoo_is_reported(self):
+        move = self._sent_invoice(100.0)
+        move.action_procountor_reset_to_draft()
+        move.button_cancel()
+        self.assertEqual(move.state, "cancel")
+        self.sim.register_payment(move.procountor_id, 100.0, payment_date=fields.Date.today())
+        self.connection._procountor_fetch_payments()
+        self.assertIn(
+            "1 payments of invoices cancelled in Odoo", self.connection.payment_last_fetch_message
+        )
+        warning = (
+            f"Invoice {move.name} is cancelled in Odoo, but Procountor recorded a payment of "
+            f"100.00 EUR on {fields.Date.today()} for it"
+        )
+        self.assertIn(warning, move.procountor_error)
+        self.assertTrue(any(warning in message.body for message in move.message_ids))
+        self.assertFalse(move.matched_payment_ids)
+        # Noted once: the next run does not count or note it again.
+        self.connection._procountor_fetch_payments()
+        self.assertNotIn("cancelled in Odoo", self.connection.payment_last_fetch_message)
+        self.assertEqual(
+            len([m for m in move.message_ids if warning in m.body]), 1
         )
