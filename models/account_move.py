@@ -43,13 +43,15 @@ PROCOUNTOR_STATES = [
 # made while one invoice is sent, so two workers never send the same one.
 ADVISORY_LOCK_CLASS = 0x50524F43  # "PROC"
 SENDABLE_TYPES = ("out_invoice", "out_refund")
-# How long a create request whose outcome is unknown blocks any new create.
-# The client gives up waiting after its read timeout (30 s) while Procountor
-# may still be storing the invoice; the client repeats a create only when it
-# was refused before being handled (connection refused, 429), so one send
-# spends at most about 3 minutes in the client (4 attempts of 5 s connect +
-# 30 s read, backoff and Retry-After pauses included). Ten minutes is three
-# times that: an invoice Procountor has not shown by then was not created.
+# How long a create request whose outcome is unknown blocks any new create,
+# counted from when the connector started the request. The client gives up
+# waiting after its read timeout (30 s) while Procountor may still be storing
+# the invoice, and repeats a create only when it was refused before being
+# handled (connection refused, 429): one create spends at most about 5 1/2
+# minutes in the client (4 attempts of 5 s connect + 30 s read, and up to
+# three Retry-After pauses of at most 60 s). Ten minutes leaves Procountor
+# more than 4 minutes beyond that to finish storing a slow create; an invoice
+# it does not show by then was not created.
 PROCOUNTOR_CREATE_GRACE = timedelta(minutes=10)
 # The scheduled job looks at an unresolved invoice again at most this often.
 PROCOUNTOR_RECHECK_INTERVAL = timedelta(minutes=50)
@@ -269,6 +271,10 @@ class AccountMove(models.Model):
     @api.model
     def _procountor_create_grace(self):
         return PROCOUNTOR_CREATE_GRACE
+
+    @api.model
+    def _procountor_recheck_interval(self):
+        return PROCOUNTOR_RECHECK_INTERVAL
 
     def _procountor_grace_end(self):
         self.ensure_one()
@@ -1465,7 +1471,7 @@ class AccountMove(models.Model):
         needing a check whose grace period is over and that it has not
         looked at recently."""
         grace_over = now - self._procountor_create_grace()
-        recheck = now - PROCOUNTOR_RECHECK_INTERVAL
+        recheck = now - self._procountor_recheck_interval()
         return [
             "|",
             ("procountor_state", "=", "to_send"),
