@@ -278,9 +278,23 @@ class AccountMove(models.Model):
 
     def _procountor_grace_end(self):
         self.ensure_one()
-        if not self.procountor_create_attempt_date:
+        start = self.procountor_create_attempt_date
+        if not start and (self.procountor_create_attempted or self.procountor_state == "sending"):
+            # Left by a version that did not record the attempt: its last
+            # change is the latest the request can have started.
+            start = self.write_date
+        if not start:
             return False
-        return self.procountor_create_attempt_date + self._procountor_create_grace()
+        return start + self._procountor_create_grace()
+
+    def _procountor_pin_attempt(self):
+        """Record the start of an attempt a former version left unrecorded,
+        before the connector's own writes move the last change."""
+        for move in self:
+            if not move.procountor_create_attempt_date and (
+                move.procountor_create_attempted or move.procountor_state == "sending"
+            ):
+                move._procountor_write({"procountor_create_attempt_date": move.write_date})
 
     def _procountor_in_grace(self, now=None):
         end = self._procountor_grace_end()
@@ -300,6 +314,7 @@ class AccountMove(models.Model):
         next send looks them up in Procountor before creating anything.
         Returns the released invoices."""
         now = fields.Datetime.now()
+        self._procountor_pin_attempt()
         stuck = self.filtered(lambda move: move._procountor_is_stuck(now))
         for move in stuck:
             move._procountor_fail(
@@ -1026,6 +1041,7 @@ class AccountMove(models.Model):
         move = self
         if move.procountor_state == "sent" or move._procountor_skip_reason():
             return  # never twice; nothing to do for bills and drafts
+        move._procountor_pin_attempt()
         connection = move._procountor_connection()
         problems = move._procountor_check(connection)
         if problems:
@@ -1519,6 +1535,7 @@ class AccountMove(models.Model):
             try:
                 move.invalidate_recordset()
                 if move.procountor_state == "needs_check":
+                    move._procountor_pin_attempt()
                     move._procountor_write({"procountor_check_date": now})
                     move._procountor_send_one()
                 elif move.procountor_state == "to_send":

@@ -699,6 +699,22 @@ class TestInvoiceNoSecondCreate(PastGrace, ProcountorInvoiceCommon):
             self.sim.count("GET", "/invoices") - calls, looked_up, "not again in the same hour"
         )
 
+    def test_attempt_without_recorded_time_waits_from_last_change(self):
+        move = self._invoice()
+        move._procountor_write({"procountor_state": "sending", "procountor_create_attempted": True})
+        self.env.flush_all()
+        self.assertFalse(move._procountor_is_stuck(), "just changed: may still be in flight")
+        self.env.cr.execute(
+            "UPDATE account_move SET write_date = write_date - interval '1 hour' WHERE id = %s",
+            [move.id],
+        )
+        move.invalidate_recordset()
+        self.assertTrue(move._procountor_is_stuck())
+        self._cron()
+        self.assertEqual(self.sim.count("POST", "/invoices"), 1)
+        self.assertEqual(move.procountor_state, "sent", move.procountor_error)
+        self._remote(move)
+
     def _send_and_kill_after_create(self, move):
         """The worker dies right after Procountor stored the invoice."""
         original = ProcountorClient.create_invoice
