@@ -1,18 +1,22 @@
 # Copyright 2026 procountor_connector contributors
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 import base64
+import fnmatch
 import logging
+import re
+from datetime import timedelta
 
 from markupsafe import Markup
 
 from odoo import api, fields, models
-from odoo.exceptions import UserError
-from odoo.tools import float_round, html2plaintext
+from odoo.exceptions import AccessError, UserError
+from odoo.tools import float_round, format_datetime, html2plaintext
 
 from ..procountor_api import (
     ProcountorError,
     ProcountorForbiddenError,
     ProcountorUnknownOutcome,
+    ProcountorValidationError,
 )
 from ..procountor_api.countries import iso_to_procountor_country
 from ..procountor_api.enums import CURRENCIES
@@ -37,6 +41,62 @@ PROCOUNTOR_STATES = [
 # made while one invoice is sent, so two workers never send the same one.
 ADVISORY_LOCK_CLASS = 0x50524F43  # "PROC"
 SENDABLE_TYPES = ("out_invoice", "out_refund")
+# How long a create request whose outcome is unknown blocks any new create,
+# counted from when the connector started the request. The client gives up
+# waiting after its read timeout (30 s) while Procountor may still be storing
+# the invoice, and repeats a create only when it was refused before being
+# handled (connection refused, 429): one create spends at most about 5 1/2
+# minutes in the client (4 attempts of 5 s connect + 30 s read, and up to
+# three Retry-After pauses of at most 60 s). Ten minutes leaves Procountor
+# more than 4 minutes beyond that to finish storing a slow create; an invoice
+# it does not show by then was not created.
+PROCOUNTOR_CREATE_GRACE = timedelta(minutes=10)
+# The scheduled job looks at an unresolved invoice again at most this often.
+PROCOUNTOR_RECHECK_INTERVAL = timedelta(minutes=50)
+# The connector's bookkeeping on an invoice: written only by its own code
+# (``_procountor_write``), never by users through the ORM or RPC.
+PROCOUNTOR_BOOKKEEPING_FIELDS = frozenset(
+    {
+        "procountor_connection_id",
+        "procountor_state",
+        "procountor_id",
+        "procountor_number",
+        "procountor_status",
+        "procountor_sent_date",
+        "procountor_create_attempted",
+        "procountor_create_attempt_date",
+        "procountor_check_date",
+        "procountor_pdf_sent",
+        "procountor_batch_id",
+    }
+)
+
+
+# Longest payment term Procountor takes: due 0-999 days after the invoice
+# date (API_NOTES §4.2 paymentInfo.dueDate).
+PROCOUNTOR_MAX_TERM_DAYS = 999
+_EMAIL_RE = re.compile(r"^[^@\s<>,;\"']+@[^@\s<>,;\"']+\.[^@\s<>,;\"']+$")
+# Finnish e-invoice addresses: OVT (0037 + 8-digit business ID + up to 5
+# characters) or an IBAN; operators: OVT-like codes or a BIC.
+_EINVOICE_ADDRESS_RE = re.compile(r"^(0037\d{8}[0-9A-Z]{0,5}|[A-Z]{2}\d{2}[0-9A-Z]{10,30})$")
+_EINVOICE_OPERATOR_RE = re.compile(r"^(0037\d{8,13}|[A-Z]{6}[0-9A-Z]{2}([0-9A-Z]{3})?)$")
+
+
+def _outside_cp1252(text):
+    """The characters of ``text`` Procountor cannot store (API_NOTES §3.1)."""
+    bad = []
+    for char in text or "":
+        try:
+            char.encode("cp1252")
+        except UnicodeEncodeError:
+            if char not in bad:
+                bad.append(char)
+    return bad
+
+
+class _ProcountorNotYet(Exception):
+    """An earlier create may still be under way in Procountor: nothing is
+    created now. ``args[0]`` is the sentence for the user."""
 
 
 class AccountMove(models.Model):
@@ -78,26 +138,87 @@ class AccountMove(models.Model):
         help="A create request left for Procountor without a definite answer "
         "yet: before anything is created again, Procountor is searched for it.",
     )
+    procountor_create_attempt_date = fields.Datetime(
+        string="Last Create Request",
+        copy=False,
+        readonly=True,
+        help="When the last create request left for Procountor; no new create "
+        "is made until the grace period after it has passed.",
+    )
+    procountor_check_date = fields.Datetime(
+        string="Last Automatic Check",
+        copy=False,
+        readonly=True,
+        help="When the scheduled job last tried to resolve this invoice.",
+    )
     procountor_pdf_sent = fields.Boolean(copy=False, readonly=True)
     procountor_batch_id = fields.Many2one(
         "procountor.send.batch", copy=False, readonly=True, index="btree_not_null"
     )
     procountor_can_send = fields.Boolean(compute="_compute_procountor_can_send")
 
-    @api.depends("move_type", "state", "procountor_state", "company_id")
+    @api.depends(
+        "move_type", "state", "procountor_state", "company_id", "procountor_create_attempt_date"
+    )
     @api.depends_context("company")
     def _compute_procountor_can_send(self):
         for move in self:
             move.procountor_can_send = (
                 move.move_type in SENDABLE_TYPES
                 and move.state == "posted"
-                and move.procountor_state in ("not_sent", "error", "needs_check")
+                and (
+                    move.procountor_state in ("not_sent", "error", "needs_check")
+                    or move._procountor_is_stuck()
+                )
                 and bool(move.company_id.sudo().procountor_connection_id)
             )
 
+    # ------------------------------------------------------------------
+    # Only the connector writes its bookkeeping
+    # ------------------------------------------------------------------
+    def _procountor_guard_bookkeeping(self, fnames, move_types=()):
+        """Refuse a user's change of the connector's fields: a hand-written
+        state, ID or connection could send an invoice twice or through
+        another company's Procountor. Code running as superuser (the
+        connector itself, data loading) passes."""
+        if self.env.su:
+            return
+        touched = PROCOUNTOR_BOOKKEEPING_FIELDS.intersection(fnames)
+        if not touched:
+            return
+        labels = sorted(self._fields[name]._description_string(self.env) for name in touched)
+        raise AccessError(
+            self.env._(
+                "The Procountor fields of invoices (%(fields)s) are kept by the "
+                "Procountor connector and cannot be changed by hand.",
+                fields=", ".join(labels),
+            )
+        )
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        default_type = self.env.context.get("default_move_type", "entry")
+        for vals in vals_list:
+            fnames = {
+                name
+                for name, value in vals.items()
+                if name in PROCOUNTOR_BOOKKEEPING_FIELDS
+                and value not in (False, None, 0, "not_sent")
+            }
+            # The import of Procountor vendor bills names the connection the
+            # bill came through; that never lets anything be sent.
+            if vals.get("move_type", default_type) not in SENDABLE_TYPES:
+                fnames.discard("procountor_connection_id")
+            self._procountor_guard_bookkeeping(fnames)
+        return super().create(vals_list)
+
+    def write(self, vals):
+        self._procountor_guard_bookkeeping(vals)
+        return super().write(vals)
+
     def _procountor_is_remote(self):
         self.ensure_one()
-        return bool(self.procountor_id) or self.procountor_state in (
+        return bool(self.procountor_id or self.procountor_create_attempted) or self.procountor_state in (
             "sending",
             "needs_check",
             "sent",
@@ -110,6 +231,96 @@ class AccountMove(models.Model):
         self.ensure_one()
         return self.procountor_connection_id or self.company_id.sudo().procountor_connection_id
 
+    def _procountor_label(self):
+        """The invoice as the user sees it: its number, or for a draft its
+        kind, customer and total."""
+        self.ensure_one()
+        if self.name and self.name != "/" and self.state != "draft":
+            return self.name
+        kind = dict(self._fields["move_type"]._description_selection(self.env)).get(
+            self.move_type, self.move_type
+        )
+        return self.env._(
+            "the draft %(kind)s for %(partner)s (%(amount)s %(currency)s)",
+            kind=kind.lower(),
+            partner=self.partner_id.display_name or "-",
+            amount=format(self.amount_total, ".2f"),
+            currency=self.currency_id.name,
+        )
+
+    # ------------------------------------------------------------------
+    # The grace period of a create whose outcome is unknown
+    # ------------------------------------------------------------------
+    @api.model
+    def _procountor_create_grace(self):
+        return PROCOUNTOR_CREATE_GRACE
+
+    @api.model
+    def _procountor_recheck_interval(self):
+        return PROCOUNTOR_RECHECK_INTERVAL
+
+    def _procountor_grace_end(self):
+        self.ensure_one()
+        start = self.procountor_create_attempt_date
+        if not start and (self.procountor_create_attempted or self.procountor_state == "sending"):
+            # Left by a version that did not record the attempt: its last
+            # change is the latest the request can have started.
+            start = self.write_date
+        if not start:
+            return False
+        return start + self._procountor_create_grace()
+
+    def _procountor_pin_attempt(self):
+        """Record the start of an attempt a former version left unrecorded,
+        before the connector's own writes move the last change."""
+        for move in self:
+            if not move.procountor_create_attempt_date and (
+                move.procountor_create_attempted or move.procountor_state == "sending"
+            ):
+                move._procountor_write({"procountor_create_attempt_date": move.write_date})
+
+    def _procountor_in_grace(self, now=None):
+        end = self._procountor_grace_end()
+        return bool(end) and (now or fields.Datetime.now()) < end
+
+    def _procountor_is_stuck(self, now=None):
+        """Left in Sending longer than the grace period: the worker that
+        sent it stopped before it could record how it went."""
+        self.ensure_one()
+        return self.procountor_state == "sending" and not self._procountor_in_grace(now)
+
+    def _procountor_when(self, value):
+        return format_datetime(self.env, value, dt_format="short") if value else "-"
+
+    def _procountor_release_stuck(self):
+        """Turn invoices stuck in Sending into Needs check, with a note: the
+        next send looks them up in Procountor before creating anything.
+        Returns the released invoices."""
+        now = fields.Datetime.now()
+        self._procountor_pin_attempt()
+        stuck = self.filtered(lambda move: move._procountor_is_stuck(now))
+        for move in stuck:
+            move._procountor_fail(
+                self.env._(
+                    "Invoice %(move)s: sending to Procountor stopped unfinished (the "
+                    "request left at %(when)s); the next send first looks it up in "
+                    "Procountor, so it is not created twice.",
+                    move=move._procountor_label(),
+                    when=move._procountor_when(move.procountor_create_attempt_date),
+                ),
+                state="needs_check",
+            )
+        return stuck
+
+    def _procountor_schedule_check(self):
+        """Have the scheduled job resolve this invoice when its grace
+        period is over."""
+        end = self._procountor_grace_end()
+        if end:
+            self.env.ref("procountor_connector.ir_cron_procountor_send_invoices").sudo()._trigger(
+                at=end + timedelta(seconds=30)
+            )
+
     def _procountor_channel(self, connection):
         return (
             self.commercial_partner_id.procountor_invoice_channel
@@ -118,6 +329,12 @@ class AccountMove(models.Model):
 
     def _procountor_product_lines(self):
         return self.invoice_line_ids.filtered(lambda line: line.display_type == "product")
+
+    def _procountor_text_lines(self):
+        """Product, section and note lines in the order of the invoice."""
+        return self.invoice_line_ids.filtered(
+            lambda line: line.display_type in ("product", "line_section", "line_note")
+        ).sorted(lambda line: (line.sequence, line.id))
 
     @staticmethod
     def _procountor_address(partner, name=None):
@@ -212,6 +429,16 @@ class AccountMove(models.Model):
                     company=move.company_id.name,
                 )
             ]
+        if connection.company_id != move.company_id:
+            return [
+                self.env._(
+                    "connection %(connection)s belongs to company %(other)s, not to "
+                    "the invoice's company %(company)s",
+                    connection=connection.display_name,
+                    other=connection.company_id.name,
+                    company=move.company_id.name,
+                )
+            ]
         if move.move_type not in SENDABLE_TYPES:
             problems.append(
                 self.env._("only customer invoices and credit notes go to Procountor (Type)")
@@ -223,6 +450,13 @@ class AccountMove(models.Model):
                 self.env._(
                     "it was already sent to Procountor (number %(number)s)",
                     number=move.procountor_number or move.procountor_id,
+                )
+            )
+        if move.name and len(move.name) > 40:
+            problems.append(
+                self.env._(
+                    "its Number is longer than the 40 characters Procountor keeps of it "
+                    "(Number)"
                 )
             )
         if move.currency_id.name not in CURRENCIES:
@@ -292,6 +526,11 @@ class AccountMove(models.Model):
                 )
             )
 
+        problems += move._procountor_check_texts()
+        problems += move._procountor_check_customer(connection, channel)
+        problems += move._procountor_check_dates()
+        problems += move._procountor_check_cash_rounding(connection)
+
         lines = move._procountor_product_lines()
         if not lines:
             problems.append(self.env._("it has no invoice lines"))
@@ -334,10 +573,241 @@ class AccountMove(models.Model):
             )
         return problems
 
+    def _procountor_field_label(self, record, fname):
+        return record._fields[fname]._description_string(self.env)
+
+    def _procountor_texts(self):
+        """(record in words, field label, text) of every text that goes to
+        Procountor with this invoice, its customer and its products."""
+        self.ensure_one()
+        move = self
+        texts = []
+
+        def add(words, record, fname, value=None):
+            value = record[fname] if value is None else value
+            if value and isinstance(value, str):
+                texts.append((words, self._procountor_field_label(record, fname), value))
+
+        partners = move.commercial_partner_id | move.partner_id | move.partner_shipping_id
+        for partner in partners:
+            words = self.env._("contact %(partner)s", partner=partner.display_name)
+            for fname in (
+                "name",
+                "street",
+                "street2",
+                "zip",
+                "city",
+                "email",
+                "vat",
+                "company_registry",
+                "ref",
+                "procountor_einvoice_address",
+                "procountor_einvoice_operator",
+            ):
+                add(words, partner, fname)
+        for index, line in enumerate(move._procountor_text_lines(), start=1):
+            add(move._procountor_line_words(line, index), line, "name")
+        for product in move._procountor_product_lines().product_id:
+            words = self.env._("product %(product)s", product=product.display_name)
+            add(words, product, "name")
+            add(words, product, "default_code")
+        words = self.env._("the invoice")
+        add(words, move, "ref")
+        add(words, move, "payment_reference")
+        add(words, move, "narration", html2plaintext(move.narration or "").strip())
+        return texts
+
+    def _procountor_line_words(self, line, index):
+        return self.env._(
+            "line %(index)s “%(line)s”",
+            index=index,
+            line=(line.name or line.product_id.display_name or "").split("\n")[0][:40],
+        )
+
+    def _procountor_check_texts(self):
+        problems = []
+        for words, label, text in self._procountor_texts():
+            bad = _outside_cp1252(text)
+            if bad:
+                problems.append(
+                    self.env._(
+                        "%(record)s: %(field)s contains %(chars)s, which Procountor "
+                        "cannot store (it takes only Windows-1252 characters)",
+                        record=words,
+                        field=label,
+                        chars=", ".join("“" + char + "”" for char in bad[:5]),
+                    )
+                )
+        return problems
+
+    def _procountor_check_customer(self, connection, channel):
+        move = self
+        customer = move.commercial_partner_id
+        problems = []
+        email_partner = move.partner_id if move.partner_id.email else customer
+        email = (email_partner.email or "").strip()
+        if email and (not _EMAIL_RE.match(email) or len(email) > 100):
+            problems.append(
+                self.env._(
+                    "contact %(partner)s: Email “%(email)s” is not a single valid "
+                    "e-mail address of at most 100 characters",
+                    partner=email_partner.display_name,
+                    email=email,
+                )
+            )
+        if channel != "ELECTRONIC_INVOICE":
+            return problems
+        if not customer.country_id:
+            problems.append(
+                self.env._(
+                    "customer %(partner)s has no Country, which e-invoices need",
+                    partner=customer.display_name,
+                )
+            )
+        finnish = customer.country_id.code in (False, "FI", "AX")
+        address = re.sub(r"[\s\-]", "", customer.procountor_einvoice_address or "").upper()
+        if address and finnish and not _EINVOICE_ADDRESS_RE.match(address):
+            problems.append(
+                self.env._(
+                    "customer %(partner)s: E-invoice Address “%(address)s” is neither an "
+                    "OVT code (0037 and the business ID) nor an IBAN",
+                    partner=customer.display_name,
+                    address=customer.procountor_einvoice_address,
+                )
+            )
+        operator = re.sub(r"[\s\-]", "", customer.procountor_einvoice_operator or "").upper()
+        if operator and finnish and not _EINVOICE_OPERATOR_RE.match(operator):
+            problems.append(
+                self.env._(
+                    "customer %(partner)s: E-invoice Operator “%(operator)s” is neither an "
+                    "operator code (0037…) nor a BIC",
+                    partner=customer.display_name,
+                    operator=customer.procountor_einvoice_operator,
+                )
+            )
+        if not customer.country_id and not customer.procountor_einvoice_operator:
+            problems.append(
+                self.env._(
+                    "customer %(partner)s has no E-invoice Operator, which e-invoices "
+                    "to Finland (the default country) need",
+                    partner=customer.display_name,
+                )
+            )
+        return problems
+
+    def _procountor_check_dates(self):
+        move = self
+        if not move.invoice_date:
+            return [self.env._("it has no Invoice Date")]
+        due = move.invoice_date_due or move.invoice_date
+        if due < move.invoice_date:
+            return [
+                self.env._(
+                    "its Due Date %(due)s is before its Invoice Date %(date)s",
+                    due=due,
+                    date=move.invoice_date,
+                )
+            ]
+        if (due - move.invoice_date).days > PROCOUNTOR_MAX_TERM_DAYS:
+            return [
+                self.env._(
+                    "its Due Date %(due)s is %(days)s days after the Invoice Date; "
+                    "Procountor takes payment terms of at most %(max)s days",
+                    due=due,
+                    days=(due - move.invoice_date).days,
+                    max=PROCOUNTOR_MAX_TERM_DAYS,
+                )
+            ]
+        return []
+
+    def _procountor_rounding_line(self):
+        return self.line_ids.filtered(lambda line: line.display_type == "rounding")
+
+    def _procountor_check_cash_rounding(self, connection):
+        """Procountor computes the total from the rows: a rounding line is
+        sent as a row without VAT; a rounding put into the tax amount cannot
+        be reproduced there."""
+        move = self
+        rounding = move._procountor_rounding_line()
+        if not rounding or move.currency_id.is_zero(rounding.amount_currency):
+            return []
+        method = move.invoice_cash_rounding_id
+        if rounding.tax_line_id or method.strategy == "biggest_tax":
+            return [
+                self.env._(
+                    "its Cash Rounding %(method)s adds the rounding to the tax amount, "
+                    "which Procountor cannot do (it computes VAT from the rows); choose a "
+                    "cash rounding method that adds a rounding line",
+                    method=method.display_name or "-",
+                )
+            ]
+        _country, rates = move._procountor_rates(connection)
+        if 0.0 not in rates:
+            return [
+                self.env._(
+                    "its Cash Rounding %(method)s is sent as a row without VAT, but no 0 %% "
+                    "VAT rate was fetched from Procountor; press Fetch VAT settings on "
+                    "connection %(connection)s",
+                    method=method.display_name or "-",
+                    connection=connection.display_name,
+                )
+            ]
+        return []
+
+    def _procountor_shorten(self, values):
+        """Cut the texts of ``values`` to Procountor's limits (API_NOTES §4.1,
+        §4.3, §4.4) and return what was cut, in words, for the chatter."""
+        shortened = []
+
+        def fit(container, key, limit, what):
+            text = container.get(key) or ""
+            if len(text) > limit:
+                container[key] = text[:limit]
+                shortened.append(
+                    self.env._(
+                        "%(what)s (%(length)s characters, %(limit)s kept)",
+                        what=what,
+                        length=len(text),
+                        limit=limit,
+                    )
+                )
+
+        customer = values["customer"]
+        fit(customer, "name", 80, self.env._("customer name"))
+        fit(customer, "contact_person", 70, self.env._("contact person"))
+        for key, words in (
+            ("address", self.env._("customer address")),
+            ("billing_address", self.env._("invoice address")),
+            ("delivery_address", self.env._("delivery address")),
+        ):
+            address = customer.get(key) if key == "address" else values.get(key)
+            if not address:
+                continue
+            for field_key, limit, label in (
+                ("name", 80, self.env._("Name")),
+                ("street", 80, self.env._("Street")),
+                ("zip", 20, self.env._("ZIP")),
+                ("city", 40, self.env._("City")),
+            ):
+                fit(address, field_key, limit, f"{words}: {label}")
+        for index, row in enumerate(values["lines"], start=1):
+            words = self.env._(
+                "row %(index)s “%(line)s”",
+                index=index,
+                line=(row.get("name") or "").split("\n")[0][:40],
+            )
+            fit(row, "name", 200, self.env._("%(row)s: Label", row=words))
+            fit(row, "code", 40, self.env._("%(row)s: product Internal Reference", row=words))
+            fit(row, "header_text", 512, self.env._("%(row)s: section text", row=words))
+            fit(row, "explanation_text", 512, self.env._("%(row)s: note text", row=words))
+        fit(values, "additional_information", 10000, self.env._("Terms and Conditions"))
+        fit(values, "notes", 10000, self.env._("internal notes"))
+        return shortened
+
     def _procountor_problems_sentence(self, problems):
         return self.env._(
             "Invoice %(move)s cannot be sent to Procountor: %(problems)s.",
-            move=self.name or self.display_name,
+            move=self._procountor_label(),
             problems="; ".join(problems),
         )
 
@@ -356,10 +826,28 @@ class AccountMove(models.Model):
         invoice_partner = move.partner_id
         currency = move.currency_id
         lines = []
-        for line in move._procountor_product_lines():
+        # Sections become the header text of the next row, notes the
+        # explanation printed under the row before them (API_NOTES §4.3);
+        # texts before the first row go on it, texts after the last under it.
+        pending_header = []
+        for line in move._procountor_text_lines():
+            if line.display_type != "product":
+                text = (line.name or "").strip()
+                if not text:
+                    continue
+                if line.display_type == "line_note" and lines:
+                    lines[-1].setdefault("explanation_lines", []).append(text)
+                else:
+                    pending_header.append(text)
+                continue
             tax = line.tax_ids
             product = line.product_id
-            lines.append(
+            row = {
+                "header_text": "\n".join(pending_header),
+            }
+            pending_header = []
+            lines.append(row)
+            row.update(
                 {
                     "product_id": product_ids.get(product.id),
                     "code": product.default_code or "",
@@ -372,6 +860,30 @@ class AccountMove(models.Model):
                     "discount": line.discount,
                     "vat_percent": round(tax.amount, 2),
                     "vat_status": tax.procountor_vat_status_id.code or None,
+                }
+            )
+        if pending_header and lines:
+            lines[-1].setdefault("explanation_lines", []).extend(pending_header)
+        for row in lines:
+            row["explanation_text"] = "\n".join(row.pop("explanation_lines", []))
+        rounding = move._procountor_rounding_line()
+        if rounding and not rounding.tax_line_id and not currency.is_zero(rounding.amount_currency):
+            # Cash rounding as a row without VAT, so Procountor's total is
+            # Odoo's (credit notes negate the quantity, see invoice_payload).
+            sign = 1 if move.move_type == "out_refund" else -1
+            lines.append(
+                {
+                    "product_id": None,
+                    "code": "",
+                    "name": rounding.name or move.invoice_cash_rounding_id.name or "",
+                    "quantity": 1,
+                    "unit": "NO_UNIT",
+                    "price_unit": sign * rounding.amount_currency,
+                    "discount": 0.0,
+                    "vat_percent": 0.0,
+                    "vat_status": None,
+                    "header_text": "",
+                    "explanation_text": "",
                 }
             )
         fiscal_position = move.fiscal_position_id
@@ -529,40 +1041,68 @@ class AccountMove(models.Model):
             product_ids.update(missing._procountor_ensure_remote(connection))
         return partner_ids[customer.id], product_ids
 
+    def _procountor_skip_reason(self):
+        """Why this move is no business of Procountor's (a vendor bill, a
+        draft), or False. Such moves are left exactly as they are."""
+        self.ensure_one()
+        if self.move_type not in SENDABLE_TYPES:
+            return self.env._(
+                "%(move)s is not a customer invoice or credit note (Type)",
+                move=self._procountor_label(),
+            )
+        if self.state != "posted":
+            return self.env._(
+                "%(move)s is not posted (Status); confirm it first",
+                move=self._procountor_label(),
+            )
+        return False
+
     def _procountor_send_one(self):
         """Send this invoice to Procountor, or resume where an earlier attempt
         stopped. Never raises Procountor or validation errors: the outcome is
-        stored on the invoice (state, error) and in its chatter."""
+        stored on the invoice (state, error) and in its chatter. Moves that
+        are not posted customer invoices are left untouched."""
         self.ensure_one()
         move = self
-        if move.procountor_state == "sent":
-            return  # never twice; Procountor already has it
+        if move.procountor_state == "sent" or move._procountor_skip_reason():
+            return  # never twice; nothing to do for bills and drafts
+        move._procountor_pin_attempt()
         connection = move._procountor_connection()
         problems = move._procountor_check(connection)
         if problems:
-            move._procountor_fail(move._procountor_problems_sentence(problems))
+            move._procountor_fail(
+                move._procountor_problems_sentence(problems),
+                state="needs_check" if move.procountor_create_attempted else "error",
+            )
             return
         try:
             with connection._procountor_api(move) as client:
                 move._procountor_send_steps(connection, client)
+        except _ProcountorNotYet as wait:
+            move._procountor_fail(wait.args[0], state="needs_check")
+            move._procountor_schedule_check()
         except ProcountorUnknownOutcome as error:
             _logger.warning("Procountor send of %s: unknown outcome: %s", move.name, error)
             move._procountor_fail(
                 self.env._(
-                    "Invoice %(move)s: Procountor received the invoice but its answer was "
-                    "lost. Sending again first looks for it in Procountor, so it is not "
-                    "created twice.",
+                    "Invoice %(move)s: Procountor received the request sent at %(when)s "
+                    "but its answer was lost. Nothing is created again before %(until)s; "
+                    "sending again first looks for the invoice in Procountor, and the "
+                    "scheduled job finishes it by itself after that time.",
                     move=move.name,
+                    when=move._procountor_when(move.procountor_create_attempt_date),
+                    until=move._procountor_when(move._procountor_grace_end()),
                 ),
                 state="needs_check",
             )
+            move._procountor_schedule_check()
         except ProcountorError as error:
             _logger.warning("Procountor send of %s failed: %s", move.name, error)
             move._procountor_fail(
                 self.env._(
                     "Invoice %(move)s: %(sentence)s",
                     move=move.name,
-                    sentence=connection._procountor_error_text(error),
+                    sentence=move._procountor_error_sentence(connection, error),
                 ),
                 state="needs_check" if move.procountor_create_attempted else "error",
             )
@@ -573,25 +1113,153 @@ class AccountMove(models.Model):
                     move=move.name,
                     reason=error.args[0],
                 ),
-                state="needs_check" if move.procountor_create_attempted else "error",
+                state="error",
             )
+
+    def _procountor_field_words(self, path):
+        """A Procountor field path of an invoice (``counterParty.email``,
+        ``invoiceRows[1].vatPercent``) in the words of the Odoo form."""
+        env = self.env
+        row = re.match(r"^invoiceRows\[(\d+)\]\.?(.*)$", path or "")
+        if row:
+            index, field = int(row.group(1)) + 1, row.group(2)
+            label = {
+                "vatPercent": env._("Taxes"),
+                "vatStatus": env._("Taxes"),
+                "product": env._("Label"),
+                "productCode": env._("product Internal Reference"),
+                "productId": env._("Product"),
+                "unit": env._("Unit of Measure"),
+                "unitPrice": env._("Price"),
+                "quantity": env._("Quantity"),
+                "discountPercent": env._("Discount"),
+                "headerText": env._("section text"),
+                "explanationText": env._("note text"),
+            }.get(field, env._("the row"))
+            return env._("%(field)s of row %(index)s", field=label, index=index)
+        patterns = [
+            ("counterParty.email", env._("the customer's Email")),
+            ("counterParty.einvoiceAddress.address", env._("the customer's E-invoice Address")),
+            ("counterParty.einvoiceAddress.operator", env._("the customer's E-invoice Operator")),
+            ("counterParty.identifier", env._("the customer's Company ID or Tax ID")),
+            ("counterParty.taxCode", env._("the customer's Tax ID")),
+            ("counterParty.contactPersonName", env._("the invoice contact's Name")),
+            ("counterParty.counterPartyAddress.name", env._("the customer's Name")),
+            ("counterParty.counterPartyAddress.country", env._("the customer's Country")),
+            ("counterParty.counterPartyAddress*", env._("the customer's address")),
+            ("counterParty*", env._("the customer")),
+            ("billingAddress*", env._("the invoice address")),
+            ("deliveryAddress*", env._("the Delivery Address")),
+            ("paymentInfo.dueDate", env._("the Due Date")),
+            ("paymentInfo.bankAccount*", env._("the Recipient Bank")),
+            ("paymentInfo.bankReferenceCode*", env._("the Payment Reference")),
+            ("paymentInfo.currency*", env._("the Currency")),
+            ("paymentInfo*", env._("the payment information")),
+            ("date", env._("the Invoice Date")),
+            ("originalInvoiceNumber", env._("the Number")),
+            ("additionalInformation", env._("the Terms and Conditions")),
+            ("notes", env._("the Customer Reference")),
+            ("partnerId", env._("the customer's Procountor Customer ID")),
+            ("vatStatus", env._("the Fiscal Position")),
+            ("vatCountry", env._("the Fiscal Position")),
+            ("language", env._("the customer's Language")),
+            ("invoiceChannel", env._("the customer's Procountor invoice channel")),
+        ]
+        for pattern, words in patterns:
+            if fnmatch.fnmatchcase(path or "", pattern):
+                return words
+        return False
+
+    def _procountor_code_words(self, code):
+        env = self.env
+        return {
+            "CLOSED_FISCAL_PERIOD": env._("falls in a fiscal period that is closed in Procountor"),
+            "DUE_DATE_BEFORE_BILL_DATE": env._("is before the Invoice Date"),
+            "REQUIRED": env._("is missing"),
+            "FIELD_REQUIRED": env._("is missing"),
+            "TOO_LONG": env._("is longer than Procountor allows"),
+            "OUT_OF_RANGE": env._("is outside what Procountor allows"),
+            "INVALID_VALUE": env._("is not valid for Procountor"),
+            "INVALID": env._("is not valid for Procountor"),
+            "INVALID_EMAIL": env._("is not a valid e-mail address"),
+            "INVALID_DATE": env._("is not a valid date"),
+            "NOT_FOUND": env._("is not known to Procountor"),
+            "INVALID_VAT_PERCENT": env._("is not a VAT rate enabled in Procountor"),
+            "CHARACTERS_OUTSIDE_WINDOWS_1252": env._(
+                "contains characters Procountor cannot store"
+            ),
+        }.get((code or "").strip().upper(), False)
+
+    def _procountor_error_sentence(self, connection, error):
+        """Procountor's refusal in words: its field paths become the labels of
+        the Odoo form, its codes sentences (the raw answer is in the log)."""
+        if not isinstance(error, ProcountorValidationError) and not (
+            error.errors and any(e.get("message") == "CLOSED_FISCAL_PERIOD" for e in error.errors)
+        ):
+            return connection._procountor_error_text(error)
+        parts = []
+        for item in error.errors or []:
+            field, code = item.get("field"), item.get("message")
+            words = self._procountor_field_words(field)
+            reason = self._procountor_code_words(code)
+            if code == "DUE_DATE_BEFORE_BILL_DATE" and not words:
+                words = self.env._("the Due Date")
+            if code == "CLOSED_FISCAL_PERIOD" and not words:
+                words = self.env._("the Invoice Date")
+            if words and reason:
+                parts.append(self.env._("%(field)s %(reason)s", field=words, reason=reason))
+            elif words:
+                parts.append(self.env._("%(field)s was refused", field=words))
+            elif reason:
+                parts.append(self.env._("the invoice %(reason)s", reason=reason))
+        if not parts:
+            return connection._procountor_error_text(error)
+        return self.env._(
+            "Procountor refused the invoice: %(problems)s.", problems="; ".join(parts)
+        )
+
+    def _procountor_resolve_attempt(self, connection, client):
+        """After a create whose outcome is unknown: link the invoice when
+        Procountor has it; otherwise allow a new create only once the grace
+        period is over (raise _ProcountorNotYet before)."""
+        move = self
+        existing = move._procountor_find_existing(client)
+        if existing:
+            move._procountor_store_remote(existing, connection)
+            move._message_log(
+                body=self.env._(
+                    "Found this invoice in Procountor (number %(number)s) after an "
+                    "earlier attempt lost its answer; linked instead of sending again.",
+                    number=move.procountor_number,
+                )
+            )
+            move._procountor_commit()
+            return
+        if move._procountor_in_grace():
+            raise _ProcountorNotYet(
+                self.env._(
+                    "Invoice %(move)s: Procountor does not show the invoice sent at "
+                    "%(when)s yet, and that request may still be under way; to avoid a "
+                    "second invoice in Procountor it can be sent again from %(until)s "
+                    "(the scheduled job does it then by itself).",
+                    move=move.name,
+                    when=move._procountor_when(move.procountor_create_attempt_date),
+                    until=move._procountor_when(move._procountor_grace_end()),
+                )
+            )
+        move._message_log(
+            body=self.env._(
+                "Procountor did not receive the invoice sent at %(when)s (not found "
+                "after the grace period); sending it again.",
+                when=move._procountor_when(move.procountor_create_attempt_date),
+            )
+        )
+        move._procountor_write({"procountor_create_attempted": False})
 
     def _procountor_send_steps(self, connection, client):
         move = self
         if not move.procountor_id and move.procountor_create_attempted:
-            existing = move._procountor_find_existing(client)
-            if existing:
-                move._procountor_store_remote(existing, connection)
-                move._message_log(
-                    body=self.env._(
-                        "Found this invoice in Procountor (number %(number)s) after an "
-                        "earlier attempt lost its answer; linked instead of sending again.",
-                        number=move.procountor_number,
-                    )
-                )
-                move._procountor_commit()
-            else:
-                move._procountor_write({"procountor_create_attempted": False})
+            move._procountor_resolve_attempt(connection, client)
 
         if not move.procountor_id:
             iban = (move.partner_bank_id or connection.bank_account_id).acc_number
@@ -605,17 +1273,19 @@ class AccountMove(models.Model):
                     )
                 )
             partner_id, product_ids = move._procountor_remote_ids(connection)
-            payload = invoice_payload(
-                move._procountor_invoice_values(connection, partner_id, product_ids)
-            )
+            values = move._procountor_invoice_values(connection, partner_id, product_ids)
+            shortened = move._procountor_shorten(values)
+            payload = invoice_payload(values)
             move._procountor_check_rounding(connection, payload)
             # Committed before the request: if the answer is lost or the worker
-            # dies, the next attempt knows to look the invoice up first.
+            # dies, the next attempt knows to look the invoice up first, and
+            # when the grace period of this request ends.
             move._procountor_write(
                 {
                     "procountor_state": "sending",
                     "procountor_connection_id": connection.id,
                     "procountor_create_attempted": True,
+                    "procountor_create_attempt_date": fields.Datetime.now(),
                     "procountor_error": False,
                 }
             )
@@ -629,6 +1299,13 @@ class AccountMove(models.Model):
                 move._procountor_write({"procountor_create_attempted": False})
                 raise
             move._procountor_store_remote(remote, connection)
+            if shortened:
+                move._message_log(
+                    body=self.env._(
+                        "Shortened to fit Procountor: %(texts)s.",
+                        texts="; ".join(shortened),
+                    )
+                )
             move._procountor_commit()
         else:
             remote = client.get_invoices([move.procountor_id])[0]
@@ -717,8 +1394,30 @@ class AccountMove(models.Model):
             return self._procountor_send_now()
         return self._procountor_queue()
 
+    def _procountor_notification(self, message, kind):
+        return {
+            "type": "ir.actions.client",
+            "tag": "display_notification",
+            "params": {
+                "title": self.env._("Procountor"),
+                "message": message,
+                "type": kind,
+                "sticky": kind != "success",
+                "next": {"type": "ir.actions.client", "tag": "soft_reload"},
+            },
+        }
+
     def _procountor_send_now(self):
         self.ensure_one()
+        skip = self._procountor_skip_reason()
+        if skip:
+            return self._procountor_notification(
+                self.env._(
+                    "Nothing was sent to Procountor: %(reason)s.",
+                    reason=skip,
+                ),
+                "warning",
+            )
         if self.procountor_state == "sent":
             raise UserError(
                 self.env._(
@@ -737,38 +1436,30 @@ class AccountMove(models.Model):
             )
         try:
             self.invalidate_recordset()
+            self._procountor_release_stuck()
             # The user waits: one attempt per call and a short deadline.
             self.with_context(procountor_interactive=True)._procountor_send_one()
         finally:
             self._procountor_unlock()
         if self.procountor_state == "sent":
-            message, kind = self.env._(
-                "Invoice %(move)s sent to Procountor (number %(number)s).",
-                move=self.name,
-                number=self.procountor_number,
-            ), "success"
-        else:
-            message, kind = self.procountor_error, "danger"
-        return {
-            "type": "ir.actions.client",
-            "tag": "display_notification",
-            "params": {
-                "title": self.env._("Procountor"),
-                "message": message,
-                "type": kind,
-                "sticky": kind != "success",
-                "next": {"type": "ir.actions.client", "tag": "soft_reload"},
-            },
-        }
+            return self._procountor_notification(
+                self.env._(
+                    "Invoice %(move)s sent to Procountor (number %(number)s).",
+                    move=self.name,
+                    number=self.procountor_number,
+                ),
+                "success",
+            )
+        return self._procountor_notification(self.procountor_error, "danger")
 
     def _procountor_queue(self):
         self.check_access("write")
+        self._procountor_release_stuck()
         sendable = self.filtered(
-            lambda move: move.move_type in SENDABLE_TYPES
-            and move.state == "posted"
+            lambda move: not move._procountor_skip_reason()
             and move.procountor_state in ("not_sent", "error", "needs_check")
         )
-        skipped = len(self) - len(sendable)
+        skipped = self - sendable
         if sendable:
             batch = self.env["procountor.send.batch"].create(
                 {"user_id": self.env.uid, "move_count": len(sendable)}
@@ -783,28 +1474,75 @@ class AccountMove(models.Model):
             count=len(sendable),
         )
         if skipped:
+            reasons = [move._procountor_queue_skip_reason() for move in skipped[:10]]
+            if len(skipped) > 10:
+                reasons.append(self.env._("and %(count)s more", count=len(skipped) - 10))
             message += " " + self.env._(
-                "%(count)s skipped: not posted customer invoices, or already sent "
-                "or queued.",
-                count=skipped,
+                "%(count)s skipped: %(reasons)s.",
+                count=len(skipped),
+                reasons="; ".join(reasons),
             )
-        return {
-            "type": "ir.actions.client",
-            "tag": "display_notification",
-            "params": {
-                "title": self.env._("Procountor"),
-                "message": message,
-                "type": "info" if sendable else "warning",
-                "sticky": False,
-                "next": {"type": "ir.actions.client", "tag": "soft_reload"},
-            },
-        }
+        return self._procountor_notification(message, "info" if sendable else "warning")
+
+    def _procountor_queue_skip_reason(self):
+        self.ensure_one()
+        reason = self._procountor_skip_reason()
+        if reason:
+            return reason
+        if self.procountor_state == "sent":
+            return self.env._(
+                "%(move)s was already sent (number %(number)s)",
+                move=self.name,
+                number=self.procountor_number or self.procountor_id,
+            )
+        return self.env._("%(move)s is already queued or being sent", move=self.name)
+
+    @api.model
+    def _procountor_due_domain(self, now):
+        """Invoices the scheduled job takes on: queued ones, and those
+        needing a check whose grace period is over and that it has not
+        looked at recently."""
+        grace_over = now - self._procountor_create_grace()
+        recheck = now - self._procountor_recheck_interval()
+        return [
+            "|",
+            ("procountor_state", "=", "to_send"),
+            "&",
+            "&",
+            ("procountor_state", "=", "needs_check"),
+            "|",
+            ("procountor_create_attempt_date", "=", False),
+            ("procountor_create_attempt_date", "<=", grace_over),
+            "|",
+            ("procountor_check_date", "=", False),
+            ("procountor_check_date", "<=", recheck),
+        ]
 
     @api.model
     def _cron_procountor_send_invoices(self, batch_size=20):
         """Send queued invoices a few at a time, committing after each, and
-        let the scheduler run again at once while some remain."""
-        domain = [("procountor_state", "=", "to_send")]
+        let the scheduler run again at once while some remain. Invoices left
+        in Sending by a stopped worker become Needs check; those needing a
+        check are resolved once their grace period is over (looked up and
+        linked, or sent)."""
+        now = fields.Datetime.now()
+        stuck = self.search(
+            [
+                ("procountor_state", "=", "sending"),
+                "|",
+                ("procountor_create_attempt_date", "=", False),
+                ("procountor_create_attempt_date", "<", now - self._procountor_create_grace()),
+            ],
+            order="id",
+        )
+        for move in stuck:
+            if move._procountor_try_lock():
+                try:
+                    move.invalidate_recordset()
+                    move._procountor_release_stuck()
+                finally:
+                    move._procountor_unlock()
+        domain = self._procountor_due_domain(now)
         moves = self.search(domain, limit=batch_size, order="id")
         remaining = self.search_count(domain) - len(moves)
         for move in moves:
@@ -812,7 +1550,11 @@ class AccountMove(models.Model):
                 continue  # another worker has it
             try:
                 move.invalidate_recordset()
-                if move.procountor_state == "to_send":
+                if move.procountor_state == "needs_check":
+                    move._procountor_pin_attempt()
+                    move._procountor_write({"procountor_check_date": now})
+                    move._procountor_send_one()
+                elif move.procountor_state == "to_send":
                     move._procountor_send_one()
             finally:
                 move._procountor_unlock()

@@ -53,7 +53,9 @@ SCHEDULE_FIELDS = (
     "payment_fetch_interval_type",
 )
 # Counters of a run, in the order the summary names them.
-COUNT_KEYS = ("checked", "created", "duplicates", "errors", "settled", "ignored", "busy")
+COUNT_KEYS = (
+    "checked", "created", "duplicates", "errors", "settled", "ignored", "busy", "cancelled",
+)
 
 
 class PaymentImportProblem(Exception):
@@ -257,7 +259,7 @@ class ProcountorConnection(models.Model):
             _logger.info(
                 "Procountor payment fetch of connection %s: %s invoices checked, %s "
                 "payments created, %s duplicates skipped, %s errors, %s settled without "
-                "money, %s ignored, %s busy; %.1f s",
+                "money, %s ignored, %s busy, %s on invoices cancelled in Odoo; %.1f s",
                 connection.id,
                 *(counts[key] for key in COUNT_KEYS),
                 timer.perf_counter() - started,
@@ -411,8 +413,75 @@ class ProcountorConnection(models.Model):
                 return counts, failure
         counts["checked"] = len(candidates)
         self._procountor_payment_apply(plan, counts)
+        self._procountor_payment_cancelled(moves, counts)
         self._procountor_payment_finish(counts)
         return counts, None
+
+    def _procountor_payment_cancelled(self, moves, counts):
+        """Warn on invoices cancelled in Odoo that Procountor recorded a
+        payment for: no payment is created for them, but the money must not
+        go unnoticed. Each event is noted once (kept as a handled event)."""
+        self.ensure_one()
+        domain = [
+            ("procountor_connection_id", "=", self.id),
+            ("procountor_state", "=", "sent"),
+            ("procountor_id", "!=", False),
+            ("state", "=", "cancel"),
+            ("move_type", "in", ("out_invoice", "out_refund")),
+        ]
+        Move = self.env["account.move"]
+        cancelled = moves.filtered_domain(domain) if moves is not None else Move.search(domain)
+        if not cancelled:
+            return
+        by_procountor_id = {move.procountor_id: move for move in cancelled}
+        company_currency = self.company_id.currency_id.name
+        try:
+            with self._procountor_api() as client:
+                events = [
+                    event
+                    for event in (
+                        procountor_payments.normalize_event(row, company_currency)
+                        for row in client.payment_events(list(by_procountor_id))
+                    )
+                    if event and event["invoice_id"] in by_procountor_id
+                    and procountor_payments.is_incoming(event)
+                ]
+        except ProcountorError as error:
+            _logger.warning(
+                "Procountor payments of cancelled invoices of connection %s not read: %s",
+                self.id,
+                error,
+            )
+            return
+        known = self._procountor_handled_event_ids([event["id"] for event in events])
+        Settlement = self.env["procountor.payment.event"].sudo()
+        for event in sorted(events, key=lambda event: event["id"]):
+            if event["id"] in known:
+                continue
+            move = by_procountor_id[event["invoice_id"]]
+            message = self.env._(
+                "Invoice %(move)s is cancelled in Odoo, but Procountor recorded a payment "
+                "of %(amount)s %(currency)s on %(date)s for it; no payment was created "
+                "here: refund it or restore the invoice by hand.",
+                move=move.name,
+                amount=format(event["paid_amount"] or event["amount"] or 0, ".2f"),
+                currency=event["paid_currency"] or event["currency"] or company_currency,
+                date=event["date"] or "-",
+            )
+            Settlement.create(
+                {
+                    "connection_id": self.id,
+                    "event_id": event["id"],
+                    "event_type": event["type"],
+                    "move_id": move.id,
+                    "payment_date": event["date"],
+                    "amount": event["amount"],
+                    "outcome": "noted",
+                }
+            )
+            move.sudo().procountor_error = message
+            move._message_log(body=message)
+            counts["cancelled"] += 1
 
     def _procountor_payment_read(self, moves, counts):
         """Read the payment events of ``moves`` from Procountor; create nothing.
@@ -983,6 +1052,14 @@ class ProcountorConnection(models.Model):
                 self.env._(
                     "%(count)s settlements without money noted or reconciled",
                     count=counts["settled"],
+                )
+            )
+        if counts["cancelled"]:
+            parts.append(
+                self.env._(
+                    "%(count)s payments of invoices cancelled in Odoo (see the warning "
+                    "on each invoice)",
+                    count=counts["cancelled"],
                 )
             )
         if counts["busy"]:

@@ -99,7 +99,8 @@ def invoice_payload(values):
     einvoice_address, einvoice_operator, contact_person, address{...}),
     billing_address, delivery_address, unit_prices_include_vat,
     additional_information, notes, is_refund, and lines: [{product_id, code,
-    name, quantity, unit, price_unit, discount, vat_percent, vat_status}].
+    name, quantity, unit, price_unit, discount, vat_percent, vat_status,
+    header_text, explanation_text}].
 
     A credit note is a SALES_INVOICE with a negative total (API_NOTES §4.6):
     its quantities are negated, prices stay positive.
@@ -151,6 +152,11 @@ def invoice_payload(values):
             row["productCode"] = line["code"][:40]
         if line.get("vat_status"):
             row["vatStatus"] = line["vat_status"]
+        # Section and note lines of the invoice (API_NOTES §4.3).
+        if line.get("header_text"):
+            row["headerText"] = line["header_text"][:512]
+        if line.get("explanation_text"):
+            row["explanationText"] = line["explanation_text"][:512]
         rows.append(row)
 
     payload = {

@@ -1,10 +1,24 @@
 # Copyright 2026 procountor_connector contributors
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
-from odoo import Command
+import time
+from datetime import timedelta
+from unittest.mock import patch
+from urllib.parse import urlsplit
+
+from odoo import Command, fields
 from odoo.exceptions import AccessError, UserError, ValidationError
+from odoo.tests import common as odoo_test_common
 from odoo.tests import new_test_user, tagged
 
+from ..models.account_move import PROCOUNTOR_BOOKKEEPING_FIELDS
+from ..procountor_api import ProcountorClient
 from .common import ProcountorInvoiceCommon
+from .payment_common import ProcountorPaymentCommon
+
+
+class WorkerKilled(BaseException):
+    """A worker process killed in the middle of a send (not an error the
+    connector could catch)."""
 
 
 @tagged("post_install", "-at_install")
@@ -175,13 +189,16 @@ class TestInvoiceValidation(ProcountorInvoiceCommon):
 
     def test_not_posted_wrong_type_already_sent(self):
         draft = self._invoice(post=False)
-        draft.action_procountor_send()
-        self.assertEqual(draft.procountor_state, "error")
+        action = draft.action_procountor_send()
+        # A draft is left as it is: no Procountor state, no error, a reason.
+        self.assertEqual(draft.procountor_state, "not_sent")
+        self.assertFalse(draft.procountor_error)
         self.assertEqual(
-            draft.procountor_error,
-            f"Invoice {draft.display_name} cannot be sent to Procountor: it is not "
-            f"posted (Status); confirm it first.",
+            action["params"]["message"],
+            "Nothing was sent to Procountor: the draft customer invoice for Asiakas Oy "
+            "(251.00 EUR) is not posted (Status); confirm it first.",
         )
+        self.assertNotIn("Draft Invoice", action["params"]["message"])
         bill = self._invoice(move_type="in_invoice", post=False)
         self.assertIn(
             "only customer invoices and credit notes go to Procountor (Type)",
@@ -318,8 +335,12 @@ class TestInvoiceValidation(ProcountorInvoiceCommon):
         move = self._invoice()
         move.action_procountor_send()
         self.assertEqual(move.procountor_state, "error")
-        self.assertTrue(move.procountor_error.startswith(f"Invoice {move.name}: "))
-        self.assertIn("counterParty.email", move.procountor_error)
+        self.assertEqual(
+            move.procountor_error,
+            f"Invoice {move.name}: Procountor refused the invoice: the customer's Email "
+            "is not a valid e-mail address.",
+        )
+        self.assertNotIn("counterParty", move.procountor_error)
         self.assertFalse(move.procountor_create_attempted)
         move.action_procountor_send()
         self.assertEqual(move.procountor_state, "sent")
@@ -453,8 +474,22 @@ class TestInvoiceSendSteps(ProcountorInvoiceCommon):
         self.assertEqual(self.sim.count("POST", "/invoices"), 1)
 
 
+class PastGrace:
+    def _past_grace(self, moves):
+        """Move the last create attempt of ``moves`` to before the grace period."""
+        grace = self.env["account.move"]._procountor_create_grace()
+        for move in moves:
+            move._procountor_write(
+                {
+                    "procountor_create_attempt_date": move.procountor_create_attempt_date
+                    - grace
+                    - timedelta(minutes=1)
+                }
+            )
+
+
 @tagged("post_install", "-at_install")
-class TestInvoiceExactlyOnce(ProcountorInvoiceCommon):
+class TestInvoiceExactlyOnce(PastGrace, ProcountorInvoiceCommon):
     def test_connection_dropped_before_procountor_handled_it(self):
         self.sim.drop_next("POST", "/invoices")
         move = self._invoice()
@@ -462,9 +497,15 @@ class TestInvoiceExactlyOnce(ProcountorInvoiceCommon):
         self.assertEqual(move.procountor_state, "needs_check")
         self.assertIn("answer was lost", move.procountor_error)
         self.assertEqual(self.sim.invoices(), [])
+        # Within the grace period a resend looks up but creates nothing.
+        move.action_procountor_send()
+        self.assertEqual(move.procountor_state, "needs_check")
+        self.assertIn("can be sent again from", move.procountor_error)
+        self.assertEqual(self.sim.count("POST", "/invoices"), 1)
+        self._past_grace(move)
         move.action_procountor_send()
         self.assertEqual(move.procountor_state, "sent", move.procountor_error)
-        self.assertEqual(self.sim.count("GET", "/invoices"), 1, "looked up before creating")
+        self.assertEqual(self.sim.count("GET", "/invoices"), 2, "looked up before creating")
         self.assertEqual(move.procountor_id, self._remote(move)["id"])
 
     def test_lost_response_after_create_links_instead_of_duplicating(self):
@@ -595,6 +636,518 @@ class TestInvoiceSendAccess(ProcountorInvoiceCommon):
         with self.assertRaises(AccessError):
             move.with_user(user).action_procountor_send()
         self.assertEqual(self.sim.count("POST", "/invoices"), 0)
+
+
+@tagged("post_install", "-at_install")
+class TestInvoiceNoSecondCreate(PastGrace, ProcountorInvoiceCommon):
+    """A create whose outcome is unknown blocks new creates for the grace
+    period; after it the scheduled job resolves the invoice by itself."""
+
+    def _short_client_timeout(self, seconds=1):
+        # Odoo's test guard raises short timeouts to 10 s; keep ours (still
+        # only towards the simulator on 127.0.0.1).
+        def handler(cls, session, request, **kwargs):
+            self.assertEqual(urlsplit(request.url).hostname, "127.0.0.1")
+            return odoo_test_common._super_send(session, request, **kwargs)
+
+        self.startPatcher(patch.object(type(self), "_request_handler", classmethod(handler)))
+        Connection = type(self.env["procountor.connection"])
+        self.startPatcher(
+            patch.object(
+                Connection,
+                "_procountor_client_options",
+                lambda self: {"sleep": lambda pause: None, "timeout": seconds},
+            )
+        )
+        self.env["procountor.connection"]._procountor_forget_clients()
+
+    def _wait_for_remote(self, move, seconds=10):
+        deadline = time.monotonic() + seconds
+        while not self.sim.invoices(originalInvoiceNumber=move.name):
+            self.assertLess(time.monotonic(), deadline, "the slow create never finished")
+            time.sleep(0.1)
+
+    def _cron(self):
+        self.env["account.move"]._cron_procountor_send_invoices()
+
+    def test_grace_period_outlasts_the_client_timeout(self):
+        grace = self.env["account.move"]._procountor_create_grace().total_seconds()
+        client = ProcountorClient("http://127.0.0.1:1", "id", "secret", "key")
+        connect, read = client.timeout
+        worst_case = (
+            client.max_attempts * (connect + read)
+            + (client.max_attempts - 1) * client.max_retry_after
+        )
+        self.assertGreater(grace, worst_case + 4 * 60, "minutes to spare for a slow create")
+
+    def test_quick_resend_while_the_create_is_slow(self):
+        self._short_client_timeout(1)
+        self.sim.delay_next("POST", "/invoices", 2.5)
+        move = self._invoice()
+        move.action_procountor_send()
+        self.assertEqual(move.procountor_state, "needs_check")
+        self.assertTrue(move.procountor_create_attempt_date)
+        # Pressed again at once: Procountor has not finished the first create.
+        action = move.action_procountor_send()
+        self.assertEqual(move.procountor_state, "needs_check")
+        self.assertIn("can be sent again from", move.procountor_error)
+        self.assertIn("can be sent again from", action["params"]["message"])
+        self.assertEqual(self.sim.count("POST", "/invoices"), 1, "no second create")
+        self.assertTrue(move.procountor_can_send, "Send stays available to look it up")
+        self._wait_for_remote(move)
+        # The scheduled job leaves it alone during the grace period...
+        self._cron()
+        self.assertEqual(move.procountor_state, "needs_check")
+        # ...and links it after.
+        self._past_grace(move)
+        self._cron()
+        self.assertEqual(move.procountor_state, "sent", move.procountor_error)
+        self.assertEqual(self.sim.count("POST", "/invoices"), 1)
+        self.assertEqual(move.procountor_id, self._remote(move)["id"])
+        self.assertTrue(
+            any("linked instead of sending again" in m.body for m in move.message_ids)
+        )
+
+    def test_scheduled_job_sends_what_procountor_never_received(self):
+        self.sim.drop_next("POST", "/invoices")
+        move = self._invoice()
+        move.action_procountor_send()
+        self.assertEqual(move.procountor_state, "needs_check")
+        self._past_grace(move)
+        self._cron()
+        self.assertEqual(move.procountor_state, "sent", move.procountor_error)
+        self._remote(move)
+        self.assertEqual(self.sim.count("POST", "/invoices"), 2)
+        self.assertTrue(
+            any("not found after the grace period" in m.body for m in move.message_ids)
+        )
+
+    def test_scheduled_job_does_not_loop_on_an_unresolved_invoice(self):
+        self.sim.drop_next("POST", "/invoices")
+        move = self._invoice()
+        move.action_procountor_send()
+        self._past_grace(move)
+        self.sim.fail_next("GET", "/invoices", status=503, count=100)
+        calls = self.sim.count("GET", "/invoices")
+        self._cron()
+        self.assertEqual(move.procountor_state, "needs_check")
+        self.assertTrue(move.procountor_check_date)
+        looked_up = self.sim.count("GET", "/invoices") - calls
+        self._cron()
+        self.assertEqual(
+            self.sim.count("GET", "/invoices") - calls, looked_up, "not again in the same hour"
+        )
+
+    def test_attempt_without_recorded_time_waits_from_last_change(self):
+        move = self._invoice()
+        move._procountor_write({"procountor_state": "sending", "procountor_create_attempted": True})
+        self.env.flush_all()
+        self.assertFalse(move._procountor_is_stuck(), "just changed: may still be in flight")
+        self.env.cr.execute(
+            "UPDATE account_move SET write_date = write_date - interval '1 hour' WHERE id = %s",
+            [move.id],
+        )
+        move.invalidate_recordset()
+        self.assertTrue(move._procountor_is_stuck())
+        self._cron()
+        self.assertEqual(self.sim.count("POST", "/invoices"), 1)
+        self.assertEqual(move.procountor_state, "sent", move.procountor_error)
+        self._remote(move)
+
+    def _send_and_kill_after_create(self, move):
+        """The worker dies right after Procountor stored the invoice."""
+        original = ProcountorClient.create_invoice
+
+        def create_and_die(client, payload):
+            original(client, payload)
+            raise WorkerKilled()
+
+        with patch.object(ProcountorClient, "create_invoice", create_and_die):
+            # Not assertRaises: its savepoint would undo what the worker had
+            # committed before the request (the Sending state).
+            killed = False
+            try:
+                move.action_procountor_send()
+            except WorkerKilled:
+                killed = True
+            self.assertTrue(killed)
+        move.invalidate_recordset()
+        self.assertEqual(move.procountor_state, "sending")
+        self.assertFalse(move.procountor_can_send, "no Send while the grace period runs")
+
+    def _assert_released_and_linked(self, move):
+        self.assertEqual(move.procountor_state, "sent", move.procountor_error)
+        self.assertEqual(move.procountor_id, self._remote(move)["id"])
+        bodies = [message.body for message in move.message_ids]
+        self.assertTrue(any("stopped unfinished" in body for body in bodies))
+        self.assertTrue(any("linked instead of sending again" in body for body in bodies))
+
+    def test_stuck_in_sending_scheduled_job(self):
+        move = self._invoice()
+        self._send_and_kill_after_create(move)
+        self._cron()
+        self.assertEqual(move.procountor_state, "sending", "still in its grace period")
+        self._past_grace(move)
+        self._cron()
+        self._assert_released_and_linked(move)
+
+    def test_stuck_in_sending_button(self):
+        move = self._invoice()
+        self._send_and_kill_after_create(move)
+        self._past_grace(move)
+        self.assertTrue(move.procountor_can_send)
+        move.action_procountor_send()
+        self._assert_released_and_linked(move)
+
+    def test_stuck_in_sending_bulk_action(self):
+        move = self._invoice()
+        other = self._invoice()
+        self._send_and_kill_after_create(move)
+        self._past_grace(move)
+        action = (move | other).action_procountor_send()
+        self.assertIn("2 invoices queued", action["params"]["message"])
+        self._cron()
+        self._assert_released_and_linked(move)
+        self.assertEqual(other.procountor_state, "sent")
+
+    def test_stuck_in_sending_shows_in_needs_check_filter(self):
+        move = self._invoice()
+        self._send_and_kill_after_create(move)
+        self._past_grace(move)
+        self.sim.fail_next("GET", "/invoices", status=503, count=100)
+        self._cron()
+        self.assertEqual(move.procountor_state, "needs_check")
+        self.assertTrue(any("stopped unfinished" in m.body for m in move.message_ids))
+        self.assertTrue(move.procountor_can_send)
+        domain = self.env.ref("procountor_connector.view_account_invoice_filter")
+        self.assertIn("procountor_needs_check", domain.arch)
+        self.assertIn(
+            move,
+            self.env["account.move"].search([("procountor_state", "=", "needs_check")]),
+        )
+
+
+@tagged("post_install", "-at_install")
+class TestInvoiceBookkeepingAccess(ProcountorInvoiceCommon):
+    def test_billing_user_cannot_write_procountor_fields(self):
+        move = self._invoice()
+        move.action_procountor_send()
+        values = {
+            "procountor_state": "not_sent",
+            "procountor_id": 0,
+            "procountor_number": "1",
+            "procountor_status": "UNFINISHED",
+            "procountor_connection_id": False,
+            "procountor_create_attempted": True,
+            "procountor_create_attempt_date": fields.Datetime.now(),
+            "procountor_check_date": fields.Datetime.now(),
+            "procountor_sent_date": False,
+            "procountor_pdf_sent": True,
+            "procountor_batch_id": False,
+        }
+        self.assertEqual(set(values), set(PROCOUNTOR_BOOKKEEPING_FIELDS))
+        for name, value in values.items():
+            with self.subTest(field=name), self.assertRaisesRegex(
+                AccessError, "kept by the Procountor connector"
+            ):
+                move.with_user(self.billing_user).write({name: value})
+        with self.assertRaises(AccessError):
+            move.with_user(self.billing_user).procountor_state = "error"
+        self.assertEqual(move.procountor_state, "sent")
+        with self.assertRaisesRegex(UserError, "was already sent"):
+            move.with_user(self.billing_user).action_procountor_send()
+        self.assertEqual(self.sim.count("POST", "/invoices"), 1)
+
+    def test_billing_user_cannot_create_a_sent_invoice(self):
+        with self.assertRaisesRegex(AccessError, "kept by the Procountor connector"):
+            self.env["account.move"].with_user(self.billing_user).create(
+                {
+                    "move_type": "out_invoice",
+                    "partner_id": self.customer.id,
+                    "procountor_state": "sent",
+                    "procountor_id": 12,
+                }
+            )
+        # Ordinary invoices are still created and edited.
+        move = self.env["account.move"].with_user(self.billing_user).create(
+            {"move_type": "out_invoice", "partner_id": self.customer.id}
+        )
+        move.with_user(self.billing_user).write({"ref": "PO-1"})
+        self.assertEqual(move.procountor_state, "not_sent")
+
+    def test_connection_of_another_company_is_refused(self):
+        other_company = self.env["res.company"].create({"name": "Toinen Oy"})
+        other = self.env["procountor.connection"].create(
+            self._connection_values(name="Other Procountor", company_id=other_company.id)
+        )
+        move = self._invoice()
+        move.sudo().write({"procountor_connection_id": other.id})
+        move.action_procountor_send()
+        self.assertEqual(move.procountor_state, "error")
+        self.assertIn(
+            "connection Other Procountor belongs to company Toinen Oy, not to the "
+            "invoice's company",
+            move.procountor_error,
+        )
+        self.assertEqual(self.sim.count("POST", "/invoices"), 0)
+
+
+@tagged("post_install", "-at_install")
+class TestInvoiceNotSendable(ProcountorInvoiceCommon):
+    def test_vendor_bill_is_left_untouched(self):
+        bill = self._invoice(move_type="in_invoice", post=False)
+        bill.invoice_date = "2026-11-20"
+        bill.action_post()
+        action = bill.action_procountor_send()
+        self.assertEqual(action["params"]["type"], "warning")
+        self.assertIn("is not a customer invoice or credit note (Type)", action["params"]["message"])
+        self.assertEqual(bill.procountor_state, "not_sent")
+        self.assertFalse(bill.procountor_error)
+        bill._procountor_send_one()
+        self.assertEqual(bill.procountor_state, "not_sent")
+        self.assertEqual(self.sim.count(path="/invoices*"), 0)
+
+    def test_bulk_skips_with_reasons(self):
+        bill = self._invoice(move_type="in_invoice", post=False)
+        draft = self._invoice(post=False)
+        good = self._invoice()
+        action = (bill | draft | good).action_procountor_send()
+        message = action["params"]["message"]
+        self.assertIn("1 invoices queued", message)
+        self.assertIn("2 skipped", message)
+        self.assertIn("the draft customer invoice for Asiakas Oy (251.00 EUR) is not posted", message)
+        self.assertIn("the draft vendor bill for Asiakas Oy", message)
+        self.assertNotIn("Draft Invoice", message)
+        self.assertEqual((bill | draft).mapped("procountor_state"), ["not_sent", "not_sent"])
+
+
+@tagged("post_install", "-at_install")
+class TestInvoiceRefusedBeforeCreate(ProcountorInvoiceCommon):
+    """What Procountor would refuse is refused before the first POST, in
+    words naming the invoice, the record and the field."""
+
+    def _posts(self):
+        return [
+            r["path"]
+            for r in self.sim.requests
+            if r["method"] == "POST" and r["path"] != "/oauth/token"
+        ]
+
+    def _assert_refused(self, move, *fragments):
+        move.action_procountor_send()
+        self.assertEqual(move.procountor_state, "error")
+        self.assertTrue(
+            move.procountor_error.startswith(f"Invoice {move.name} cannot be sent to Procountor: "),
+            move.procountor_error,
+        )
+        for fragment in fragments:
+            self.assertIn(fragment, move.procountor_error)
+        self.assertEqual(self._posts(), [], "nothing created in Procountor")
+
+    def test_characters_outside_windows_1252(self):
+        newcomer = self.customer.copy({"name": "Kahvila 😀 Oy", "company_registry": False, "vat": False})
+        move = self._invoice(
+            partner_id=newcomer.id,
+            lines=[{"product": self.product_a, "price_unit": 10.0, "name": "Consulting 🚀"}],
+        )
+        self._assert_refused(
+            move,
+            "contact Kahvila 😀 Oy: Name contains “😀”, which Procountor cannot store "
+            "(it takes only Windows-1252 characters)",
+            "line 1 “Consulting 🚀”: Label contains “🚀”",
+        )
+        # Finnish and other Windows-1252 letters are fine.
+        ok = self._invoice(lines=[{"product": self.product_a, "price_unit": 10.0, "name": "Työ – äö €"}])
+        ok.action_procountor_send()
+        self.assertEqual(ok.procountor_state, "sent", ok.procountor_error)
+
+    def test_einvoice_customer_without_country_and_operator(self):
+        self.customer.write(
+            {
+                "procountor_invoice_channel": "ELECTRONIC_INVOICE",
+                "procountor_einvoice_address": "003723456782",
+                "country_id": False,
+            }
+        )
+        self._assert_refused(
+            self._invoice(),
+            "customer Asiakas Oy has no Country, which e-invoices need",
+            "customer Asiakas Oy has no E-invoice Operator",
+        )
+
+    def test_malformed_einvoice_address_operator_and_email(self):
+        self.customer.write(
+            {
+                "procountor_invoice_channel": "ELECTRONIC_INVOICE",
+                "procountor_einvoice_address": "12345",
+                "procountor_einvoice_operator": "operator?",
+                "email": "laskut(at)asiakas",
+            }
+        )
+        self._assert_refused(
+            self._invoice(),
+            "customer Asiakas Oy: E-invoice Address “12345” is neither an OVT code",
+            "customer Asiakas Oy: E-invoice Operator “operator?” is neither",
+            "contact Asiakas Oy: Email “laskut(at)asiakas” is not a single valid e-mail address",
+        )
+
+    def test_due_date_beyond_longest_payment_term(self):
+        move = self._invoice(post=False)
+        move.write({"invoice_payment_term_id": False, "invoice_date_due": "2029-09-20"})
+        move.action_post()
+        self._assert_refused(
+            move,
+            "its Due Date 2029-09-20 is 1035 days after the Invoice Date; Procountor "
+            "takes payment terms of at most 999 days",
+        )
+
+    def test_closed_fiscal_period_in_words(self):
+        self.sim.fail_next(
+            "POST",
+            "/invoices",
+            status=400,
+            body={"errors": [{"status": 400, "field": "date", "message": "CLOSED_FISCAL_PERIOD"}]},
+        )
+        move = self._invoice()
+        move.action_procountor_send()
+        self.assertEqual(
+            move.procountor_error,
+            f"Invoice {move.name}: Procountor refused the invoice: the Invoice Date falls "
+            "in a fiscal period that is closed in Procountor.",
+        )
+
+    def test_row_field_path_in_words(self):
+        self.sim.fail_next(
+            "POST",
+            "/invoices",
+            status=400,
+            body={"errors": [{"status": 400, "field": "invoiceRows[0].vatPercent", "message": "INVALID_VAT_PERCENT"}]},
+        )
+        move = self._invoice()
+        move.action_procountor_send()
+        self.assertIn(
+            "Taxes of row 1 is not a VAT rate enabled in Procountor", move.procountor_error
+        )
+        self.assertNotIn("invoiceRows", move.procountor_error)
+
+    def test_cash_rounding_added_line_totals_match(self):
+        for move_type in ("out_invoice", "out_refund"):
+            with self.subTest(move_type=move_type):
+                move = self._invoice(
+                    move_type=move_type,
+                    lines=[{"product": self.product_a, "price_unit": 10.01}],
+                    invoice_cash_rounding_id=self.cash_rounding_a.id,
+                )
+                self.assertTrue(move._procountor_rounding_line())
+                move.action_procountor_send()
+                self.assertEqual(move.procountor_state, "sent", move.procountor_error)
+                remote = self._remote(move)
+                sign = -1 if move_type == "out_refund" else 1
+                self.assertEqual(remote["invoiceSumInfo"][0]["invoiceSumTotal"], sign * move.amount_total)
+                self.assertEqual(remote["invoiceRows"][-1]["vatPercent"], 0)
+
+    def test_cash_rounding_in_tax_is_refused_before_create(self):
+        move = self._invoice(
+            lines=[{"product": self.product_a, "price_unit": 10.01}],
+            invoice_cash_rounding_id=self.cash_rounding_b.id,
+        )
+        self.assertTrue(move._procountor_rounding_line())
+        self._assert_refused(
+            move, "its Cash Rounding biggest_tax adds the rounding to the tax amount"
+        )
+        self.assertEqual(self.sim.invoices(), [], "no unfinished invoice left in Procountor")
+
+
+@tagged("post_install", "-at_install")
+class TestInvoiceNothingLost(ProcountorInvoiceCommon):
+    def test_section_and_note_lines_reach_procountor(self):
+        move = self.env["account.move"].create(
+            {
+                "move_type": "out_invoice",
+                "partner_id": self.customer.id,
+                "invoice_date": "2026-11-20",
+                "invoice_line_ids": [
+                    Command.create({"display_type": "line_section", "name": "Phase 1", "sequence": 1}),
+                    Command.create(
+                        {
+                            "product_id": self.product_a.id,
+                            "name": "Consulting",
+                            "price_unit": 100.0,
+                            "tax_ids": [Command.set(self.tax_255.ids)],
+                            "sequence": 2,
+                        }
+                    ),
+                    Command.create({"display_type": "line_note", "name": "Delivered in May", "sequence": 3}),
+                    Command.create({"display_type": "line_section", "name": "Phase 2", "sequence": 4}),
+                    Command.create(
+                        {
+                            "product_id": self.product_b.id,
+                            "name": "Support",
+                            "price_unit": 40.0,
+                            "tax_ids": [Command.set(self.tax_255.ids)],
+                            "sequence": 5,
+                        }
+                    ),
+                    Command.create({"display_type": "line_note", "name": "Thank you", "sequence": 6}),
+                ],
+            }
+        )
+        move.action_post()
+        move.action_procountor_send()
+        self.assertEqual(move.procountor_state, "sent", move.procountor_error)
+        rows = self._remote(move)["invoiceRows"]
+        self.assertEqual(len(rows), 2)
+        self.assertEqual(rows[0]["headerText"], "Phase 1")
+        self.assertEqual(rows[0]["explanationText"], "Delivered in May")
+        self.assertEqual(rows[1]["headerText"], "Phase 2")
+        self.assertEqual(rows[1]["explanationText"], "Thank you")
+
+    def test_long_texts_shortened_with_a_note(self):
+        long_label = "Consulting " + "x" * 250
+        self.customer.name = "Asiakas " + "y" * 100
+        move = self._invoice(lines=[{"product": self.product_a, "price_unit": 10.0, "name": long_label}])
+        move.action_procountor_send()
+        self.assertEqual(move.procountor_state, "sent", move.procountor_error)
+        remote = self._remote(move)
+        self.assertEqual(remote["invoiceRows"][0]["product"], long_label[:200])
+        self.assertEqual(len(remote["counterParty"]["counterPartyAddress"]["name"]), 80)
+        notes = [m.body for m in move.message_ids if "Shortened to fit Procountor" in m.body]
+        self.assertEqual(len(notes), 1)
+        self.assertIn("customer name (108 characters, 80 kept)", notes[0])
+        self.assertIn("Label (261 characters, 200 kept)", notes[0])
+        short = self._invoice()
+        self.customer.name = "Asiakas Oy"
+        short.action_procountor_send()
+        self.assertFalse(
+            [m for m in short.message_ids if "Shortened to fit Procountor" in m.body]
+        )
+
+
+@tagged("post_install", "-at_install")
+class TestPaymentOfCancelledInvoice(ProcountorPaymentCommon):
+    def test_payment_in_procountor_of_invoice_cancelled_in_odoo_is_reported(self):
+        move = self._sent_invoice(100.0)
+        move.action_procountor_reset_to_draft()
+        move.button_cancel()
+        self.assertEqual(move.state, "cancel")
+        self.sim.register_payment(move.procountor_id, 100.0, payment_date=fields.Date.today())
+        self.connection._procountor_fetch_payments()
+        self.assertIn(
+            "1 payments of invoices cancelled in Odoo", self.connection.payment_last_fetch_message
+        )
+        warning = (
+            f"Invoice {move.name} is cancelled in Odoo, but Procountor recorded a payment of "
+            f"100.00 EUR on {fields.Date.today()} for it"
+        )
+        self.assertIn(warning, move.procountor_error)
+        self.assertTrue(any(warning in message.body for message in move.message_ids))
+        self.assertFalse(move.matched_payment_ids)
+        # Noted once: the next run does not count or note it again.
+        self.connection._procountor_fetch_payments()
+        self.assertNotIn("cancelled in Odoo", self.connection.payment_last_fetch_message)
+        self.assertEqual(
+            len([m for m in move.message_ids if warning in m.body]), 1
+        )
 
 
 @tagged("post_install", "-at_install")
