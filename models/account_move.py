@@ -1394,7 +1394,7 @@ class AccountMove(models.Model):
             return self._procountor_send_now()
         return self._procountor_queue()
 
-    def _procountor_notification(self, message, kind):
+    def _procountor_notification(self, message, kind, next_action=None):
         return {
             "type": "ir.actions.client",
             "tag": "display_notification",
@@ -1403,9 +1403,24 @@ class AccountMove(models.Model):
                 "message": message,
                 "type": kind,
                 "sticky": kind != "success",
-                "next": {"type": "ir.actions.client", "tag": "soft_reload"},
+                "next": next_action or {"type": "ir.actions.client", "tag": "soft_reload"},
             },
         }
+
+    def _procountor_outcome_notification(self, next_action=None):
+        """How sending this one invoice went, then ``next_action``."""
+        self.ensure_one()
+        if self.procountor_state == "sent":
+            return self._procountor_notification(
+                self.env._(
+                    "Invoice %(move)s sent to Procountor (number %(number)s).",
+                    move=self.name,
+                    number=self.procountor_number,
+                ),
+                "success",
+                next_action,
+            )
+        return self._procountor_notification(self.procountor_error, "danger", next_action)
 
     def _procountor_send_now(self):
         self.ensure_one()
@@ -1441,16 +1456,7 @@ class AccountMove(models.Model):
             self.with_context(procountor_interactive=True)._procountor_send_one()
         finally:
             self._procountor_unlock()
-        if self.procountor_state == "sent":
-            return self._procountor_notification(
-                self.env._(
-                    "Invoice %(move)s sent to Procountor (number %(number)s).",
-                    move=self.name,
-                    number=self.procountor_number,
-                ),
-                "success",
-            )
-        return self._procountor_notification(self.procountor_error, "danger")
+        return self._procountor_outcome_notification()
 
     def _procountor_queue(self):
         self.check_access("write")

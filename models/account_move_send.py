@@ -175,22 +175,6 @@ class AccountMoveSend(models.AbstractModel):
     def _procountor_outcome_notification(self, move, next_action):
         """The notification that ends the dialog after one invoice was sent
         (or not) to Procountor, then ``next_action``."""
-        if move.procountor_state == "sent":
-            message, kind = self.env._(
-                "Invoice %(move)s sent to Procountor (number %(number)s).",
-                move=move.name,
-                number=move.procountor_number,
-            ), "success"
-        else:
-            message, kind = move.procountor_error, "danger"
-        return {
-            "type": "ir.actions.client",
-            "tag": "display_notification",
-            "params": {
-                "title": self.env._("Procountor"),
-                "message": message,
-                "type": kind,
-                "sticky": kind != "success",
-                "next": next_action or {"type": "ir.actions.act_window_close"},
-            },
-        }
+        return move._procountor_outcome_notification(
+            next_action or {"type": "ir.actions.act_window_close"}
+        )
