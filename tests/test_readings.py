@@ -107,6 +107,64 @@ class TestProcountorReadings(ProcountorPaymentCommon):
                 self.assertEqual(self._total(refund), -251.0)
                 self.assertFalse(self.sim.invoices(status="UNFINISHED"))
 
+    def test_eu_services_invoice_sent_and_paid(self):
+        """A Finnish company selling services to a German business: the
+        l10n_fi EU fiscal position and 0 % EU services tax, their Procountor
+        VAT statuses filled by the mapping proposal, sent and paid back."""
+        chart = self.env["account.chart.template"].with_company(self.company)
+        eu = chart.ref("eu")
+        tax = eu.map_tax(chart.ref("tax_dom_sales_service_25_5"))
+        self.assertEqual(tax, chart.ref("tax_eu_sales_service_0"))
+        for name, value in self._answers(
+            "sum_info_single_flag",
+            "undocumented_list_shape",
+            "token_expires_in",
+            "repeated_approve",
+            "sales_rounding",
+            "vats_default_country",
+            "bulk_event_type",
+            "payment_bumps_version",
+        ):
+            with self._under(name, value):
+                self.connection.action_fetch_vat_settings()
+                action = self.connection.action_procountor_propose_vat_mapping()
+                self.env[action["res_model"]].browse(action["res_id"]).action_confirm()
+                self.assertTrue(tax.procountor_vat_status_id, "EU services status proposed")
+                buyer = self.env["res.partner"].create(
+                    {
+                        "name": "Kunde GmbH",
+                        "is_company": True,
+                        "country_id": self.env.ref("base.de").id,
+                        "vat": "DE136695976",
+                        "street": "Hauptstrasse 1",
+                        "zip": "10115",
+                        "city": "Berlin",
+                        "email": "rechnung@kunde.example",
+                    }
+                )
+                remote_buyer = self.sim.add_partner("Kunde GmbH", identifier="DE136695976")
+                buyer._procountor_set_id(self.connection, remote_buyer["id"])
+                invoice = self._invoice(
+                    lines=[{"product": self.product_a, "price_unit": 300.0, "taxes": tax}],
+                    partner_id=buyer.id,
+                    fiscal_position_id=eu.id,
+                )
+                invoice._procountor_queue()
+                self.env["account.move"]._cron_procountor_send_invoices()
+                self.assertEqual(invoice.procountor_state, "sent", invoice.procountor_error)
+                remote = self._remote(invoice)
+                self.assertEqual(remote["status"], "SENT")
+                self.assertEqual(self._total(invoice), 300.0)
+                self.assertEqual(
+                    [row["vatStatus"] for row in remote["invoiceRows"]],
+                    [int(tax.procountor_vat_status_id.code)],
+                )
+                self.sim.register_payment(invoice.procountor_id, 300.0)
+                self._fetch()
+                self._fetch()
+                self.assertEqual(self._payments_of(invoice).mapped("amount"), [300.0])
+                self.assertIn(invoice.payment_state, ("paid", "in_payment"))
+
     def test_a_lost_send_answer_is_checked_not_sent_again(self):
         for name, value in self._answers("repeated_send"):
             with self._under(name, value):
