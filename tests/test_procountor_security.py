@@ -228,11 +228,16 @@ class TestSecretScrubbing(ProcountorInvoiceCommon):
         with self.assertLogs("odoo.addons.procountor_connector", level="DEBUG") as logs:
             action = move.with_user(self.billing_user).action_procountor_send()
         self.assertEqual(move.procountor_state, "error")
-        self.assertIn("value *** (client ***) is not allowed here", move.procountor_error)
+        # The user reads the refusal in words; the technical detail, scrubbed,
+        # is in the server log and the API log.
+        self.assertIn("was refused", move.procountor_error)
         api_logs = self.env["procountor.log"].search(
             [("res_model", "=", "account.move"), ("res_id", "=", move.id)]
         )
         self.assertTrue(api_logs.filtered(lambda log: log.status_code == 400))
+        scrubbed = "value *** (client ***) is not allowed here"
+        self.assertTrue(any(scrubbed in line for line in logs.output), logs.output)
+        self.assertTrue(any(scrubbed in (body or "") for body in api_logs.mapped("response_body")))
         self.assertNoSecretsIn(
             [
                 action["params"]["message"],
