@@ -187,8 +187,9 @@ class TestSendDialog(SendDialogCommon):
             ("danger", move.procountor_error),
         )
         self.assertFalse(self._emails_of(move), "no e-mail of an invoice that failed")
+        self.assertNotIn("counterParty.email", move.procountor_error, "said in words")
         self.assertEqual(
-            len(move.message_ids.filtered(lambda m: "counterParty.email" in (m.body or ""))),
+            len(move.message_ids.filtered(lambda m: "not a valid e-mail address" in (m.body or ""))),
             1,
             "the failure is noted once",
         )
