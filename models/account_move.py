@@ -1506,10 +1506,7 @@ class AccountMove(models.Model):
             self.with_context(procountor_interactive=True)._procountor_send_one()
         finally:
             self._procountor_unlock()
-        # The form then shows the new state (and no Send button once sent).
-        return self._procountor_outcome_notification(
-            {"type": "ir.actions.client", "tag": "soft_reload"}
-        )
+        return self._procountor_outcome_notification()
 
     def _procountor_queue(self):
         self.check_access("write")
