@@ -215,6 +215,8 @@ class AccountMove(models.Model):
         context) that the pre-send check asks to change."""
         self.ensure_one()
         model = self.env.context.get("procountor_fix_model")
+        if model not in ("res.partner", "account.tax", "procountor.connection"):
+            return False
         send = self.env["account.move.send"]
         records = self.env[model].browse()
         for record in send._procountor_problems_by_record(self):

@@ -30,6 +30,19 @@ class TestSendProblems(SendDialogCommon):
         self.assertFalse(move.procountor_fix_connection)
         self.assertEqual(self.sim.count(), calls, "the banner never calls Procountor")
 
+    def test_billing_user_sees_the_banner_and_opens_the_customer(self):
+        move = self._block()
+        as_billing = move.with_user(self.billing_user)
+        self.assertEqual(as_billing.procountor_send_problems, move.procountor_send_problems)
+        action = as_billing.with_context(
+            procountor_fix_model="res.partner"
+        ).action_procountor_open_fix()
+        self.assertEqual(action["res_id"], self.customer.id)
+        self.assertFalse(
+            as_billing.with_context(procountor_fix_model="res.users").action_procountor_open_fix(),
+            "only the records the check names can be opened",
+        )
+
     def test_no_banner_for_a_sendable_invoice(self):
         move = self._invoice()
         self.assertFalse(move.procountor_send_problems)
@@ -146,3 +159,14 @@ class TestJourneyTours(SendDialogCommon, HttpCase):
         move.invalidate_recordset()
         self.assertEqual(move.procountor_state, "not_sent")
         self.assertEqual(self.sim.count("POST", "/invoices"), 0)
+
+    def test_bulk_send_tour(self):
+        moves = self._invoice() | self._invoice()
+        self._tour("/odoo/action-account.action_move_out_invoice_type", "procountor_bulk_send_tour")
+        moves.invalidate_recordset()
+        self.assertEqual(set(moves.mapped("procountor_state")), {"to_send"})
+        self.assertEqual(self.sim.count("POST", "/invoices"), 0, "queued, not sent in the request")
+        self.env["account.move"]._cron_procountor_send_invoices()
+        moves.invalidate_recordset()
+        self.assertEqual(set(moves.mapped("procountor_state")), {"sent"}, moves.mapped("procountor_error"))
+        self.assertEqual(self.sim.count("POST", "/invoices"), 2)

@@ -78,3 +78,29 @@ registry.category("web_tour.tours").add("procountor_send_problems_tour", {
         },
     ],
 });
+
+// On the customer invoice list: the selected invoices are queued for
+// Procountor at once and the connector says how many.
+registry.category("web_tour.tours").add("procountor_bulk_send_tour", {
+    steps: () => [
+        {
+            content: "Select every invoice of the list",
+            trigger: ".o_list_view thead .o_list_record_selector input",
+            run: "click",
+        },
+        {
+            content: "Open the Actions menu",
+            trigger: ".o_control_panel .o_cp_action_menus button:contains('Actions')",
+            run: "click",
+        },
+        {
+            content: "Send selected invoices to Procountor",
+            trigger: ".o-dropdown--menu .o-dropdown-item:contains('Send selected invoices to Procountor')",
+            run: "click",
+        },
+        {
+            content: "The connector says they are queued",
+            trigger: ".o_notification:contains('invoices queued for Procountor')",
+        },
+    ],
+});
