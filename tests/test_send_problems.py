@@ -7,6 +7,7 @@ from lxml import etree
 from odoo.tests import HttpCase, tagged
 from odoo.tools.safe_eval import safe_eval
 
+from .payment_common import ProcountorPaymentCommon
 from .test_send_dialog import SendDialogCommon
 
 
@@ -170,3 +171,21 @@ class TestJourneyTours(SendDialogCommon, HttpCase):
         moves.invalidate_recordset()
         self.assertEqual(set(moves.mapped("procountor_state")), {"sent"}, moves.mapped("procountor_error"))
         self.assertEqual(self.sim.count("POST", "/invoices"), 2)
+
+
+@tagged("post_install", "-at_install")
+class TestPaymentFetchTour(ProcountorPaymentCommon, HttpCase):
+    def test_fetch_payment_tour(self):
+        move = self._sent_invoice(100.0)
+        self.sim.register_payment(move.procountor_id, move.amount_total)
+        try:
+            self.start_tour(
+                f"/odoo/action-account.action_move_out_invoice_type/{move.id}",
+                "procountor_fetch_payment_tour",
+                login=self.accountant.login,
+            )
+        except unittest.SkipTest as reason:
+            self.fail(f"The tour procountor_fetch_payment_tour did not run: {reason}")
+        move.invalidate_recordset()
+        self.assertEqual(move.payment_state, "paid")
+        self.assertEqual(len(move.matched_payment_ids), 1)

@@ -104,3 +104,23 @@ registry.category("web_tour.tours").add("procountor_bulk_send_tour", {
         },
     ],
 });
+
+// On a sent invoice that the customer paid in Procountor: Fetch Procountor
+// payments records the payment and the form shows the invoice paid.
+registry.category("web_tour.tours").add("procountor_fetch_payment_tour", {
+    steps: () => [
+        {
+            content: "Press Fetch Procountor payments",
+            trigger: ".o_form_view .o_statusbar_buttons button[name=action_procountor_fetch_payments]",
+            run: "click",
+        },
+        {
+            content: "The connector says what it found",
+            trigger: ".o_notification:contains('1 payments created')",
+        },
+        {
+            content: "The invoice is paid",
+            trigger: ".o_form_view .ribbon:contains('Paid')",
+        },
+    ],
+});
