@@ -7,6 +7,7 @@ from lxml import etree
 from odoo.tests import HttpCase, tagged
 from odoo.tools.safe_eval import safe_eval
 
+from .common_registers import ProcountorRegistersCommon
 from .payment_common import ProcountorPaymentCommon
 from .test_send_dialog import SendDialogCommon
 
@@ -189,3 +190,27 @@ class TestPaymentFetchTour(ProcountorPaymentCommon, HttpCase):
         move.invalidate_recordset()
         self.assertEqual(move.payment_state, "paid")
         self.assertEqual(len(move.matched_payment_ids), 1)
+
+
+@tagged("post_install", "-at_install")
+class TestFetchCustomersTour(ProcountorRegistersCommon, HttpCase):
+    def test_fetch_customers_tour(self):
+        Partner = self.env["res.partner"]
+        self.assertFalse(Partner.search([("name", "=", "Kunde AB")]))
+        # Creating contacts takes Odoo's Contact Creation right.
+        self.accountant.groups_id |= self.env.ref("base.group_partner_manager")
+        try:
+            self.start_tour(
+                f"/odoo/action-procountor_connector.procountor_connection_action/{self.connection.id}",
+                "procountor_fetch_customers_tour",
+                login=self.accountant.login,
+            )
+        except unittest.SkipTest as reason:
+            self.fail(f"The tour procountor_fetch_customers_tour did not run: {reason}")
+        remote = self.sim.partners(name="Kunde AB")[0]
+        wizard = self.env["procountor.partner.import"].search([], order="id desc", limit=1)
+        created = Partner.search([("name", "=", "Kunde AB")])
+        self.assertEqual(len(created), 1, wizard.summary)
+        self.assertEqual(len(created), 1)
+        link = self.env["procountor.partner.link"].search([("partner_id", "=", created.id)])
+        self.assertEqual(link.procountor_id, remote["id"])

@@ -124,3 +124,29 @@ registry.category("web_tour.tours").add("procountor_fetch_payment_tour", {
         },
     ],
 });
+
+// On the connection's form: Fetch Procountor Customers lists the customers
+// no Odoo contact is linked to, and applying the suggested actions creates
+// them.
+registry.category("web_tour.tours").add("procountor_fetch_customers_tour", {
+    steps: () => [
+        {
+            content: "Press Fetch Procountor Customers",
+            trigger: ".o_form_view .o_statusbar_buttons button[name=action_open_partner_import]",
+            run: "click",
+        },
+        {
+            content: "The wizard lists the Procountor customers",
+            trigger: ".modal .o_data_row:contains('Kunde AB')",
+        },
+        {
+            content: "Create/Update Partners",
+            trigger: ".modal-footer button[name=action_apply]:contains('Create/Update Partners')",
+            run: "click",
+        },
+        {
+            content: "The wizard says what it did, nothing failed",
+            trigger: ".modal .alert-info:contains('failed: 0')",
+        },
+    ],
+});
