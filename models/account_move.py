@@ -156,6 +156,19 @@ class AccountMove(models.Model):
         "procountor.send.batch", copy=False, readonly=True, index="btree_not_null"
     )
     procountor_can_send = fields.Boolean(compute="_compute_procountor_can_send")
+    # What the pre-send check finds before anyone presses Send (database only).
+    procountor_send_problems = fields.Text(
+        string="Before Sending to Procountor", compute="_compute_procountor_send_problems"
+    )
+    procountor_fix_partner = fields.Boolean(
+        string="Customer to Fix", compute="_compute_procountor_send_problems"
+    )
+    procountor_fix_tax = fields.Boolean(
+        string="Tax to Fix", compute="_compute_procountor_send_problems"
+    )
+    procountor_fix_connection = fields.Boolean(
+        string="Connection to Fix", compute="_compute_procountor_send_problems"
+    )
 
     @api.depends(
         "move_type", "state", "procountor_state", "company_id", "procountor_create_attempt_date"
@@ -172,6 +185,45 @@ class AccountMove(models.Model):
                 )
                 and bool(move.company_id.sudo().procountor_connection_id)
             )
+
+    # Also reads the customer, lines, taxes and connection: computed on each
+    # read of the form, never stored.
+    @api.depends("move_type", "state", "procountor_state", "company_id")
+    @api.depends_context("company")
+    def _compute_procountor_send_problems(self):
+        send = self.env["account.move.send"]
+        for move in self:
+            by_record = {}
+            if (
+                move.move_type in SENDABLE_TYPES
+                and move.state == "posted"
+                and move.procountor_state == "not_sent"
+                and move.company_id.sudo().procountor_connection_id
+            ):
+                by_record = send._procountor_problems_by_record(move)
+            models_to_fix = {record._name for record in by_record}
+            problems = [problem for group in by_record.values() for problem in group]
+            move.procountor_send_problems = (
+                move._procountor_problems_sentence(problems) if problems else False
+            )
+            move.procountor_fix_partner = "res.partner" in models_to_fix
+            move.procountor_fix_tax = "account.tax" in models_to_fix
+            move.procountor_fix_connection = "procountor.connection" in models_to_fix
+
+    def action_procountor_open_fix(self):
+        """Open the records of one kind (``procountor_fix_model`` in the
+        context) that the pre-send check asks to change."""
+        self.ensure_one()
+        model = self.env.context.get("procountor_fix_model")
+        if model not in ("res.partner", "account.tax", "procountor.connection"):
+            return False
+        send = self.env["account.move.send"]
+        records = self.env[model].browse()
+        for record in send._procountor_problems_by_record(self):
+            if record._name == model:
+                records |= record
+        text = send._procountor_action_text(model, len(records))
+        return records._get_records_action(name=text)
 
     # ------------------------------------------------------------------
     # Only the connector writes its bookkeeping

@@ -61,12 +61,7 @@ class AccountMoveSend(models.AbstractModel):
         level = "danger" if single else "warning"
         groups = {}
         for move in procountor_moves:
-            connection = move._procountor_connection()
-            by_record = {}
-            for problem in move._procountor_check(connection):
-                record = self._procountor_record_to_fix(move, connection, problem)
-                by_record.setdefault(record, []).append(problem)
-            for record, problems in by_record.items():
+            for record, problems in self._procountor_problems_by_record(move).items():
                 group = groups.setdefault(record._name, [record.browse(), []])
                 group[0] |= record
                 group[1].append(move._procountor_problems_sentence(problems))
@@ -79,6 +74,17 @@ class AccountMoveSend(models.AbstractModel):
                 "action": records._get_records_action(name=text),
             }
         return alerts
+
+    @api.model
+    def _procountor_problems_by_record(self, move):
+        """The sentences of the invoice's pre-send check, grouped by the record
+        to change for each (kept in the check's order)."""
+        connection = move._procountor_connection()
+        by_record = {}
+        for problem in move._procountor_check(connection):
+            record = self._procountor_record_to_fix(move, connection, problem)
+            by_record.setdefault(record, []).append(problem)
+        return by_record
 
     @api.model
     def _procountor_record_to_fix(self, move, connection, problem):
