@@ -20,3 +20,4 @@ from . import test_procountor_demo_company
 from . import test_procountor_display
 from . import test_readings
 from . import test_procountor_security
+from . import test_procountor_throttle
