@@ -21,3 +21,4 @@ from . import test_procountor_display
 from . import test_readings
 from . import test_procountor_security
 from . import test_procountor_throttle
+from . import test_procountor_benchmark_workers
