@@ -118,14 +118,15 @@ class BenchmarkTwoWorkers(ProcountorCommon):
                     }
                 )
             customer = env["res.partner"].create(
-                {"name": "Asiakas Oy", "is_company": True, "company_registry": "2345678-0",
+                {"name": "Benchmark Asiakas Oy", "is_company": True, "company_registry": "2345678-0",
                  "country_id": finland.id, "street": "Mannerheimintie 1", "zip": "00100",
                  "city": "Helsinki", "email": "laskut@asiakas.example", "lang": "en_US"}
             )
-            product = env["product.product"].create({"name": "Consulting", "default_code": "CONS"})
-            remote_customer = self.sim.add_partner("Asiakas Oy", identifier="2345678-0")
+            product = env["product.product"].create(
+                {"name": "Benchmark Consulting", "default_code": "BENCH-CONS"})
+            remote_customer = self.sim.add_partner("Benchmark Asiakas Oy", identifier="2345678-0")
             customer._procountor_set_id(connection, remote_customer["id"])
-            remote_product = self.sim.add_product("Consulting", code="CONS")
+            remote_product = self.sim.add_product("Benchmark Consulting", code="BENCH-CONS")
             product._procountor_set_id(connection, remote_product["id"])
             moves = env["account.move"].with_company(company).create(
                 [
