@@ -5,7 +5,10 @@
     make benchmark NAME=payment_fetch
 
 PROCOUNTOR_BENCH_INVOICES sets the number of sent open invoices (default
-10000); every tenth gets a new payment event in the simulator.
+10000); every tenth gets a new payment event in the simulator. With
+PROCOUNTOR_BENCH_LATENCY (seconds) the events are first read under that
+simulated latency one request at a time and then several at once, printing
+requests per second of each.
 """
 import logging
 import math
@@ -66,6 +69,30 @@ class TestPaymentFetchBenchmark(ProcountorPaymentCommon):
             self.env.invalidate_all()
         return moves
 
+    def _compare_concurrent_reads(self, connection, latency):
+        """Read (create nothing) the events of every candidate under
+        ``latency``, one request at a time and then several at once."""
+        candidates = connection._procountor_payment_candidates()
+        client = connection._procountor_client()
+        default = client.concurrency
+        self.sim.latency = latency
+        try:
+            for concurrency in (1, default):
+                client.concurrency = concurrency
+                before = len(self.sim.requests)
+                started = time.perf_counter()
+                connection._procountor_payment_read(candidates, Counter())
+                seconds = time.perf_counter() - started
+                calls = len(self.sim.requests) - before
+                _logger.info(
+                    "PROCOUNTOR BENCHMARK payment_fetch read at %.0f ms latency, %s in "
+                    "flight: %s requests in %.2f s = %.1f requests/s",
+                    latency * 1000, concurrency, calls, seconds, calls / seconds,
+                )
+        finally:
+            client.concurrency = default
+            self.sim.latency = 0.0
+
     def test_fetch_payments_of_many_invoices(self):
         count = int(os.environ.get("PROCOUNTOR_BENCH_INVOICES", "10000"))
         started = time.perf_counter()
@@ -77,10 +104,14 @@ class TestPaymentFetchBenchmark(ProcountorPaymentCommon):
             self.sim.register_payment(move.procountor_id, amounts[move.id])
         self.env.invalidate_all()
 
+        connection = self.connection
+        latency = float(os.environ.get("PROCOUNTOR_BENCH_LATENCY", "0"))
+        if latency:
+            self._compare_concurrent_reads(connection, latency)
+
         requests_before = len(self.sim.requests)
         queries_before = self.env.cr.sql_log_count
         counts = Counter()
-        connection = self.connection
         started = time.perf_counter()
         candidates = connection._procountor_payment_candidates()
         plan = connection._procountor_payment_read(candidates, counts)

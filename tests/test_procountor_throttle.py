@@ -93,13 +93,10 @@ class TestProcountorThrottle(ProcountorCommon):
         with sql_db.db_connect(self.env.cr.dbname).cursor() as cr:
             cr.execute("SELECT extract(epoch from clock_timestamp())")
             before = cr.fetchone()[0]
-        try:
-            with self.env.cr.savepoint():
-                with self.connection._procountor_api() as api:
-                    api.get_company()
-                raise RuntimeError("the caller rolls back")
-        except RuntimeError:
-            pass
+        with self.assertRaises(RuntimeError), self.env.cr.savepoint():
+            with self.connection._procountor_api() as api:
+                api.get_company()
+            raise RuntimeError("the caller rolls back")
         slots = [slot for slot in self._committed_slots(key) if slot[0] >= before]
         # The token request and the call are counted although the caller's
         # work was rolled back, and both are answered (not held in flight).
