@@ -69,6 +69,40 @@ class TestPaymentFetchBenchmark(ProcountorPaymentCommon):
             self.env.invalidate_all()
         return moves
 
+    def _odoo_register_payments(self, paid, amounts):
+        """Odoo's own Register Payment, one payment per invoice, on copies of
+        the invoices just paid through Procountor (same partners, amounts and
+        database). Returns seconds and SQL queries per payment."""
+        today = fields.Date.today()
+        twins = self.env["account.move"].create([
+            {
+                "move_type": "out_invoice",
+                "partner_id": move.partner_id.id,
+                "invoice_date": today,
+                "invoice_line_ids": [Command.create(
+                    {"name": "Service", "quantity": 1, "price_unit": amounts[move.id],
+                     "tax_ids": []}
+                )],
+            }
+            for move in paid
+        ])
+        twins.action_post()
+        self.env.flush_all()
+        self.env.invalidate_all()
+        queries = self.env.cr.sql_log_count
+        started = time.perf_counter()
+        for move in twins:
+            self.env["account.payment.register"].with_context(
+                active_model="account.move", active_ids=move.ids
+            ).create({"payment_date": today})._create_payments()
+        self.env.flush_all()
+        seconds = time.perf_counter() - started
+        queries = self.env.cr.sql_log_count - queries
+        # Odoo says in_payment until the bank statement is reconciled.
+        self.assertLessEqual(set(twins.mapped("payment_state")), {"paid", "in_payment"})
+        self.assertFalse(any(twins.mapped("amount_residual")))
+        return seconds / len(twins), queries / len(twins)
+
     def _compare_concurrent_reads(self, connection, latency):
         """Read (create nothing) the events of every candidate under
         ``latency``, one request at a time and then several at once."""
@@ -143,6 +177,9 @@ class TestPaymentFetchBenchmark(ProcountorPaymentCommon):
             [("procountor_connection_id", "=", connection.id)]), len(paid))
 
         created = counts["created"]
+        odoo_seconds, odoo_queries = self._odoo_register_payments(paid, amounts)
+        ours_ms = 1000 * apply_seconds / created
+        ours_queries = (queries - queries_read) / created
         for line in (
             f"invoices={count} with_new_payments={len(paid)} setup_s={setup_seconds:.1f}",
             f"api_calls={event_calls} (+{other_calls} token/other) target<={target} "
@@ -151,5 +188,9 @@ class TestPaymentFetchBenchmark(ProcountorPaymentCommon):
             f"payments_created={created} ms_per_payment={1000 * apply_seconds / created:.1f}",
             f"sql_queries={queries} (read={queries_read}, "
             f"per_payment={(queries - queries_read) / created:.1f})",
+            f"odoo_register_payment (one wizard per invoice, same invoices) "
+            f"ms_per_payment={1000 * odoo_seconds:.1f} queries_per_payment={odoo_queries:.1f}",
+            f"ratio ours/odoo: time={ours_ms / (1000 * odoo_seconds):.2f} "
+            f"queries={ours_queries / odoo_queries:.2f}",
         ):
             _logger.info("PROCOUNTOR BENCHMARK payment_fetch %s", line)
