@@ -375,7 +375,7 @@ class ProcountorConnection(models.Model):
             if client is None:
                 # All processes of this database share the client ID's budget.
                 options.setdefault("throttle", self.env[
-                    "procountor.throttle.slot"]._procountor_throttle(
+                    "procountor.throttle"]._procountor_throttle(
                         self.client_id, sleep=options.get("sleep", time.sleep)))
                 options.setdefault("concurrency", READ_CONCURRENCY)
                 client = ProcountorClient(

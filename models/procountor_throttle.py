@@ -14,7 +14,7 @@ import time
 import psycopg2
 from psycopg2.pool import PoolError
 
-from odoo import api, fields, models, sql_db
+from odoo import api, models, sql_db
 
 from ..procountor_api import LocalThrottle
 
@@ -31,14 +31,27 @@ WARNING_INTERVAL = 60
 _NOW = "extract(epoch from clock_timestamp())"
 
 
-class ProcountorThrottleSlot(models.Model):
-    _name = "procountor.throttle.slot"
-    _description = "Procountor request slot"
-    _log_access = False
+class ProcountorThrottle(models.AbstractModel):
+    """Owns the table of request slots. It is a plain table, not a model's:
+    nobody reads it through the ORM, it holds no company data, and it is
+    unlogged (no write-ahead log), so a crash merely empties it."""
 
-    client_key = fields.Char(required=True, index=True)
-    started = fields.Float(help="Seconds since the epoch, by the database's clock.")
-    finished = fields.Float(help="When the answer came; empty while in flight.")
+    _name = "procountor.throttle"
+    _description = "Procountor request budget"
+
+    def init(self):
+        self.env.cr.execute(
+            """CREATE UNLOGGED TABLE IF NOT EXISTS procountor_throttle_slot (
+                   id bigserial PRIMARY KEY,
+                   client_key varchar NOT NULL,
+                   started double precision NOT NULL,
+                   finished double precision
+               )"""
+        )
+        self.env.cr.execute(
+            """CREATE INDEX IF NOT EXISTS procountor_throttle_slot_client_key_index
+                   ON procountor_throttle_slot (client_key)"""
+        )
 
     @api.model
     def _procountor_throttle(self, client_key, rate_limit=20, sleep=time.sleep):
