@@ -189,6 +189,8 @@ class BenchmarkTwoWorkers(ProcountorCommon):
                         stderr=subprocess.STDOUT, env=env,
                     )
                 workers.append((process, ready, output))
+                # A failed round must not leave a worker waiting for the start.
+                self.addCleanup(lambda p=process: p.poll() is None and p.kill())
             deadline = time.monotonic() + 300
             while not all(os.path.exists(ready) for _process, ready, _out in workers):
                 self.assertLess(time.monotonic(), deadline, "the workers did not start")
