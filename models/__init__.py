@@ -24,3 +24,4 @@ from . import account_move_payments
 from . import procountor_demo
 from . import account_move_procountor_status
 from . import procountor_vat_mapping
+from . import procountor_throttle

@@ -107,11 +107,14 @@ class ProcountorBillImport(models.AbstractModel):
         with connection._procountor_api() as client:
             run = BillImportRun(connection, client)
             try:
-                invoice_rows = list(client.paginate("/invoices", invoice_filters))
                 # Receipts edited on their own do not necessarily touch the
                 # invoice's version [INFER], so changed receipts are listed too
                 # (their status filter takes one value only, API_NOTES §6).
-                receipt_rows = list(client.paginate("/ledgerreceipts", receipt_filters))
+                # Both listings are read at once.
+                invoice_rows, receipt_rows = client.map_concurrent(
+                    lambda listing: list(client.paginate(*listing)),
+                    [("/invoices", invoice_filters), ("/ledgerreceipts", receipt_filters)],
+                )
             except ProcountorError as error:
                 _logger.warning(
                     "Procountor vendor bill listing of connection %s failed: %s",
@@ -136,8 +139,16 @@ class ProcountorBillImport(models.AbstractModel):
                     .mapped("procountor_bill_id")
                 )
             ids = list(dict.fromkeys(i for i in ids if i))
-            for start in range(0, len(ids), BATCH_SIZE):
-                importer._procountor_import_batch(run, ids[start : start + BATCH_SIZE])
+            batches = [ids[start : start + BATCH_SIZE] for start in range(0, len(ids), BATCH_SIZE)]
+            # Several batches are read at once (the HTTP work only, each
+            # batch's errors kept apart); the job's cursor then handles them
+            # one after the other.
+            for start in range(0, len(batches), client.concurrency):
+                group = batches[start : start + client.concurrency]
+                reads = client.map_concurrent(lambda batch: importer._procountor_read_batch(
+                    client, batch), group)
+                for batch, read in zip(group, reads, strict=True):
+                    importer._procountor_import_batch(run, batch, read)
 
         values = {
             "bill_last_fetch": started,
@@ -153,19 +164,32 @@ class ProcountorBillImport(models.AbstractModel):
         importer.env["ir.cron"]._notify_progress(done=run.imported, remaining=0)
         return run
 
-    def _procountor_import_batch(self, run, ids):
-        """Read up to 200 invoices and their receipts, then handle each bill."""
-        connection = run.connection
+    @api.model
+    def _procountor_read_batch(self, client, ids):
+        """Read up to 200 invoices and their receipts; no database work (it
+        may run in a worker thread). Returns ``(invoices, receipts by id)``,
+        or the ProcountorError that stopped the reading."""
         try:
-            invoices = run.client.get_invoices(ids)
+            invoices = client.get_invoices(ids)
             receipts = {
                 receipt.get("id"): receipt
-                for receipt in run.client.get_batch(
+                for receipt in client.get_batch(
                     "/ledgerreceipts",
                     [inv.get("ledgerReceiptId") for inv in invoices if inv.get("ledgerReceiptId")],
                 )
             }
         except ProcountorError as error:
+            return error
+        return invoices, receipts
+
+    def _procountor_import_batch(self, run, ids, read=None):
+        """Handle each bill of a batch read by :meth:`_procountor_read_batch`
+        (read now when ``read`` is not given)."""
+        connection = run.connection
+        if read is None:
+            read = self._procountor_read_batch(run.client, ids)
+        if isinstance(read, ProcountorError):
+            error = read
             _logger.warning(
                 "Procountor vendor bills %s of connection %s could not be read: %s",
                 ids,
@@ -182,6 +206,7 @@ class ProcountorBillImport(models.AbstractModel):
                 ),
             )
             return
+        invoices, receipts = read
         imported = {
             move.procountor_bill_id: move
             for move in self.env["account.move"].search(

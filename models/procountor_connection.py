@@ -3,6 +3,7 @@
 import hashlib
 import logging
 import threading
+import time
 from contextlib import contextmanager
 
 from odoo import api, fields, models, modules
@@ -57,6 +58,8 @@ DESTINATION_FIELDS = ("environment", "custom_url", "client_id", "redirect_uri")
 # back well before any of those limits. Scheduled jobs keep their retries.
 BUTTON_DEADLINE = 30
 BUTTON_READ_TIMEOUT = 15
+# Bulk reads (payment events, batch GETs) keep this many requests in flight.
+READ_CONCURRENCY = 4
 
 # One client per connection settings and process: it keeps the M2M token until
 # shortly before it expires and throttles to Procountor's 20 requests/second
@@ -370,6 +373,11 @@ class ProcountorConnection(models.Model):
         with _CLIENTS_LOCK:
             client = _CLIENTS.get(fingerprint)
             if client is None:
+                # All processes of this database share the client ID's budget.
+                options.setdefault("throttle", self.env[
+                    "procountor.throttle"]._procountor_throttle(
+                        self.client_id, sleep=options.get("sleep", time.sleep)))
+                options.setdefault("concurrency", READ_CONCURRENCY)
                 client = ProcountorClient(
                     self.api_url,
                     self.client_id,

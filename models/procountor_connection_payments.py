@@ -505,10 +505,20 @@ class ProcountorConnection(models.Model):
             # The bulk rows may lack the type (API_NOTES §4.7): read the events
             # of those invoices again, one call each, before anything is created.
             detailed = {}
-            for procountor_id in sorted(
-                {event["invoice_id"] for event in events if procountor_payments.needs_detail(event)}
+            # Several invoices at once; the rows are handled here afterwards.
+            for rows in client.map_concurrent(
+                lambda procountor_id: procountor_payments.invoice_payment_events(
+                    client, procountor_id
+                ),
+                sorted(
+                    {
+                        event["invoice_id"]
+                        for event in events
+                        if procountor_payments.needs_detail(event)
+                    }
+                ),
             ):
-                for row in procountor_payments.invoice_payment_events(client, procountor_id):
+                for row in rows:
                     event = procountor_payments.normalize_event(row, company_currency)
                     if event:
                         detailed[event["id"]] = event

@@ -4,7 +4,7 @@ Odoo code imports it relatively (``from ..procountor_api import ProcountorClient
 so that the exception classes exist only once.
 """
 
-from .client import ENVIRONMENT_URLS, ProcountorClient
+from .client import ENVIRONMENT_URLS, LocalThrottle, ProcountorClient
 from .errors import (
     ProcountorAuthError,
     ProcountorConnectionError,
@@ -21,6 +21,7 @@ from .redact import redact
 
 __all__ = [
     "ENVIRONMENT_URLS",
+    "LocalThrottle",
     "ProcountorAuthError",
     "ProcountorClient",
     "ProcountorConnectionError",

@@ -35,6 +35,7 @@ import random as _random
 import socket
 import threading
 import time
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from datetime import date, datetime, timezone
 from urllib.parse import urlencode, urlsplit
@@ -96,6 +97,54 @@ _RETRY_STATUSES = frozenset({429, 502, 503, 504})
 _VALIDATION_STATUSES = frozenset({400, 409, 422})
 
 
+class LocalThrottle:
+    """At most ``rate_limit`` requests in any sliding second, counted in this
+    process (all threads of it).
+
+    Procountor documents 20 requests/second per API client and may suspend
+    a client that exceeds it (API_NOTES §3.8). A slot is held from the start
+    of a request until one second after its answer: the server sees a request
+    somewhat after we start it, so counting from our start times alone lets
+    it count 21 in one of its seconds when the first request was slow.
+
+    A throttle is any object with ``acquire()`` (wait until a request may
+    start; return its slot) and ``release(slot)`` (the answer came, or the
+    request failed). Processes that share one API client need a throttle
+    they share too; this one is the fallback when there is none.
+    """
+
+    def __init__(self, rate_limit=20, *, sleep=time.sleep, clock=time.monotonic):
+        self.rate_limit = rate_limit
+        self._sleep = sleep
+        self._clock = clock
+        self._lock = threading.Lock()
+        self._slots = []
+
+    def acquire(self):
+        with self._lock:
+            while True:
+                now = self._clock()
+                self._slots = [slot for slot in self._slots
+                               if slot[0] is None or now - slot[0] < 1.0]
+                if len(self._slots) < self.rate_limit:
+                    break
+                finished = [slot for slot in self._slots if slot[0] is not None]
+                if not finished:
+                    # Only requests of other threads in flight: wait for one to end.
+                    self._sleep(0.05)
+                    continue
+                oldest = min(finished, key=lambda slot: slot[0])
+                self._sleep(max(0.0, 1.0 - (now - oldest[0])))
+                # Trust the sleep even when the clock did not move (frozen test clocks).
+                self._slots.remove(oldest)
+            slot = [None]
+            self._slots.append(slot)
+            return slot
+
+    def release(self, slot):
+        slot[0] = self._clock()
+
+
 class ProcountorClient:
     """Talks to one Procountor company through one API key (M2M flow, API_NOTES §2.1).
 
@@ -108,7 +157,7 @@ class ProcountorClient:
                  timeout=(5, 30), max_attempts=4, backoff=0.5, max_backoff=8.0,
                  rate_limit=20, on_call=None, session=None,
                  sleep=time.sleep, clock=time.monotonic, random=_random.random,
-                 max_retry_after=60.0):
+                 max_retry_after=60.0, throttle=None, concurrency=1):
         if not base_url:
             raise ValueError("base_url is required")
         self.base_url = base_url.rstrip("/")
@@ -134,8 +183,14 @@ class ProcountorClient:
         self._token_lock = threading.RLock()
         # Per thread: the deadline of the block a user is waiting on, if any.
         self._local = threading.local()
-        self._throttle_lock = threading.Lock()
-        self._slots = []
+        # Anything with acquire() -> slot and release(slot); by default this
+        # process's own count (see LocalThrottle).
+        if throttle is None and rate_limit:
+            throttle = LocalThrottle(rate_limit, sleep=sleep, clock=clock)
+        self.throttle = throttle
+        # Bulk reads (get_batch, payment_events) keep up to this many requests
+        # in flight; the throttle still bounds them.
+        self.concurrency = max(1, int(concurrency or 1))
         self._counter_lock = threading.Lock()
         self.token_requests = 0
         self.calls = 0
@@ -315,17 +370,53 @@ class ProcountorClient:
         A chunk answered 404 (all its ids invalid, API_NOTES §3.3) contributes nothing.
         """
         path = path.rstrip("/")
-        results = []
-        for chunk in _chunks(_unique(ids), MAX_BATCH_IDS):
+
+        def read(chunk):
             try:
                 body = self.get(f"{path}/{','.join(chunk)}")
             except ProcountorNotFoundError:
-                continue
+                return []
             if isinstance(body, list):
-                results.extend(body)
-            elif body is not None:
-                results.append(body)
+                return body
+            return [body] if body is not None else []
+
+        results = []
+        for rows in self.map_concurrent(read, _chunks(_unique(ids), MAX_BATCH_IDS)):
+            results.extend(rows)
         return results
+
+    def map_concurrent(self, function, items):
+        """``[function(item) for item in items]`` with up to ``concurrency``
+        calls in flight at once, results in the order of ``items``.
+
+        For reads only. Each worker runs under the caller's deadline, and the
+        ``on_call`` hook is called afterwards on the caller's thread, in the
+        order of ``items``, so whatever it records stays with the caller. The
+        first error (in the order of ``items``) is raised once all are done.
+        """
+        items = list(items)
+        workers = min(self.concurrency, len(items))
+        if workers <= 1:
+            return [function(item) for item in items]
+        deadline = getattr(self._local, "deadline", None)
+        reports = [[] for _ in items]
+
+        def run(index):
+            self._local.deadline = deadline
+            self._local.reports = reports[index]
+            try:
+                return function(items[index])
+            finally:
+                self._local.reports = None
+                self._local.deadline = None
+
+        with ThreadPoolExecutor(max_workers=workers,
+                                thread_name_prefix="procountor-read") as pool:
+            futures = [pool.submit(run, index) for index in range(len(items))]
+        for batch in reports:
+            for info in batch:
+                self._call_hook(info)
+        return [future.result() for future in futures]
 
     # ----------------------------------------------------------- conveniences
 
@@ -374,10 +465,22 @@ class ProcountorClient:
         return self.get_batch("/invoices", ids)
 
     def payment_events(self, invoice_ids):
-        """Yield the payment events of the given invoices, 200 ids per query (API_NOTES §4.7)."""
-        for chunk in _chunks(_unique(invoice_ids), MAX_BATCH_IDS):
-            yield from self.paginate("/payments/paymentevents",
-                                     params={"invoiceId": ",".join(chunk)})
+        """Yield the payment events of the given invoices, 200 ids per query (API_NOTES §4.7).
+
+        With ``concurrency`` above 1 the chunks are read several at a time and
+        nothing is yielded before all of them were read.
+        """
+        chunks = list(_chunks(_unique(invoice_ids), MAX_BATCH_IDS))
+        if self.concurrency <= 1:
+            for chunk in chunks:
+                yield from self.paginate("/payments/paymentevents",
+                                         params={"invoiceId": ",".join(chunk)})
+            return
+        for rows in self.map_concurrent(
+                lambda chunk: list(self.paginate("/payments/paymentevents",
+                                                 params={"invoiceId": ",".join(chunk)})),
+                chunks):
+            yield from rows
 
     def create_business_partner(self, payload):
         return self.post("/businesspartners", json=payload)
@@ -507,7 +610,8 @@ class ProcountorClient:
     def _attempt(self, method, url, path, attempt, *, params, json, payload, data, files,
                  headers, timeout):
         """One HTTP exchange: throttle, send, report to ``on_call``. Returns the response."""
-        slot = self._throttle()
+        throttle = self.throttle
+        slot = throttle.acquire() if throttle is not None else None
         with self._counter_lock:
             self.calls += 1
             if path == TOKEN_PATH:
@@ -527,8 +631,8 @@ class ProcountorClient:
                          f"{type(exc).__name__}: {exc}")
             raise
         finally:
-            if slot is not None:
-                slot[0] = self._clock()
+            if throttle is not None:
+                throttle.release(slot)
         status = response.status_code
         error = None
         if not 200 <= status < 300:
@@ -539,37 +643,6 @@ class ProcountorClient:
         self._report(method, url, path, attempt, started, request_body, status,
                      self._describe_response(response) if self.on_call else "", error)
         return response
-
-    def _throttle(self):
-        """Wait until a request may start; return its slot (or None when unthrottled).
-
-        Procountor documents 20 requests/second per API client and may suspend
-        a client that exceeds it (API_NOTES §3.8). A slot is held from the start
-        of a request until one second after its answer: the server sees a request
-        somewhat after we start it, so counting from our start times alone lets
-        it count 21 in one of its seconds when the first request was slow.
-        """
-        if not self.rate_limit:
-            return None
-        with self._throttle_lock:
-            while True:
-                now = self._clock()
-                self._slots = [slot for slot in self._slots
-                               if slot[0] is None or now - slot[0] < 1.0]
-                if len(self._slots) < self.rate_limit:
-                    break
-                finished = [slot for slot in self._slots if slot[0] is not None]
-                if not finished:
-                    # Only requests of other threads in flight: wait for one to end.
-                    self._sleep(0.05)
-                    continue
-                oldest = min(finished, key=lambda slot: slot[0])
-                self._sleep(max(0.0, 1.0 - (now - oldest[0])))
-                # Trust the sleep even when the clock did not move (frozen test clocks).
-                self._slots.remove(oldest)
-            slot = [None]
-            self._slots.append(slot)
-            return slot
 
     def _bounded_timeout(self, timeout):
         """``timeout`` (a number or a (connect, read) pair) shortened to the
@@ -704,6 +777,14 @@ class ProcountorClient:
             "error": self._scrub(redact(error, max_len=BODY_LOG_LIMIT)) if error else None,
             "attempt": attempt,
         }
+        forward = getattr(self._local, "reports", None)
+        if forward is not None:
+            # A worker of map_concurrent: the caller's thread reports it.
+            forward.append(info)
+            return
+        self._call_hook(info)
+
+    def _call_hook(self, info):
         try:
             self.on_call(info)
         except Exception:  # the hook only logs; it must never break a call

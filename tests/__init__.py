@@ -22,3 +22,5 @@ from . import test_procountor_display
 from . import test_readings
 from . import test_procountor_security
 from . import test_send_problems
+from . import test_procountor_throttle
+from . import test_procountor_benchmark_workers

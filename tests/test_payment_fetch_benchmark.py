@@ -5,7 +5,10 @@
     make benchmark NAME=payment_fetch
 
 PROCOUNTOR_BENCH_INVOICES sets the number of sent open invoices (default
-10000); every tenth gets a new payment event in the simulator.
+10000); every tenth gets a new payment event in the simulator. With
+PROCOUNTOR_BENCH_LATENCY (seconds) the events are first read under that
+simulated latency one request at a time and then several at once, printing
+requests per second of each.
 """
 import logging
 import math
@@ -66,6 +69,64 @@ class TestPaymentFetchBenchmark(ProcountorPaymentCommon):
             self.env.invalidate_all()
         return moves
 
+    def _odoo_register_payments(self, paid, amounts):
+        """Odoo's own Register Payment, one payment per invoice, on copies of
+        the invoices just paid through Procountor (same partners, amounts and
+        database). Returns seconds and SQL queries per payment."""
+        today = fields.Date.today()
+        twins = self.env["account.move"].create([
+            {
+                "move_type": "out_invoice",
+                "partner_id": move.partner_id.id,
+                "invoice_date": today,
+                "invoice_line_ids": [Command.create(
+                    {"name": "Service", "quantity": 1, "price_unit": amounts[move.id],
+                     "tax_ids": []}
+                )],
+            }
+            for move in paid
+        ])
+        twins.action_post()
+        self.env.flush_all()
+        self.env.invalidate_all()
+        queries = self.env.cr.sql_log_count
+        started = time.perf_counter()
+        for move in twins:
+            self.env["account.payment.register"].with_context(
+                active_model="account.move", active_ids=move.ids
+            ).create({"payment_date": today})._create_payments()
+        self.env.flush_all()
+        seconds = time.perf_counter() - started
+        queries = self.env.cr.sql_log_count - queries
+        # Odoo says in_payment until the bank statement is reconciled.
+        self.assertLessEqual(set(twins.mapped("payment_state")), {"paid", "in_payment"})
+        self.assertFalse(any(twins.mapped("amount_residual")))
+        return seconds / len(twins), queries / len(twins)
+
+    def _compare_concurrent_reads(self, connection, latency):
+        """Read (create nothing) the events of every candidate under
+        ``latency``, one request at a time and then several at once."""
+        candidates = connection._procountor_payment_candidates()
+        client = connection._procountor_client()
+        default = client.concurrency
+        self.sim.latency = latency
+        try:
+            for concurrency in (1, default):
+                client.concurrency = concurrency
+                before = len(self.sim.requests)
+                started = time.perf_counter()
+                connection._procountor_payment_read(candidates, Counter())
+                seconds = time.perf_counter() - started
+                calls = len(self.sim.requests) - before
+                _logger.info(
+                    "PROCOUNTOR BENCHMARK payment_fetch read at %.0f ms latency, %s in "
+                    "flight: %s requests in %.2f s = %.1f requests/s",
+                    latency * 1000, concurrency, calls, seconds, calls / seconds,
+                )
+        finally:
+            client.concurrency = default
+            self.sim.latency = 0.0
+
     def test_fetch_payments_of_many_invoices(self):
         count = int(os.environ.get("PROCOUNTOR_BENCH_INVOICES", "10000"))
         started = time.perf_counter()
@@ -77,10 +138,14 @@ class TestPaymentFetchBenchmark(ProcountorPaymentCommon):
             self.sim.register_payment(move.procountor_id, amounts[move.id])
         self.env.invalidate_all()
 
+        connection = self.connection
+        latency = float(os.environ.get("PROCOUNTOR_BENCH_LATENCY", "0"))
+        if latency:
+            self._compare_concurrent_reads(connection, latency)
+
         requests_before = len(self.sim.requests)
         queries_before = self.env.cr.sql_log_count
         counts = Counter()
-        connection = self.connection
         started = time.perf_counter()
         candidates = connection._procountor_payment_candidates()
         plan = connection._procountor_payment_read(candidates, counts)
@@ -112,6 +177,9 @@ class TestPaymentFetchBenchmark(ProcountorPaymentCommon):
             [("procountor_connection_id", "=", connection.id)]), len(paid))
 
         created = counts["created"]
+        odoo_seconds, odoo_queries = self._odoo_register_payments(paid, amounts)
+        ours_ms = 1000 * apply_seconds / created
+        ours_queries = (queries - queries_read) / created
         for line in (
             f"invoices={count} with_new_payments={len(paid)} setup_s={setup_seconds:.1f}",
             f"api_calls={event_calls} (+{other_calls} token/other) target<={target} "
@@ -120,5 +188,9 @@ class TestPaymentFetchBenchmark(ProcountorPaymentCommon):
             f"payments_created={created} ms_per_payment={1000 * apply_seconds / created:.1f}",
             f"sql_queries={queries} (read={queries_read}, "
             f"per_payment={(queries - queries_read) / created:.1f})",
+            f"odoo_register_payment (one wizard per invoice, same invoices) "
+            f"ms_per_payment={1000 * odoo_seconds:.1f} queries_per_payment={odoo_queries:.1f}",
+            f"ratio ours/odoo: time={ours_ms / (1000 * odoo_seconds):.2f} "
+            f"queries={ours_queries / odoo_queries:.2f}",
         ):
             _logger.info("PROCOUNTOR BENCHMARK payment_fetch %s", line)

@@ -1,0 +1,108 @@
+"""The pluggable throttle and concurrent bulk reads of ProcountorClient."""
+
+import threading
+import time
+
+from procountor_api import LocalThrottle
+
+from test_payments import _sales_invoice
+
+
+def _peak_per_second(times):
+    """Most requests that arrived within any one sliding second."""
+    times = sorted(times)
+    return max((sum(1 for t in times[index:] if t < start + 1.0)
+                for index, start in enumerate(times)), default=0)
+
+
+class RecordingThrottle:
+    """A throttle that only counts, to see what the client asks of it."""
+
+    def __init__(self):
+        self.held = 0
+        self.acquired = 0
+        self.released = []
+
+    def acquire(self):
+        self.acquired += 1
+        self.held += 1
+        return self.acquired
+
+    def release(self, slot):
+        self.held -= 1
+        self.released.append(slot)
+
+
+def test_an_injected_throttle_holds_a_slot_for_every_exchange(make_client, calls):
+    throttle = RecordingThrottle()
+    held_when_reported = []
+    client = make_client(throttle=throttle,
+                         on_call=lambda info: held_when_reported.append(throttle.held))
+    client.get_company()
+    client.get_company()
+    # The token request and two calls: each took a slot and gave it back
+    # once answered (before it was reported).
+    assert throttle.acquired == client.calls == 3
+    assert throttle.released == [1, 2, 3]
+    assert held_when_reported == [0, 0, 0]
+
+
+def _run_in_threads(clients, calls_each):
+    def work(client):
+        for _ in range(calls_each):
+            client.get_company()
+
+    threads = [threading.Thread(target=work, args=(client,)) for client in clients]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+
+def test_two_clients_sharing_a_throttle_share_the_limit(make_client, sim):
+    # Each client alone keeps to 20/s; together, each with its own count, they
+    # do not: the simulator sees up to 40 in a second.
+    sim.rate_limit = None
+    own = [make_client(sleep=time.sleep, clock=time.monotonic) for _ in range(2)]
+    _run_in_threads(own, 25)
+    assert _peak_per_second([r["time"] for r in sim.requests]) > 20
+
+    sim.reset()
+    sim.rate_limit = 20
+    shared = LocalThrottle(20)
+    clients = [make_client(sleep=time.sleep, clock=time.monotonic, throttle=shared)
+               for _ in range(2)]
+    _run_in_threads(clients, 25)
+    statuses = [r["status"] for r in sim.requests]
+    assert len(statuses) == 52 and statuses.count(429) == 0
+    assert _peak_per_second([r["time"] for r in sim.requests]) <= 20
+
+
+def test_batch_reads_keep_several_requests_in_flight(make_client, sim, calls):
+    ids = [sim.create_invoice(_sales_invoice())["id"] for _ in range(601)]
+    client = make_client(concurrency=4, sleep=time.sleep, clock=time.monotonic)
+    client.get_token()
+    calls.clear()
+    sim.latency = 0.3
+    reporters = []
+    client.on_call = lambda info: (calls.append(info),
+                                   reporters.append(threading.current_thread()))
+    started = time.monotonic()
+    rows = client.get_batch("/invoices", ids)
+    elapsed = time.monotonic() - started
+    sim.latency = 0.0
+    # Four chunks of at most 200 ids at once: about one latency, not four.
+    assert elapsed < 0.9
+    assert [row["id"] for row in rows] == ids
+    assert len(calls) == 4 and {c["status"] for c in calls} == {200}
+    assert set(reporters) == {threading.current_thread()}
+
+
+def test_concurrent_payment_events_keep_the_order_and_the_errors(make_client, sim):
+    invoices = [sim.create_invoice(_sales_invoice())["id"] for _ in range(450)]
+    for invoice_id in invoices[::50]:
+        sim.register_payment(invoice_id, 10.0)
+    client = make_client(concurrency=3)
+    rows = list(client.payment_events(invoices))
+    assert [row["invoiceId"] for row in rows] == invoices[::50]
+    assert sim.count("GET", "/payments/paymentevents") == 3
