@@ -496,17 +496,9 @@ class ProcountorConnection(models.Model):
     # Buttons
     # ------------------------------------------------------------------
     def _notify(self, message, kind):
-        return {
-            "type": "ir.actions.client",
-            "tag": "display_notification",
-            "params": {
-                "title": self.env._("Procountor"),
-                "message": message,
-                "type": kind,
-                "sticky": kind != "success",
-                "next": {"type": "ir.actions.act_window_close"},
-            },
-        }
+        return self.env["account.move"]._procountor_notification(
+            message, kind, {"type": "ir.actions.act_window_close"}
+        )
 
     def action_test_connection(self):
         """Get a token and read the Procountor company.
