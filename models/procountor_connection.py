@@ -108,11 +108,30 @@ class ProcountorConnection(models.Model):
         help="Base URL of the API, ending in /api, e.g. http://127.0.0.1:8070/api.",
     )
     api_url = fields.Char(string="API URL", compute="_compute_api_url")
-    client_id = fields.Char(string="Client ID")
+    # Where Procountor shows each credential: API_NOTES §2.1.
+    client_id = fields.Char(
+        string="Client ID",
+        help="The client ID Procountor issued for this integration (its API "
+        "client) when the integration was registered or a test environment "
+        "was requested. The API Key is created in Procountor for this client ID.",
+    )
     # Secrets: only Settings administrators may read or write them; they are
     # never tracked, logged or shown in messages (see procountor_log redaction).
-    client_secret = fields.Char(copy=False, groups="base.group_system")
-    api_key = fields.Char(string="API Key", copy=False, groups="base.group_system")
+    client_secret = fields.Char(
+        copy=False,
+        groups="base.group_system",
+        help="The client secret Procountor issued together with the Client ID "
+        "for this integration.",
+    )
+    api_key = fields.Char(
+        string="API Key",
+        copy=False,
+        groups="base.group_system",
+        help="Created in Procountor by the user the connector works as, in the "
+        "Procountor company of this connection: top-right menu, API client "
+        "keys, New API key, then paste the Client ID. One key belongs to one "
+        "Procountor company.",
+    )
     redirect_uri = fields.Char(
         string="Redirect URI",
         help="The redirect URI registered for the client ID in Procountor.",
@@ -186,8 +205,8 @@ class ProcountorConnection(models.Model):
         string="Procountor Bank Accounts",
         readonly=True,
         copy=False,
-        help="The IBANs registered in the Procountor company, read when "
-        "invoices are sent.",
+        help="The IBANs registered in the Procountor company, read at Test "
+        "Connection and again when an invoice names an IBAN not among them.",
     )
 
     # VAT settings fetched from Procountor (API_NOTES §8).
@@ -501,7 +520,8 @@ class ProcountorConnection(models.Model):
         )
 
     def action_test_connection(self):
-        """Get a token and read the Procountor company.
+        """Get a token, read the Procountor company and its bank accounts
+        (so that the receiving bank account can be chosen among them).
 
         The outcome is stored on the connection (never raised), so the API log
         rows of a failed attempt are kept.
@@ -511,6 +531,7 @@ class ProcountorConnection(models.Model):
         try:
             with self.with_context(procountor_interactive=True)._procountor_api() as client:
                 company = client.get_company()
+                self._procountor_store_ibans(client)
         except ProcountorError as error:
             _logger.warning("Procountor test of connection %s failed: %s", self.id, error)
             message = self._procountor_error_sentence(error)

@@ -2,9 +2,13 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 import socket
 
-from odoo.exceptions import AccessError, UserError
-from odoo.tests import tagged
+from lxml import etree
 
+from odoo.exceptions import AccessError, UserError
+from odoo.tests import Form, tagged
+from odoo.tools.safe_eval import safe_eval
+
+from ..procountor_simulator.seed import DEFAULT_IBAN, make_iban
 from .common import ProcountorCommon
 
 
@@ -30,6 +34,32 @@ class TestConnectionButtons(ProcountorCommon):
         self.assertIn("Simulated Oy", self.connection.last_test_message)
         self.assertEqual(self.sim.count("POST", "/oauth/token"), 1)
         self.assertEqual(self.sim.count("GET", "/company"), 1)
+
+    def test_test_connection_reads_the_bank_accounts(self):
+        """The receiving bank account is chosen right after the first test:
+        the form already lists the Procountor company's IBANs."""
+        other = make_iban("FI", "98765400000123")
+        closed = make_iban("FI", "11122200000444")
+        self.sim.add_bank_account(other)
+        self.sim.add_bank_account(closed, status="INACTIVE")
+        self.assertFalse(self.connection.procountor_ibans)
+        self.connection.action_test_connection()
+        self.assertEqual(
+            self.connection.procountor_ibans, " ".join(sorted([DEFAULT_IBAN, other]))
+        )
+        self.assertEqual(self.sim.count("GET", "/bankaccounts"), 1)
+        self.assertEqual(len(self.sim.requests), 3, "token, company, bank accounts")
+
+    def test_failed_bank_account_read_fails_the_test(self):
+        self.sim.fail_next("GET", "/bankaccounts", status=403)
+        self.connection.action_test_connection()
+        self.assertFalse(self.connection.last_test_ok)
+        self.assertEqual(
+            self.connection.last_test_message,
+            "Connection Simulated Procountor: the Procountor user of this API Key "
+            "lacks the rights for this action; grant them in Procountor.",
+        )
+        self.assertFalse(self.connection.procountor_ibans)
 
     def test_token_is_reused_across_buttons(self):
         self.connection.action_test_connection()
@@ -130,8 +160,8 @@ class TestConnectionButtons(ProcountorCommon):
         logs = self.env["procountor.log"].search(
             [("connection_id", "=", self.connection.id)], order="id"
         )
-        self.assertEqual(logs.mapped("path"), ["/oauth/token", "/company"])
-        self.assertEqual(logs.mapped("status_code"), [200, 200])
+        self.assertEqual(logs.mapped("path"), ["/oauth/token", "/company", "/bankaccounts"])
+        self.assertEqual(logs.mapped("status_code"), [200, 200, 200])
         token_log = logs[0]
         self.assertIn('"access_token": "***"', token_log.response_body)
         for token in self.sim.issued_tokens:
@@ -140,7 +170,7 @@ class TestConnectionButtons(ProcountorCommon):
                 self.assertNotIn(token, log.request_body or "")
         self.assertIn("Simulated Oy", logs[1].response_body)
         self.assertNoSecretsIn(logs.mapped("request_body") + logs.mapped("response_body"))
-        self.assertEqual(self.connection.log_count, 2)
+        self.assertEqual(self.connection.log_count, 3)
 
     def test_fetch_vat_settings_and_refetch(self):
         self.connection.action_fetch_vat_settings()
@@ -299,3 +329,80 @@ class TestConnectionSecurity(ProcountorCommon):
         self.assertEqual(
             self.env.ref("base.main_company").procountor_connection_id, default
         )
+
+
+@tagged("post_install", "-at_install")
+class TestConnectionForm(ProcountorCommon):
+    """The connection form, as the web client receives it."""
+
+    def _arch(self, user=None):
+        Connection = self.env["procountor.connection"]
+        if user:
+            Connection = Connection.with_user(user)
+        return etree.fromstring(Connection.get_views([(False, "form")])["views"]["form"]["arch"])
+
+    def test_one_form_view_without_extensions(self):
+        views = self.env["ir.ui.view"].search(
+            [("model", "=", "procountor.connection"), ("type", "=", "form")]
+        )
+        self.assertEqual(views, self.env.ref("procountor_connector.procountor_connection_view_form"))
+        self.assertFalse(views.inherit_children_ids)
+
+    def test_everyday_actions_in_the_header_setup_apart(self):
+        arch = self._arch()
+        header = {node.get("name") for node in arch.iterfind("./header/button")}
+        self.assertEqual(
+            header,
+            {
+                "action_test_connection",
+                "action_procountor_fetch_payments",
+                "action_fetch_vendor_bills",
+                "action_open_partner_import",
+                "action_open_product_import",
+            },
+        )
+        # In the header, Test Connection is the main action until it succeeds.
+        test_button = arch.find("./header/button[@name='action_test_connection']")
+        self.assertIn("btn-primary", test_button.get("class"))
+        self.assertEqual(test_button.get("invisible"), "last_test_ok")
+        setup = {
+            node.get("name")
+            for node in arch.iterfind(".//page[@name='setup']//button")
+        }
+        self.assertEqual(
+            setup,
+            {
+                "action_test_connection",
+                "action_fetch_vat_settings",
+                "action_procountor_propose_vat_mapping",
+            },
+        )
+        # A billing user gets the everyday actions, not the manager's ones.
+        arch = self._arch(self.billing_user)
+        header = {node.get("name") for node in arch.iterfind("./header/button")}
+        self.assertIn("action_open_partner_import", header)
+        self.assertNotIn("action_fetch_vendor_bills", header)
+
+    def test_credentials_say_where_procountor_shows_them(self):
+        info = self.env["procountor.connection"].fields_get(
+            ["client_id", "client_secret", "api_key"], ["help"]
+        )
+        self.assertIn("API client", info["client_id"]["help"])
+        self.assertIn("Client ID", info["client_secret"]["help"])
+        self.assertIn("API client keys, New API key", info["api_key"]["help"])
+
+    def test_new_receiving_bank_account_belongs_to_the_company(self):
+        """Creating the receiving bank account from the connection's field
+        (quick create or Create and edit) makes the company its holder."""
+        self.connection.bank_account_id = False
+        node = self._arch().find(".//field[@name='bank_account_id']")
+        context = safe_eval(
+            node.get("context"), {"company_partner_id": self.connection.company_partner_id.id}
+        )
+        with Form(self.env["res.partner.bank"].with_context(**context)) as bank_form:
+            bank_form.acc_number = make_iban("FI", "98765400000123")
+        bank = bank_form.record
+        self.assertEqual(bank.partner_id, self.company.partner_id)
+        with Form(self.connection) as connection_form:
+            connection_form.bank_account_id = bank
+        self.assertEqual(self.connection.bank_account_id, bank)
