@@ -212,6 +212,19 @@ class TestPartnerImport(ProcountorRegistersCommon):
             wizard.summary, "Updated: 1, created: 3, skipped: 1, failed: 0."
         )
 
+    def test_apply_remaining_only_while_lines_remain(self):
+        wizard = self._open()
+        self._line(wizard, self.kunde).write({"action": "update", "partner_id": False})
+        self.assertTrue(wizard.has_remaining)
+        wizard.action_apply()
+        # Kunde AB failed (no contact chosen): it remains to apply.
+        self.assertEqual(self._line(wizard, self.kunde).result, "failed")
+        self.assertTrue(wizard.has_remaining)
+        self._line(wizard, self.kunde).action = "create"
+        wizard.action_apply()
+        self.assertEqual(self._line(wizard, self.kunde).result, "created")
+        self.assertFalse(wizard.has_remaining)
+
     def test_created_contact_with_a_foreign_vat_id(self):
         wizard = self._open()
         wizard.action_apply()

@@ -145,3 +145,46 @@ class TestProductImport(ProcountorRegistersCommon):
         wizard = self._open(self.manager)
         wizard.action_apply()
         self.assertEqual(wizard.summary, "Updated: 0, created: 3, skipped: 0, failed: 0.")
+
+    def test_new_product_without_a_matching_tax_is_warned_about(self):
+        wizard = self._open()
+        book = self._line(wizard, self.book)
+        # Two 14 % sales taxes: none is suggested, so the product would get none.
+        self.assertEqual(
+            book.tax_warning,
+            "Product Book would be added without a sales tax: no Odoo sales tax has "
+            "its Procountor VAT rate of 14 %; choose one under Sales Tax.",
+        )
+        self.assertFalse(self._line(wizard, self.consulting).tax_warning)
+        book.tax_id = self.tax_14
+        self.assertFalse(book.tax_warning)
+        book.tax_id = False
+        book.action = "skip"
+        self.assertFalse(book.tax_warning, "nothing is added")
+
+    def test_apply_remaining_only_while_lines_remain(self):
+        existing = self._product("Widget (Odoo)", default_code="WID-1")
+        wizard = self._open(self.clerk)
+        wizard.action_find_products()
+        self.assertTrue(wizard.has_remaining)
+        wizard.action_apply()
+        # A billing user may create nothing: every line failed and remains.
+        self.assertTrue(wizard.has_remaining)
+        self.assertFalse(existing.procountor_id)
+        wizard = self._open()
+        wizard.action_apply()
+        self.assertEqual(set(wizard.line_ids.mapped("result")), {"created", "updated"})
+        self.assertFalse(wizard.has_remaining)
+
+    def test_apply_remaining_ignores_lines_set_to_do_nothing(self):
+        wizard = self._open()
+        self._line(wizard, self.book).action = "skip"
+        wizard.action_apply()
+        self.assertFalse(wizard.has_remaining)
+        self._line(wizard, self.book).action = "create"
+        self.assertTrue(wizard.has_remaining)
+
+    def test_wizard_opens_extra_large(self):
+        action = self.connection.action_open_product_import()
+        self.assertEqual(action["target"], "new")
+        self.assertEqual(action["context"]["dialog_size"], "extra-large")

@@ -67,6 +67,14 @@ class ProcountorImportMixin(models.AbstractModel):
             )
         return True
 
+    def _remaining_lines(self):
+        """The lines that applying (again) would still do something with:
+        not linked or created yet, and not set to do nothing."""
+        self.ensure_one()
+        return self.line_ids.filtered(
+            lambda line: line.result not in DONE and line.action != "skip"
+        )
+
     def _action_reopen(self):
         self.ensure_one()
         return {

@@ -46,6 +46,15 @@ class ProcountorPartnerImport(models.TransientModel):
         "procountor.partner.import.line", "wizard_id", string="Customers"
     )
     overview = fields.Char(compute="_compute_overview")
+    has_remaining = fields.Boolean(
+        compute="_compute_has_remaining",
+        help="Whether some lines are neither applied nor set to do nothing.",
+    )
+
+    @api.depends("line_ids.action", "line_ids.result")
+    def _compute_has_remaining(self):
+        for wizard in self:
+            wizard.has_remaining = bool(wizard._remaining_lines())
 
     @api.depends("line_ids.action", "line_ids.line_type", "line_ids.result")
     def _compute_overview(self):

@@ -36,6 +36,15 @@ class ProcountorProductImport(models.TransientModel):
         "procountor.product.import.line", "wizard_id", string="Products"
     )
     overview = fields.Char(compute="_compute_overview")
+    has_remaining = fields.Boolean(
+        compute="_compute_has_remaining",
+        help="Whether some lines are neither applied nor set to do nothing.",
+    )
+
+    @api.depends("line_ids.action", "line_ids.result")
+    def _compute_has_remaining(self):
+        for wizard in self:
+            wizard.has_remaining = bool(wizard._remaining_lines())
 
     @api.depends("line_ids.action", "line_ids.result")
     def _compute_overview(self):
@@ -368,6 +377,30 @@ class ProcountorProductImportLine(models.TransientModel):
     action = fields.Selection(ACTIONS, required=True, default="create")
     product_id = fields.Many2one("product.product", string="Odoo Product")
     match_rule = fields.Selection(MATCH_RULES, string="Found By", readonly=True)
+    tax_warning = fields.Char(
+        string="Warning",
+        compute="_compute_tax_warning",
+        help="What the product this line adds would lack.",
+    )
+
+    @api.depends("action", "result", "has_vat", "vat_percent", "tax_id", "name")
+    def _compute_tax_warning(self):
+        for line in self:
+            if (
+                line.action == "create"
+                and line.result not in DONE
+                and line.has_vat
+                and not line.tax_id
+            ):
+                line.tax_warning = self.env._(
+                    "Product %(name)s would be added without a sales tax: no Odoo "
+                    "sales tax has its Procountor VAT rate of %(percent)s %%; choose "
+                    "one under Sales Tax.",
+                    name=line.name,
+                    percent=format(line.vat_percent, "g"),
+                )
+            else:
+                line.tax_warning = False
 
     def _product_values(self, connection, digits):
         """Values of the product an "Add to products" line creates. The price
