@@ -406,3 +406,15 @@ class TestConnectionForm(ProcountorCommon):
         with Form(self.connection) as connection_form:
             connection_form.bank_account_id = bank
         self.assertEqual(self.connection.bank_account_id, bank)
+
+    def test_invoicing_user_reaches_the_connection_from_customers(self):
+        """README: Invoicing > Customers > Procountor for a user with only
+        the Invoicing right; the Configuration menu is for administrators."""
+        Menu = self.env["ir.ui.menu"]
+        everyday = self.env.ref("procountor_connector.procountor_connection_menu_invoicing")
+        setup = self.env.ref("procountor_connector.procountor_connection_menu")
+        self.assertEqual(everyday.parent_id, self.env.ref("account.menu_finance_receivables"))
+        visible = Menu.with_user(self.billing_user)._visible_menu_ids()
+        self.assertIn(everyday.id, visible)
+        self.assertNotIn(setup.id, visible)
+        self.assertIn(setup.id, Menu.with_user(self.accountant)._visible_menu_ids())
