@@ -454,6 +454,7 @@ class TestLogSurvival(ProcountorCommon):
             [
                 ("/oauth/token", 200, self.company.id, None),
                 ("/company", 200, self.company.id, None),
+                ("/bankaccounts", 200, self.company.id, None),
             ],
         )
 
@@ -485,7 +486,7 @@ class TestLogSurvival(ProcountorCommon):
         ):
             connection.action_test_connection()
         self.assertEqual(
-            [row[3] for row in self._real_rows(last_id)], [None, None]
+            [row[3] for row in self._real_rows(last_id)], [None, None, None]
         )
         caller_cr.commit()
         self.assertEqual(
@@ -493,5 +494,6 @@ class TestLogSurvival(ProcountorCommon):
             [
                 ("/oauth/token", 200, self.company.id, connection.id),
                 ("/company", 200, self.company.id, connection.id),
+                ("/bankaccounts", 200, self.company.id, connection.id),
             ],
         )
