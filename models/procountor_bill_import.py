@@ -43,6 +43,7 @@ class BillImportRun:
         self.analytic = {}
         self.currencies = {}
         self.dimensions = None
+        self.suppliers = {}  # supplier key: contact, of bills created (kept) so far
         self.implied_statuses = None  # {tax id: VAT status} of l10n_fi taxes
 
     def fail(self, procountor_ids, sentence, count=None):
@@ -264,8 +265,7 @@ class ProcountorBillImport(models.AbstractModel):
                     error,
                 )
             else:
-                run.imported += len(moves)
-                run.moves.extend(moves)
+                self._procountor_keep_created(run, pending, moves)
                 pending = []
         for bill in pending:
             self._procountor_create_one(run, bill)
@@ -426,8 +426,15 @@ class ProcountorBillImport(models.AbstractModel):
             # on connection + Procountor id held).
             run.skipped += 1
         else:
-            run.imported += 1
-            run.moves.append(move)
+            self._procountor_keep_created(run, [bill], move)
+
+    def _procountor_keep_created(self, run, prepared, moves):
+        """Count the bills created (and not rolled back) and remember their
+        suppliers' contacts for the rest of the run."""
+        run.imported += len(moves)
+        run.moves.extend(moves)
+        for bill, move in zip(prepared, moves, strict=True):
+            run.suppliers[_supplier_key(bill["values"]["supplier"])] = move.partner_id
 
     def _procountor_problem_sentence(self, label, values):
         problem = values["problems"][0]
@@ -462,14 +469,14 @@ class ProcountorBillImport(models.AbstractModel):
         have it rolled back. Returns the moves."""
         connection = run.connection
         company = connection.company_id
-        partners = {}
+        # Bills of one supplier share its contact, found (or created) once per
+        # run; contacts of a batch join the run's only once the batch is kept.
+        partners = dict(run.suppliers)
         move_values = []
         for bill in prepared:
             values = bill["values"]
             supplier = values["supplier"]
-            # Bills of one supplier in the batch share its contact, found (or
-            # created) once.
-            key = (supplier["procountor_id"], supplier["identifier"], supplier["name"])
+            key = _supplier_key(supplier)
             if key not in partners:
                 partners[key] = self._procountor_bill_supplier(connection, supplier)
             move_values.append(
@@ -870,6 +877,11 @@ class ProcountorBillImport(models.AbstractModel):
         ]
         lines += [f"- {sentence}" for sentence in run.failures + run.changed]
         return "\n".join(lines)
+
+
+def _supplier_key(supplier):
+    """What finding the contact of a bill's supplier depends on."""
+    return (supplier["procountor_id"], supplier["identifier"], supplier["name"])
 
 
 def _percent(value):
