@@ -17,6 +17,9 @@ _logger = logging.getLogger(__name__)
 
 # Batch GETs take at most 200 ids (API_NOTES §3.3).
 BATCH_SIZE = 200
+# Bills created (and committed) together by one account.move.create: the ORM
+# creates, checks and logs moves much faster in batches.
+CREATE_BATCH_SIZE = 50
 
 
 class BillRejected(Exception):
@@ -40,6 +43,7 @@ class BillImportRun:
         self.analytic = {}
         self.currencies = {}
         self.dimensions = None
+        self.suppliers = {}  # supplier key: contact, of bills created (kept) so far
         self.implied_statuses = None  # {tax id: VAT status} of l10n_fi taxes
 
     def fail(self, procountor_ids, sentence, count=None):
@@ -52,9 +56,11 @@ class ProcountorBillImport(models.AbstractModel):
     """Accepted purchase invoices from Procountor -> vendor bills (API_NOTES §5, §6).
 
     Each bill is all or nothing: everything is looked up and downloaded
-    first, then supplier, bill, attachments and posting happen in one
+    first, then supplier, bill, attachments and posting happen in a
     savepoint that is rolled back when anything (the totals check included)
-    fails.
+    fails. Bills are created CREATE_BATCH_SIZE at a time in one savepoint; a
+    batch that fails is redone bill by bill, each in its own savepoint, so
+    only the bad bill is left out and reported.
     """
 
     _name = "procountor.bill.import"
@@ -68,7 +74,8 @@ class ProcountorBillImport(models.AbstractModel):
         """Import the accepted bills of ``connection`` changed since its last run.
 
         Returns the run. Never raises Procountor errors; outside tests each
-        bill is committed on its own, so one failure keeps the others.
+        batch of created bills is committed on its own, so one failure keeps
+        the others.
         """
         connection.ensure_one()
         importer = self.sudo().with_company(connection.company_id)
@@ -217,6 +224,7 @@ class ProcountorBillImport(models.AbstractModel):
             )
         }
         start_date = connection.bill_start_date and connection.bill_start_date.isoformat()
+        pending = []
         for invoice in sorted(invoices, key=lambda inv: (inv.get("date") or "", inv.get("id"))):
             # Ids to retry or from changed receipts may no longer be wanted.
             if (
@@ -229,12 +237,42 @@ class ProcountorBillImport(models.AbstractModel):
             move = imported.get(invoice.get("id"))
             if move:
                 self._procountor_check_imported(run, move, invoice, receipt)
+                continue
+            bill = self._procountor_prepare_bill(run, invoice, receipt)
+            if bill:
+                pending.append(bill)
+            if len(pending) >= CREATE_BATCH_SIZE:
+                self._procountor_create_pending(run, pending)
+                pending = []
+        self._procountor_create_pending(run, pending)
+
+    def _procountor_create_pending(self, run, pending):
+        """Create the prepared bills of ``pending`` together; when that fails,
+        redo them one by one so that only the bad bills are left out. Outside
+        tests the outcome is committed: a bill and its Procountor id are
+        stored in the same transaction, so no bill is ever imported twice,
+        and the bills of an interrupted batch are imported by the next run."""
+        if len(pending) > 1:
+            try:
+                with self.env.cr.savepoint():
+                    moves = self._procountor_create_bills(run, pending)
+            except (BillRejected, UserError, ValidationError, psycopg2.IntegrityError) as error:
+                _logger.info(
+                    "Procountor vendor bill batch of %s bills of connection %s redone one "
+                    "by one: %s",
+                    len(pending),
+                    run.connection.id,
+                    error,
+                )
             else:
-                self._procountor_import_bill(run, invoice, receipt)
-            if connection._procountor_can_commit():
-                # Keep each finished bill (and the API log of it) whatever
-                # happens to the next one.
-                self.env.cr.commit()  # pylint: disable=invalid-commit
+                self._procountor_keep_created(run, pending, moves)
+                pending = []
+        for bill in pending:
+            self._procountor_create_one(run, bill)
+        if run.connection._procountor_can_commit():
+            # Keep the finished bills (and their API log) whatever happens to
+            # the next ones.
+            self.env.cr.commit()  # pylint: disable=invalid-commit
 
     # ------------------------------------------------------------------
     # One bill
@@ -273,8 +311,10 @@ class ProcountorBillImport(models.AbstractModel):
             move.procountor_bill_changed = True
             move.message_post(body=sentence)
 
-    def _procountor_import_bill(self, run, invoice, receipt):
-        """Create the vendor bill of one invoice, or record why not."""
+    def _procountor_prepare_bill(self, run, invoice, receipt):
+        """Look up and download everything the vendor bill of one invoice
+        needs; return it as a dict for :meth:`_procountor_create_bills`, or
+        record why it cannot be imported and return None."""
         values = bills.bill_values(invoice, receipt)
         label = self._procountor_bill_label(values)
         procountor_id = values["procountor_id"]
@@ -283,7 +323,7 @@ class ProcountorBillImport(models.AbstractModel):
 
         if values["problems"]:
             run.fail([procountor_id], self._procountor_problem_sentence(label, values))
-            return
+            return None
         currency = self._procountor_currency(run, values["currency"])
         if not currency:
             run.fail(
@@ -295,7 +335,7 @@ class ProcountorBillImport(models.AbstractModel):
                     currency=values["currency"],
                 ),
             )
-            return
+            return None
         accounts = self._procountor_accounts(run, [line["account"] for line in values["lines"]])
         missing = sorted({line["account"] for line in values["lines"]} - set(accounts))
         if missing:
@@ -310,7 +350,7 @@ class ProcountorBillImport(models.AbstractModel):
                     company=company.name,
                 ),
             )
-            return
+            return None
         try:
             analytic = [self._procountor_analytic(run, line) for line in values["lines"]]
             files = [
@@ -333,33 +373,39 @@ class ProcountorBillImport(models.AbstractModel):
                     reason=connection._procountor_error_sentence(error),
                 ),
             )
-            return
+            return None
         taxes, tax_notes = [], []
         for line in values["lines"]:
             tax, note = self._procountor_tax(run, line)
             taxes.append(tax)
             if note and note not in tax_notes:
                 tax_notes.append(note)
-        partner = self._procountor_find_supplier(connection, values["supplier"])
-
-        line_commands = [
-            Command.create(
+        return {
+            "values": values,
+            "label": label,
+            "currency": currency,
+            "lines": [
                 {
                     "name": line["description"] or label,
                     "account_id": accounts[line["account"]].id,
-                    "quantity": 1,
                     "price_unit": float(line["amount"]),
-                    "tax_ids": [Command.set(tax.ids)],
+                    "tax_ids": tax.ids,
                     "analytic_distribution": distribution or False,
                 }
-            )
-            for line, tax, distribution in zip(values["lines"], taxes, analytic, strict=True)
-        ]
+                for line, tax, distribution in zip(values["lines"], taxes, analytic, strict=True)
+            ],
+            "files": files,
+            "tax_notes": tax_notes,
+        }
+
+    def _procountor_create_one(self, run, bill):
+        """Create one prepared bill in its own savepoint, or record why not."""
+        procountor_id = bill["values"]["procountor_id"]
+        connection = run.connection
+        label = bill["label"]
         try:
             with self.env.cr.savepoint():
-                move = self._procountor_create_bill(
-                    run, values, currency, partner, line_commands, files, label, tax_notes
-                )
+                move = self._procountor_create_bills(run, [bill])
         except BillRejected as rejection:
             run.fail([procountor_id], str(rejection))
         except (UserError, ValidationError) as error:
@@ -380,8 +426,15 @@ class ProcountorBillImport(models.AbstractModel):
             # on connection + Procountor id held).
             run.skipped += 1
         else:
-            run.imported += 1
-            run.moves.append(move)
+            self._procountor_keep_created(run, [bill], move)
+
+    def _procountor_keep_created(self, run, prepared, moves):
+        """Count the bills created (and not rolled back) and remember their
+        suppliers' contacts for the rest of the run."""
+        run.imported += len(moves)
+        run.moves.extend(moves)
+        for bill, move in zip(prepared, moves, strict=True):
+            run.suppliers[_supplier_key(bill["values"]["supplier"])] = move.partner_id
 
     def _procountor_problem_sentence(self, label, values):
         problem = values["problems"][0]
@@ -408,41 +461,121 @@ class ProcountorBillImport(models.AbstractModel):
             bill=label,
         )
 
-    def _procountor_create_bill(
-        self, run, values, currency, partner, line_commands, files, label, tax_notes
-    ):
-        """Supplier, bill, totals check, attachments, posting. Runs in the
-        caller's savepoint; raises BillRejected to have it rolled back."""
+    def _procountor_create_bills(self, run, prepared):
+        """Suppliers, bills, totals checks, attachments, chatter and posting of
+        the bills prepared by :meth:`_procountor_prepare_bill`, with one
+        ``account.move.create`` for all. Runs in the caller's savepoint;
+        raises (BillRejected with the sentence about a bill of its own) to
+        have it rolled back. Returns the moves."""
         connection = run.connection
         company = connection.company_id
-        supplier = values["supplier"]
+        # Bills of one supplier share its contact, found (or created) once per
+        # run; contacts of a batch join the run's only once the batch is kept.
+        partners = dict(run.suppliers)
+        move_values = []
+        for bill in prepared:
+            values = bill["values"]
+            supplier = values["supplier"]
+            key = _supplier_key(supplier)
+            if key not in partners:
+                partners[key] = self._procountor_bill_supplier(connection, supplier)
+            move_values.append(
+                {
+                    "move_type": values["move_type"],
+                    "journal_id": connection.bill_journal_id.id,
+                    "company_id": company.id,
+                    "partner_id": partners[key].id,
+                    "invoice_date": values["date"],
+                    # Procountor's due date stands, not one from Odoo payment terms.
+                    "invoice_payment_term_id": False,
+                    "invoice_date_due": values["due_date"] or values["date"],
+                    "ref": values["ref"] or False,
+                    "payment_reference": values["payment_reference"] or False,
+                    "currency_id": bill["currency"].id,
+                    "invoice_line_ids": [
+                        Command.create(
+                            dict(line, quantity=1, tax_ids=[Command.set(line["tax_ids"])])
+                        )
+                        for line in bill["lines"]
+                    ],
+                    "procountor_connection_id": connection.id,
+                    "procountor_bill_id": values["procountor_id"],
+                    "procountor_receipt_id": values["receipt_id"],
+                    "procountor_receipt_version": values["receipt_version"],
+                    "procountor_receipt_checksum": values["checksum"],
+                }
+            )
+        moves = self.env["account.move"].create(move_values)
+
+        for bill, move in zip(prepared, moves, strict=True):
+            self._procountor_check_totals(move, bill)
+
+        # The import runs as superuser, whom Odoo lets store HTML/SVG/XML as
+        # such; files from Procountor are served as plain text like any
+        # upload by a user who may not edit views.
+        attachments = self.env["ir.attachment"].with_context(attachments_mime_plainxml=True).create(
+            [
+                {
+                    "name": meta.get("name") or f"procountor_{bill['values']['procountor_id']}",
+                    "raw": content,
+                    "mimetype": meta.get("mimeType")
+                    or mimetypes.guess_type(meta.get("name") or "")[0]
+                    or "application/octet-stream",
+                    "res_model": "account.move",
+                    "res_id": move.id,
+                }
+                for bill, move in zip(prepared, moves, strict=True)
+                for meta, content in bill["files"]
+            ]
+        )
+        # Logged as notes, as a user's note would be, but without Odoo reading
+        # the PDF for lines: the PDF is the bill's image.
+        bodies = {
+            move.id: self.env._(
+                "Imported from Procountor: purchase invoice %(number)s (ID %(id)s, "
+                "status %(status)s), ledger receipt %(receipt)s.",
+                number=bill["values"]["number"],
+                id=bill["values"]["procountor_id"],
+                status=bill["values"]["status"],
+                receipt=bill["values"]["receipt_id"],
+            )
+            for bill, move in zip(prepared, moves, strict=True)
+        }
+        files_of = {}
+        for attachment in attachments:
+            files_of.setdefault(attachment.res_id, attachment.browse())
+            files_of[attachment.res_id] |= attachment
+        plain = moves.filtered(lambda move: move.id not in files_of)
+        if plain:
+            plain._message_log_batch(bodies)
+        for move in moves - plain:
+            move._message_log(
+                body=bodies[move.id], attachment_ids=[Command.set(files_of[move.id].ids)]
+            )
+            move._message_set_main_attachment_id(files_of[move.id])
+        if connection.bill_state == "posted":
+            # As the Confirm button does: analytic plans mandatory for bills
+            # are enforced, so posted bills meet the company's rules.
+            moves.with_context(validate_analytic=True).action_post()
+        return moves
+
+    def _procountor_bill_supplier(self, connection, supplier):
+        """The contact of a bill's seller, created when none matches, and
+        linked to its Procountor supplier ID."""
+        partner = self._procountor_find_supplier(connection, supplier)
         if not partner:
             partner = self._procountor_create_supplier(supplier)
         if supplier["procountor_id"] and not partner._procountor_get_ids(
             connection, "SUPPLIER"
         ):
             partner._procountor_set_id(connection, supplier["procountor_id"], "SUPPLIER")
+        return partner
 
-        move_values = {
-            "move_type": values["move_type"],
-            "journal_id": connection.bill_journal_id.id,
-            "company_id": company.id,
-            "partner_id": partner.id,
-            "invoice_date": values["date"],
-            # Procountor's due date stands, not one from Odoo payment terms.
-            "invoice_payment_term_id": False,
-            "invoice_date_due": values["due_date"] or values["date"],
-            "ref": values["ref"] or False,
-            "payment_reference": values["payment_reference"] or False,
-            "currency_id": currency.id,
-            "invoice_line_ids": line_commands,
-            "procountor_connection_id": connection.id,
-            "procountor_bill_id": values["procountor_id"],
-            "procountor_receipt_id": values["receipt_id"],
-            "procountor_receipt_version": values["receipt_version"],
-            "procountor_receipt_checksum": values["checksum"],
-        }
-        move = self.env["account.move"].create(move_values)
+    def _procountor_check_totals(self, move, bill):
+        """Take Procountor's currency rate and VAT rounding, then refuse the
+        bill (BillRejected) when its totals still differ from Procountor's."""
+        values, currency = bill["values"], bill["currency"]
+        company = move.company_id
         if (
             currency != company.currency_id
             and values["accounting_currency"] == company.currency_id.name
@@ -466,7 +599,7 @@ class ProcountorBillImport(models.AbstractModel):
                 "%(total)s %(currency)s) differ from Procountor's (untaxed "
                 "%(p_untaxed)s, VAT %(p_tax)s, total %(p_total)s), so no bill was "
                 "created.",
-                bill=label,
+                bill=bill["label"],
                 untaxed=format(odoo["untaxed"], ".2f"),
                 tax=format(odoo["tax"], ".2f"),
                 total=format(odoo["total"], ".2f"),
@@ -475,45 +608,9 @@ class ProcountorBillImport(models.AbstractModel):
                 p_tax=format(totals["tax"], ".2f"),
                 p_total=format(totals["total"], ".2f"),
             )
-            if tax_notes:
-                sentence = f"{sentence} {' '.join(tax_notes)}"
+            if bill["tax_notes"]:
+                sentence = f"{sentence} {' '.join(bill['tax_notes'])}"
             raise BillRejected(sentence)
-
-        # The import runs as superuser, whom Odoo lets store HTML/SVG/XML as
-        # such; files from Procountor are served as plain text like any
-        # upload by a user who may not edit views.
-        attachments = self.env["ir.attachment"].with_context(attachments_mime_plainxml=True).create(
-            [
-                {
-                    "name": meta.get("name") or f"procountor_{values['procountor_id']}",
-                    "raw": content,
-                    "mimetype": meta.get("mimeType")
-                    or mimetypes.guess_type(meta.get("name") or "")[0]
-                    or "application/octet-stream",
-                    "res_model": "account.move",
-                    "res_id": move.id,
-                }
-                for meta, content in files
-            ]
-        )
-        # no_new_invoice: the PDF is the bill's image, not a document for
-        # Odoo to read lines from.
-        move.with_context(no_new_invoice=True).message_post(
-            body=self.env._(
-                "Imported from Procountor: purchase invoice %(number)s (ID %(id)s, "
-                "status %(status)s), ledger receipt %(receipt)s.",
-                number=values["number"],
-                id=values["procountor_id"],
-                status=values["status"],
-                receipt=values["receipt_id"],
-            ),
-            attachment_ids=attachments.ids,
-        )
-        if connection.bill_state == "posted":
-            # As the Confirm button does: analytic plans mandatory for bills
-            # are enforced, so posted bills meet the company's rules.
-            move.with_context(validate_analytic=True).action_post()
-        return move
 
     def _procountor_keep_procountor_vat(self, move, currency, totals):
         """Make the bill's VAT Procountor's to the cent where only rounding
@@ -780,6 +877,11 @@ class ProcountorBillImport(models.AbstractModel):
         ]
         lines += [f"- {sentence}" for sentence in run.failures + run.changed]
         return "\n".join(lines)
+
+
+def _supplier_key(supplier):
+    """What finding the contact of a bill's supplier depends on."""
+    return (supplier["procountor_id"], supplier["identifier"], supplier["name"])
 
 
 def _percent(value):

@@ -1,10 +1,12 @@
 # Copyright 2026 procountor_connector contributors
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 from datetime import timedelta
+from unittest.mock import patch
 
 from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tests import tagged
 
+from ..models import procountor_bill_import
 from ..models.procountor_bill_import import BillImportRun
 from ..procountor_api import bills
 from ..procountor_simulator import readings
@@ -367,6 +369,184 @@ class TestBillAllOrNothing(ProcountorBillCommon):
             ),
             run.failures,
         )
+
+
+@tagged("post_install", "-at_install")
+class TestBillBatches(ProcountorBillCommon):
+    """Bills are created several at a time; a batch that fails is redone bill
+    by bill."""
+
+    def _count_creates(self):
+        """Patch account.move.create; returns the list of the numbers of
+        Procountor bills passed to each call."""
+        Move = type(self.env["account.move"])
+        original = Move.create
+        calls = []
+
+        def create(records, vals_list):
+            vals_list = vals_list if isinstance(vals_list, list) else [vals_list]
+            bills_ = [vals for vals in vals_list if vals.get("procountor_bill_id")]
+            if bills_:
+                calls.append(len(bills_))
+            return original(records, vals_list)
+
+        patcher = patch.object(Move, "create", create)
+        patcher.start()
+        self.addCleanup(patcher.stop)
+        return calls
+
+    def _batch_size(self, size):
+        patcher = patch.object(procountor_bill_import, "CREATE_BATCH_SIZE", size)
+        patcher.start()
+        self.addCleanup(patcher.stop)
+
+    def test_bills_are_created_together_with_their_notes_and_files(self):
+        self._batch_size(4)
+        calls = self._count_creates()
+        suppliers = [self._supplier(f"Erä {n} Oy") for n in range(3)]
+        invoices = [
+            self.sim.add_purchase_invoice(
+                suppliers[n % 3], self.day, with_attachment=n % 3 == 0
+            )[0]
+            for n in range(9)
+        ]
+
+        run = self._run()
+
+        self.assertEqual(calls, [4, 4, 1])
+        self.assertEqual(run.imported, 9)
+        self.assertEqual(self.bill_connection.bill_last_summary, self._summary(imported=9))
+        moves = self._bills()
+        self.assertEqual(moves.mapped("procountor_bill_id"), [inv["id"] for inv in invoices])
+        # One contact per supplier, however many of its bills one batch holds.
+        self.assertEqual(len(moves.partner_id), 3)
+        self.assertEqual(
+            len(self.env["procountor.partner.link"].search(
+                [("connection_id", "=", self.bill_connection.id)])),
+            3,
+        )
+        for n, (move, invoice) in enumerate(zip(moves, invoices, strict=True)):
+            self.assertIn(
+                f"Imported from Procountor: purchase invoice {invoice['invoiceNumber']} "
+                f"(ID {invoice['id']}",
+                move.message_ids[0].body,
+            )
+            attachments = self.env["ir.attachment"].search(
+                [("res_model", "=", "account.move"), ("res_id", "=", move.id)]
+            )
+            self.assertEqual(len(attachments), 1 if n % 3 == 0 else 0)
+            self.assertEqual(move.message_main_attachment_id, attachments)
+            self.assertEqual(move.message_ids[0].attachment_ids, attachments)
+            self.assertEqual(move.amount_total, invoice["invoiceSumInfo"][0]["invoiceSumTotal"])
+
+    def test_batches_take_far_fewer_queries_per_bill(self):
+        def queries_per_bill(size, count):
+            self._batch_size(size)
+            supplier = self._supplier(f"Kyselyt {size} Oy")
+            for _n in range(count):
+                self.sim.add_purchase_invoice(
+                    supplier, self.day,
+                    rows=[{"product": "A", "unitPrice": 10, "account": "4000"},
+                          {"product": "B", "unitPrice": 20, "vatPercent": 14,
+                           "account": "6800"}],
+                )
+            queries = self.env.cr.sql_log_count
+            self.assertEqual(self._run().imported, count)
+            self.env.flush_all()
+            return (self.env.cr.sql_log_count - queries) / count
+
+        one_by_one = queries_per_bill(1, 10)
+        batched = queries_per_bill(50, 10)
+        self.assertLess(batched, one_by_one / 2, (batched, one_by_one))
+
+    def test_one_bad_bill_is_reported_and_the_rest_of_its_batch_imported(self):
+        calls = self._count_creates()
+        supplier = self._supplier()
+        good = [self.sim.add_purchase_invoice(supplier, self.day)[0] for _n in range(2)]
+        # No purchase tax of 13.5 % in Odoo: its totals cannot agree.
+        no_tax, _receipt = self.sim.add_purchase_invoice(
+            self._supplier("Ruoka Oy"), self.day,
+            rows=[{"product": "Lunch", "unitPrice": 100, "vatPercent": 13.5,
+                   "account": "4000"}],
+        )
+        # An account Odoo does not have: left out before anything is created.
+        no_account, _receipt = self.sim.add_purchase_invoice(
+            supplier, self.day, rows=[{"product": "X", "unitPrice": 10, "account": "9999"}]
+        )
+        good += [self.sim.add_purchase_invoice(supplier, self.day)[0] for _n in range(2)]
+
+        run = self._run()
+
+        self.assertEqual(self._bills().mapped("procountor_bill_id"), [inv["id"] for inv in good])
+        self.assertFalse(self.env["res.partner"].search([("name", "=", "Ruoka Oy")]))
+        # The batch of five, then each of its bills on its own.
+        self.assertEqual(calls, [5, 1, 1, 1, 1, 1])
+        self.assertEqual(
+            self.bill_connection.bill_last_summary,
+            self._summary(
+                imported=4,
+                failed=2,
+                details=[
+                    f"Procountor bill {no_account['invoiceNumber']} from Toimittaja Oy: "
+                    "account codes 9999 do not exist in Odoo company Procountor Bills Oy; "
+                    "create them (or correct the accounts in Procountor), then fetch again.",
+                    f"Procountor bill {no_tax['invoiceNumber']} from Ruoka Oy: the Odoo "
+                    "totals (untaxed 100.00, VAT 0.00, total 100.00 EUR) differ from "
+                    "Procountor's (untaxed 100.00, VAT 13.50, total 113.50), so no bill "
+                    "was created. Odoo has no purchase tax of 13.5% (VAT excluded from "
+                    "the price).",
+                ],
+            ),
+        )
+        self.assertEqual(sorted(run.retry_ids), sorted([no_tax["id"], no_account["id"]]))
+
+    def test_a_run_interrupted_between_batches_imports_each_bill_once(self):
+        self._batch_size(3)
+        calls = self._count_creates()
+        supplier = self._supplier()
+        invoices = [self.sim.add_purchase_invoice(supplier, self.day)[0] for _n in range(7)]
+        # The second batch never gets created.
+        cr = self.env.cr
+
+        def commit():
+            # What a commit keeps, a crash does not roll back.
+            cr.flush()
+            cr.execute('SAVEPOINT "bill_batch_commit"')
+
+        def create_bills(records, run, prepared):
+            if calls:
+                raise RuntimeError("worker killed")
+            return original(records, run, prepared)
+
+        Import = type(self.env["procountor.bill.import"])
+        original = Import._procountor_create_bills
+        died = None
+        commit()
+        # The import commits as outside tests (asked on its connection); the
+        # API log, which asks without a record, keeps to the test transaction.
+        with patch.object(cr, "commit", commit), patch.object(
+            type(self.env["procountor.connection"]), "_procountor_can_commit",
+            lambda self: bool(self),
+        ), patch.object(Import, "_procountor_create_bills", create_bills):
+            # Not assertRaises: it would roll back the "committed" work too.
+            try:
+                self._run()
+            except RuntimeError as error:
+                died = str(error)
+        self.assertEqual(died, "worker killed")
+        # The worker died: what it did since its last commit is lost.
+        cr.execute('ROLLBACK TO SAVEPOINT "bill_batch_commit"')
+        cr.clear()
+        self.env.invalidate_all()
+        self.assertEqual(calls, [3])
+        self.assertEqual(
+            self._bills().mapped("procountor_bill_id"), [inv["id"] for inv in invoices[:3]]
+        )
+
+        run = self._run()
+
+        self.assertEqual((run.imported, run.skipped), (4, 3))
+        self.assertEqual(self._bills().mapped("procountor_bill_id"), [inv["id"] for inv in invoices])
 
 
 @tagged("post_install", "-at_install")
