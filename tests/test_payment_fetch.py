@@ -2,13 +2,13 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 import datetime
 import logging
-from collections import Counter
 from unittest.mock import patch
 
 from odoo import fields
 from odoo.exceptions import AccessError, ValidationError
 from odoo.tests import new_test_user, tagged
 
+from ..models.procountor_payment_import import PaymentImportRun
 from ..procountor_simulator import endpoints
 from .payment_common import ProcountorPaymentCommon
 
@@ -392,15 +392,16 @@ class TestPaymentRuns(ProcountorPaymentCommon):
     def test_overlapping_runs_import_once(self):
         move = self._sent_invoice(100.0)
         event = self.sim.register_payment(move.procountor_id, 40.0)
-        connection = self.connection
-        first, second = Counter(), Counter()
+        Import = self.env["procountor.payment.import"]
+        first = PaymentImportRun(self.connection)
+        second = PaymentImportRun(self.connection)
         # Both runs read before either records anything.
-        first_plan = connection._procountor_payment_read(move, first)
-        second_plan = connection._procountor_payment_read(move, second)
-        connection._procountor_payment_apply(second_plan, second)
-        connection._procountor_payment_apply(first_plan, first)
-        self.assertEqual((second["created"], second["duplicates"]), (1, 0))
-        self.assertEqual((first["created"], first["duplicates"]), (0, 1))
+        Import._read(first, move)
+        Import._read(second, move)
+        Import._apply(second)
+        Import._apply(first)
+        self.assertEqual((second.counts["created"], second.counts["duplicates"]), (1, 0))
+        self.assertEqual((first.counts["created"], first.counts["duplicates"]), (0, 1))
         payments = self.env["account.payment"].search([("procountor_event_id", "=", event["id"])])
         self.assertEqual(len(payments), 1)
         self.assertEqual(move.amount_residual, 60.0)
@@ -408,13 +409,11 @@ class TestPaymentRuns(ProcountorPaymentCommon):
     def test_crash_before_the_run_is_finished(self):
         move = self._sent_invoice(100.0)
         self.sim.register_payment(move.procountor_id, 40.0)
-        Connection = type(self.connection)
+        Import = type(self.env["procountor.payment.import"])
         # Not assertRaises: it would roll back what the run did before the crash,
         # while in production the invoice's commit keeps it.
         crashed = False
-        with patch.object(
-            Connection, "_procountor_payment_finish", side_effect=RuntimeError("worker killed")
-        ):
+        with patch.object(Import, "_finish", side_effect=RuntimeError("worker killed")):
             try:
                 self.connection.action_procountor_fetch_payments()
             except RuntimeError:
