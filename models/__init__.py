@@ -19,6 +19,8 @@ from . import product_template
 from . import procountor_connection_registers
 from . import account_payment
 from . import procountor_payment_event
+from . import procountor_payment_import
+from . import procountor_payment_record
 from . import procountor_connection_payments
 from . import account_move_payments
 from . import procountor_demo

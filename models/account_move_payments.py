@@ -4,7 +4,7 @@ from collections import Counter
 
 from odoo import models
 
-from .procountor_connection_payments import COUNT_KEYS
+from .procountor_payment_import import COUNT_KEYS
 
 
 class AccountMove(models.Model):
@@ -21,18 +21,17 @@ class AccountMove(models.Model):
         counts = Counter(dict.fromkeys(COUNT_KEYS, 0))
         failures = []
         eligible = 0
+        Import = self.env["procountor.payment.import"]
         for connection, moves in self.grouped("procountor_connection_id").items():
             if not connection:
                 continue
-            moves = moves.filtered_domain(connection._procountor_payment_domain())
+            moves = moves.filtered_domain(Import._domain(connection))
             if not moves:
                 continue
             eligible += len(moves)
             connection = connection.with_company(connection.company_id)
-            run_counts, failure = connection._procountor_fetch_payments(moves)
-            counts.update(run_counts)
-            if failure:
-                failures.append(failure)
-        return self.env["procountor.connection"]._procountor_payment_notification(
-            counts, failures, skipped=len(self) - eligible
-        )
+            run = Import._run(connection, moves)
+            counts.update(run.counts)
+            if run.failure:
+                failures.append(run.failure)
+        return Import._notification(counts, failures, skipped=len(self) - eligible)

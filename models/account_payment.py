@@ -3,7 +3,7 @@
 from odoo import fields, models
 
 # Name of the SQL constraint; the payment import recognises it when two runs
-# race for the same event (see procountor_connection_payments).
+# race for the same event (see procountor_payment_record).
 EVENT_UNIQUE_CONSTRAINT = "account_payment_procountor_event_unique"
 
 

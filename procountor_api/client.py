@@ -790,6 +790,15 @@ class ProcountorClient:
         except Exception:  # the hook only logs; it must never break a call
             _logger.exception("Procountor on_call hook failed")
 
+    # ------------------------------------------------------- payment events
+
+    def invoice_payment_events(self, invoice_id):
+        """All ``PaymentEvent`` rows of one invoice, every page (API_NOTES §4.7, §3.4).
+
+        Unlike the bulk :meth:`payment_events` rows, these carry the event type.
+        """
+        return list(self.paginate(f"/invoices/{int(invoice_id)}/paymentevents"))
+
 
 # ------------------------------------------------------------------- helpers
 

@@ -1,9 +1,11 @@
 """Procountor payment events as plain values, and what Odoo should do with each.
 
-No Odoo imports and no I/O except :func:`invoice_payment_events`, which only
-goes through a :class:`ProcountorClient`. Section numbers refer to
+No Odoo imports and no I/O: the client reads the events, :func:`plan_invoice`
+turns one invoice's events and the few Odoo facts they depend on into a list
+of steps, and the Odoo layer carries the steps out. Section numbers refer to
 ``shared/procountor/API_NOTES.md``.
 """
+from dataclasses import dataclass
 
 # PaymentEvent.type values (§4.7) that settle an invoice without money reaching
 # the company: an allocation between two invoices (a credit note used against
@@ -26,6 +28,8 @@ KIND_BANK = "bank"
 KIND_CASH = "cash"
 KIND_ALLOCATION = "allocation"
 KIND_NO_MONEY = "no_money"
+# Kinds of events that become Odoo payments.
+MONEY_KINDS = (KIND_BANK, KIND_CASH)
 
 # Memo length: Procountor descriptions are at most 140 characters (§4.7), the
 # prefix adds the event id.
@@ -163,6 +167,147 @@ def find_allocation_counterpart(event, candidates, used_ids=()):
     return None
 
 
-def invoice_payment_events(client, invoice_id):
-    """All ``PaymentEvent`` rows of one invoice, every page (§4.7, §3.4)."""
-    return list(client.paginate(f"/invoices/{int(invoice_id)}/paymentevents"))
+def is_plain(events):
+    """True when none of ``events`` settles the invoice without money.
+
+    Such invoices only get payments (or nothing), so they can be recorded
+    together with others; the rest are recorded one invoice at a time.
+    """
+    return all(event["kind"] in MONEY_KINDS or not is_incoming(event) for event in events)
+
+# Why a step records nothing; also the name of the run counter it adds to.
+SKIP_HANDLED = "duplicates"
+SKIP_NOT_RECEIVED = "ignored"
+# Why an event cannot be recorded at all (the whole invoice waits).
+PROBLEM_FOREIGN_BOOKS = "foreign_books"
+PROBLEM_INACTIVE_CURRENCY = "inactive_currency"
+PROBLEM_INCOMPLETE = "incomplete"
+
+
+@dataclass(frozen=True)
+class CreatePayment:
+    """Money received: one inbound payment reconciled with the invoice."""
+
+    event: dict
+    journal: str  # KIND_BANK or KIND_CASH
+    currency: str  # the currency actually paid
+    amount: float  # in ``currency``
+    company_amount: float | None  # Procountor's conversion when paid in another currency
+
+
+@dataclass(frozen=True)
+class AllocateCreditNote:
+    """A credit note used against the invoice (§4.6): reconcile the two when
+    they fit, else note it. ``counterpart`` is the credit note's own event, or
+    None when Procountor's events do not tell which credit note it was."""
+
+    event: dict
+    amount: float  # in the invoice currency
+    counterpart: dict | None
+    shown_amount: float
+    shown_currency: str
+
+
+@dataclass(frozen=True)
+class RecordSettlement:
+    """Settled without money in a way Odoo cannot mirror: remember and note it.
+    ``allocation`` is True for a credit note whose amount cannot be told in
+    the invoice currency."""
+
+    event: dict
+    allocation: bool
+    shown_amount: float
+    shown_currency: str
+
+
+@dataclass(frozen=True)
+class Skip:
+    """Nothing to record; ``reason`` is SKIP_HANDLED or SKIP_NOT_RECEIVED."""
+
+    event: dict
+    reason: str
+
+
+@dataclass(frozen=True)
+class Problem:
+    """The event cannot be recorded: ``reason`` is one of the PROBLEM_* values,
+    ``currency`` the currency concerned (if any)."""
+
+    event: dict
+    reason: str
+    currency: str | None = None
+
+
+def invoice_amount(event, invoice_currency, company_currency):
+    """The event's amount in the invoice currency, or None when it cannot be told."""
+    if event["paid_currency"] == invoice_currency and event["paid_amount"]:
+        return event["paid_amount"]
+    if invoice_currency == company_currency and event["amount"]:
+        return event["amount"]
+    return None
+
+
+def shown_amount(event, invoice_currency, company_currency):
+    """``(amount, currency)`` to name the event to a user: what was paid when it
+    is in the invoice currency, else the company-currency amount."""
+    if event["paid_currency"] == invoice_currency and event["paid_amount"]:
+        return event["paid_amount"], invoice_currency
+    return event["amount"] or 0.0, company_currency
+
+
+def plan_invoice(events, *, is_invoice, invoice_currency, company_currency,
+                 handled_ids=(), other_events=(), used_ids=(), active_currencies=()):
+    """The steps that record one invoice's payment events, in event order.
+
+    ``events`` are the invoice's normalised events; ``is_invoice`` is False for
+    a credit note (only invoices receive payments); ``handled_ids`` are event
+    ids Odoo has recorded already; ``other_events`` are events of other
+    invoices that may be the credit-note side of an allocation, ``used_ids``
+    those already paired; ``active_currencies`` the currency codes Odoo can
+    book a payment in besides the company currency.
+    """
+    steps = []
+    paired = set(used_ids)
+    for event in sorted(events, key=lambda item: item["id"]):
+        if event["id"] in handled_ids:
+            steps.append(Skip(event, SKIP_HANDLED))
+        elif not is_incoming(event) or not is_invoice:
+            # Returned payments, refunds and the credit-note side of an
+            # allocation are not imported.
+            steps.append(Skip(event, SKIP_NOT_RECEIVED))
+        elif event["kind"] == KIND_ALLOCATION:
+            steps.append(_allocation_step(
+                event, invoice_currency, company_currency, other_events, paired))
+        elif event["kind"] == KIND_NO_MONEY:
+            steps.append(RecordSettlement(
+                event, False, *shown_amount(event, invoice_currency, company_currency)))
+        else:
+            steps.append(_payment_step(event, company_currency, active_currencies))
+    return steps
+
+
+def _allocation_step(event, invoice_currency, company_currency, other_events, paired):
+    shown = shown_amount(event, invoice_currency, company_currency)
+    amount = invoice_amount(event, invoice_currency, company_currency)
+    if amount is None:
+        return RecordSettlement(event, True, *shown)
+    counterpart = find_allocation_counterpart(event, other_events, paired)
+    if counterpart:
+        paired.add(counterpart["id"])
+    return AllocateCreditNote(event, amount, counterpart, *shown)
+
+
+def _payment_step(event, company_currency, active_currencies):
+    if event["currency"] and event["currency"] != company_currency:
+        return Problem(event, PROBLEM_FOREIGN_BOOKS, event["currency"])
+    currency = event["paid_currency"] or company_currency
+    if currency != company_currency and currency not in active_currencies:
+        return Problem(event, PROBLEM_INACTIVE_CURRENCY, currency)
+    if not event["date"] or not event["paid_amount"]:
+        return Problem(event, PROBLEM_INCOMPLETE)
+    company_amount = None
+    if currency != company_currency and event["amount"]:
+        company_amount = abs(event["amount"])
+    return CreatePayment(
+        event, KIND_CASH if event["kind"] == KIND_CASH else KIND_BANK, currency,
+        event["paid_amount"], company_amount)

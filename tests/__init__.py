@@ -12,6 +12,7 @@ from . import test_procountor_product_import
 from . import test_procountor_benchmark_registers
 from . import test_procountor_invoice_registers
 from . import test_payment_fetch
+from . import test_payment_fetch_entry_points
 from . import test_payment_fetch_benchmark
 from . import test_send_dialog
 from . import test_reset_to_draft

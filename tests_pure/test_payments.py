@@ -99,13 +99,13 @@ def test_memo_without_description_and_length_cap():
         "Procountor payment 5000001")
 
 
-def test_invoice_payment_events_reads_every_page(make_client, sim):
+def test_client_reads_every_page_of_an_invoices_payment_events(make_client, sim):
     invoice = sim.create_invoice(_sales_invoice())
     for _ in range(3):
         sim.register_payment(invoice["id"], 10.0, type="CASH")
 
     client = make_client()
-    rows = payments.invoice_payment_events(client, invoice["id"])
+    rows = client.invoice_payment_events(invoice["id"])
     assert [row["type"] for row in rows] == ["CASH"] * 3
     assert sim.count("GET", f"/invoices/{invoice['id']}/paymentevents") == 1
 

@@ -113,7 +113,7 @@ def test_bulk_event_rows_with_or_without_type(sim, client, presence):
     # Without the type the allocation could pass for a bank payment: read it again.
     assert payments.needs_detail(event) is (presence == "absent")
     detail = payments.normalize_event(
-        payments.invoice_payment_events(client, invoice["id"])[0], "EUR")
+        client.invoice_payment_events(invoice["id"])[0], "EUR")
     assert detail["kind"] == payments.KIND_ALLOCATION
 
 
