@@ -4,6 +4,7 @@ import base64
 import fnmatch
 import logging
 import re
+import threading
 from concurrent.futures import FIRST_COMPLETED, wait
 from datetime import timedelta
 
@@ -60,6 +61,9 @@ PROCOUNTOR_RECHECK_INTERVAL = timedelta(minutes=50)
 # would just reach it; a few more make up for the time the job itself spends
 # on each answer. The throttle keeps them within the budget.
 PROCOUNTOR_SEND_IN_FLIGHT = 6
+# The Procountor ids of the customers and products of the invoices the job
+# is sending on this thread: {connection id: ({partner id: id}, {product id: id})}.
+_KNOWN_IDS = threading.local()
 # The connector's bookkeeping on an invoice: written only by its own code
 # (``_procountor_write``), never by users through the ORM or RPC.
 PROCOUNTOR_BOOKKEEPING_FIELDS = frozenset(
@@ -1090,11 +1094,22 @@ class AccountMove(models.Model):
         """Procountor ids of the customer and the products, creating them in
         Procountor when the connection allows it."""
         customer = self.commercial_partner_id
-        partner_ids = customer._procountor_get_ids(connection, "CUSTOMER")
+        products = self._procountor_product_lines().product_id
+        # Read for all invoices of the job's slice at once; what is not
+        # there is looked up as usual.
+        known_customers, known_products = (
+            getattr(_KNOWN_IDS, "by_connection", None) or {}
+        ).get(connection.id, ({}, {}))
+        if customer.id in known_customers:
+            partner_ids = {customer.id: known_customers[customer.id]}
+        else:
+            partner_ids = customer._procountor_get_ids(connection, "CUSTOMER")
         if customer.id not in partner_ids:
             partner_ids = customer._procountor_ensure_remote(connection, "CUSTOMER")
-        products = self._procountor_product_lines().product_id
-        product_ids = products._procountor_get_ids(connection)
+        if all(product.id in known_products for product in products):
+            product_ids = {product.id: known_products[product.id] for product in products}
+        else:
+            product_ids = products._procountor_get_ids(connection)
         missing = products.filtered(lambda product: product.id not in product_ids)
         if missing:
             product_ids.update(missing._procountor_ensure_remote(connection))
@@ -1682,6 +1697,18 @@ class AccountMove(models.Model):
         invoice is finished with."""
         limit = self._procountor_send_in_flight()
         waiting = iter(self)
+        known = {}
+        for connection in self.company_id.sudo().procountor_connection_id | (
+            self.procountor_connection_id
+        ):
+            moves = self.filtered(lambda move, c=connection: move._procountor_connection() == c)
+            known[connection.id] = (
+                moves.commercial_partner_id._procountor_get_ids(connection, "CUSTOMER"),
+                moves.invoice_line_ids.filtered(
+                    lambda line: line.display_type == "product"
+                ).product_id._procountor_get_ids(connection),
+            )
+        _KNOWN_IDS.by_connection = known
         running = {}  # future -> [move, flow, API-log handler, pool]
         pools = {}
         order = []  # futures in the order they were submitted
@@ -1727,7 +1754,8 @@ class AccountMove(models.Model):
                     move = next(waiting, None)
                     if move is None:
                         break
-                    advance([move, move._procountor_send_flow(), getattr(_SINK, "handler", None), None])
+                    flow = move._procountor_send_flow()
+                    advance([move, flow, getattr(_SINK, "handler", None), None])
                 if not running:
                     break
                 done, _pending = wait(list(running), return_when=FIRST_COMPLETED)
@@ -1735,6 +1763,7 @@ class AccountMove(models.Model):
                     order.remove(future)
                     advance(running.pop(future), future)
         finally:
+            _KNOWN_IDS.by_connection = None
             for pool in pools.values():
                 pool.close()
             # Only after an error: the invoices still under way stop where
