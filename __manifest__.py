@@ -36,6 +36,7 @@
             "procountor_connector/static/src/tests/tours/*.js",
         ],
     },
+    "uninstall_hook": "uninstall_hook",
     "demo": [
         "demo/procountor_connection_demo.xml",
         "demo/procountor_demo_company.xml",

@@ -4,6 +4,8 @@ import base64
 import fnmatch
 import logging
 import re
+import threading
+from concurrent.futures import FIRST_COMPLETED, wait
 from datetime import timedelta
 
 from markupsafe import Markup
@@ -26,6 +28,7 @@ from ..procountor_api.payloads import (
     normalise_iban,
     totals_match,
 )
+from .procountor_connection import _SINK
 
 _logger = logging.getLogger(__name__)
 
@@ -53,6 +56,14 @@ SENDABLE_TYPES = ("out_invoice", "out_refund")
 PROCOUNTOR_CREATE_GRACE = timedelta(minutes=10)
 # The scheduled job looks at an unresolved invoice again at most this often.
 PROCOUNTOR_RECHECK_INTERVAL = timedelta(minutes=50)
+# Requests the scheduled job keeps in flight while sending: Procountor takes
+# 20 requests/second (API_NOTES §3.8), so at 200 ms per answer 4 in flight
+# would just reach it; a few more make up for the time the job itself spends
+# on each answer. The throttle keeps them within the budget.
+PROCOUNTOR_SEND_IN_FLIGHT = 6
+# The Procountor ids of the customers and products of the invoices the job
+# is sending on this thread: {connection id: ({partner id: id}, {product id: id})}.
+_KNOWN_IDS = threading.local()
 # The connector's bookkeeping on an invoice: written only by its own code
 # (``_procountor_write``), never by users through the ORM or RPC.
 PROCOUNTOR_BOOKKEEPING_FIELDS = frozenset(
@@ -1083,11 +1094,22 @@ class AccountMove(models.Model):
         """Procountor ids of the customer and the products, creating them in
         Procountor when the connection allows it."""
         customer = self.commercial_partner_id
-        partner_ids = customer._procountor_get_ids(connection, "CUSTOMER")
+        products = self._procountor_product_lines().product_id
+        # Read for all invoices of the job's slice at once; what is not
+        # there is looked up as usual.
+        known_customers, known_products = (
+            getattr(_KNOWN_IDS, "by_connection", None) or {}
+        ).get(connection.id, ({}, {}))
+        if customer.id in known_customers:
+            partner_ids = {customer.id: known_customers[customer.id]}
+        else:
+            partner_ids = customer._procountor_get_ids(connection, "CUSTOMER")
         if customer.id not in partner_ids:
             partner_ids = customer._procountor_ensure_remote(connection, "CUSTOMER")
-        products = self._procountor_product_lines().product_id
-        product_ids = products._procountor_get_ids(connection)
+        if all(product.id in known_products for product in products):
+            product_ids = {product.id: known_products[product.id] for product in products}
+        else:
+            product_ids = products._procountor_get_ids(connection)
         missing = products.filtered(lambda product: product.id not in product_ids)
         if missing:
             product_ids.update(missing._procountor_ensure_remote(connection))
@@ -1111,9 +1133,28 @@ class AccountMove(models.Model):
 
     def _procountor_send_one(self):
         """Send this invoice to Procountor, or resume where an earlier attempt
-        stopped. Never raises Procountor or validation errors: the outcome is
-        stored on the invoice (state, error) and in its chatter. Moves that
-        are not posted customer invoices are left untouched."""
+        stopped, one request after another. Never raises Procountor or
+        validation errors: the outcome is stored on the invoice (state,
+        error) and in its chatter. Moves that are not posted customer
+        invoices are left untouched."""
+        self.ensure_one()
+        flow = self._procountor_send_flow()
+        value = error = None
+        while True:
+            try:
+                request = flow.throw(error) if error is not None else flow.send(value)
+            except StopIteration:
+                return
+            call, args = request
+            try:
+                value, error = call(*args), None
+            except BaseException as exc:
+                # Raised in the flow, where the call stands, as if made there.
+                value, error = None, exc
+
+    def _procountor_send_flow(self):
+        """What ``_procountor_send_one`` does, as a generator yielding its
+        requests (see ``_procountor_send_steps``)."""
         self.ensure_one()
         move = self
         if move.procountor_state == "sent" or move._procountor_skip_reason():
@@ -1129,7 +1170,7 @@ class AccountMove(models.Model):
             return
         try:
             with connection._procountor_api(move) as client:
-                move._procountor_send_steps(connection, client)
+                yield from move._procountor_send_steps(connection, client)
         except _ProcountorNotYet as wait:
             move._procountor_fail(wait.args[0], state="needs_check")
             move._procountor_schedule_check()
@@ -1309,6 +1350,12 @@ class AccountMove(models.Model):
         move._procountor_write({"procountor_create_attempted": False})
 
     def _procountor_send_steps(self, connection, client):
+        """The steps of sending this invoice, as a generator: each request
+        that may be in flight while other invoices are worked on (create,
+        re-read, PDF, approve, send) is yielded as ``(call, args)`` and its
+        answer sent back (or its error thrown in) by whoever drives the
+        generator, on the thread of the database cursor. Everything else,
+        database work and commits included, runs here between the yields."""
         move = self
         if not move.procountor_id and move.procountor_create_attempted:
             move._procountor_resolve_attempt(connection, client)
@@ -1343,7 +1390,7 @@ class AccountMove(models.Model):
             )
             move._procountor_commit()
             try:
-                remote = client.create_invoice(payload)
+                remote = yield client.create_invoice, (payload,)
             except ProcountorUnknownOutcome:
                 raise
             except ProcountorError:
@@ -1360,7 +1407,7 @@ class AccountMove(models.Model):
                 )
             move._procountor_commit()
         else:
-            remote = client.get_invoices([move.procountor_id])[0]
+            remote = (yield client.get_invoices, ([move.procountor_id],))[0]
             move._procountor_write({"procountor_status": remote.get("status")})
 
         if not totals_match(remote, move._procountor_expected_total()):
@@ -1370,13 +1417,15 @@ class AccountMove(models.Model):
 
         status = move.procountor_status
         if connection.attach_pdf and not move.procountor_pdf_sent and status == "UNFINISHED":
-            move._procountor_upload_pdf(client)
+            yield from move._procountor_upload_pdf(client)
             move._procountor_write({"procountor_pdf_sent": True})
             move._procountor_commit()
         if connection.approve_after_create and status == "UNFINISHED":
-            status = move._procountor_step(client, client.approve_invoice, ("NOT_SENT", "SENT"))
+            status = yield from move._procountor_step(
+                client, client.approve_invoice, ("NOT_SENT", "SENT")
+            )
         if connection.send_after_approve and status == "NOT_SENT":
-            status = move._procountor_step(client, client.send_invoice, ("SENT",))
+            status = yield from move._procountor_step(client, client.send_invoice, ("SENT",))
 
         move._procountor_write(
             {
@@ -1397,9 +1446,10 @@ class AccountMove(models.Model):
     def _procountor_step(self, client, call, reached):
         """Approve or send, and return the new status. A 403 can mean the
         step was done by an earlier attempt whose answer got lost (API_NOTES
-        §4.5): the invoice is then read again instead of failing."""
+        §4.5): the invoice is then read again instead of failing. A
+        generator, like ``_procountor_send_steps``."""
         try:
-            call(self.procountor_id)
+            yield call, (self.procountor_id,)
             status = reached[0]
         except ProcountorForbiddenError:
             status = client.get_invoices([self.procountor_id])[0].get("status")
@@ -1410,11 +1460,13 @@ class AccountMove(models.Model):
         return status
 
     def _procountor_upload_pdf(self, client):
+        """Render the PDF here, upload it as a yielded request (see
+        ``_procountor_send_steps``) and keep it on the invoice."""
         content, _report_type = self.env["ir.actions.report"]._render_qweb_pdf(
             "account.account_invoices", self.ids
         )
         filename = f"{(self.name or 'invoice').replace('/', '_')}.pdf"
-        client.upload_attachment(
+        yield client.upload_attachment, (
             {
                 "name": filename,
                 "referenceType": "INVOICE",
@@ -1603,22 +1655,132 @@ class AccountMove(models.Model):
         domain = self._procountor_due_domain(now)
         moves = self.search(domain, limit=batch_size, order="id")
         remaining = self.search_count(domain) - len(moves)
-        for move in moves:
-            if not move._procountor_try_lock():
-                continue  # another worker has it
-            try:
-                move.invalidate_recordset()
+        # Another worker has the ones not locked.
+        held = set(moves.filtered(lambda move: move._procountor_try_lock()).ids)
+
+        def release(move):
+            held.discard(move.id)
+            move._procountor_unlock()
+            move._procountor_commit()
+
+        try:
+            # A new transaction, begun after the locks were granted: it sees
+            # whatever the worker that held one committed before letting go.
+            self._procountor_commit()
+            locked = self.browse(sorted(held))
+            locked.invalidate_recordset()
+            due = self.browse()
+            for move in locked:
                 if move.procountor_state == "needs_check":
                     move._procountor_pin_attempt()
                     move._procountor_write({"procountor_check_date": now})
-                    move._procountor_send_one()
+                    due |= move
                 elif move.procountor_state == "to_send":
-                    move._procountor_send_one()
-            finally:
+                    due |= move
+                else:
+                    release(move)
+            due._procountor_send_concurrently(on_done=release)
+        finally:
+            for move in self.browse(sorted(held)):
                 move._procountor_unlock()
-            move._procountor_commit()
         self.env["ir.cron"]._notify_progress(done=len(moves), remaining=remaining)
         moves.procountor_batch_id._procountor_notify_if_done()
+
+    def _procountor_send_concurrently(self, on_done=None):
+        """Send these invoices as ``_procountor_send_one`` sends each, with
+        up to ``PROCOUNTOR_SEND_IN_FLIGHT`` of their requests in flight at
+        once. Only the HTTP requests run in other threads; everything else
+        (checks, every write and commit, the API log rows) is done here, by
+        this cursor, one invoice at a time: ``Sending`` is committed before
+        each create, and each answer is stored and committed before that
+        invoice's next request is made. ``on_done(move)`` is called as each
+        invoice is finished with."""
+        limit = self._procountor_send_in_flight()
+        waiting = iter(self)
+        known = {}
+        for connection in self.company_id.sudo().procountor_connection_id | (
+            self.procountor_connection_id
+        ):
+            moves = self.filtered(lambda move, c=connection: move._procountor_connection() == c)
+            known[connection.id] = (
+                moves.commercial_partner_id._procountor_get_ids(connection, "CUSTOMER"),
+                moves.invoice_line_ids.filtered(
+                    lambda line: line.display_type == "product"
+                ).product_id._procountor_get_ids(connection),
+            )
+        _KNOWN_IDS.by_connection = known
+        running = {}  # future -> [move, flow, API-log handler, pool]
+        pools = {}
+        order = []  # futures in the order they were submitted
+
+        def advance(state, future=None):
+            """Run the flow of one invoice on this thread up to its next
+            request (with ``future``'s answer), and send that request."""
+            move, flow, handler, pool = state
+            outer = getattr(_SINK, "handler", None)
+            # The API log of this invoice is the one collecting calls now.
+            _SINK.handler = handler
+            try:
+                if future is None:
+                    request = flow.send(None)
+                else:
+                    pool.report(future)
+                    error = future.exception()
+                    request = (
+                        flow.throw(error) if error is not None else flow.send(future.result())
+                    )
+            except StopIteration:
+                request = None
+            finally:
+                state[2] = getattr(_SINK, "handler", None)
+                _SINK.handler = outer
+            if request is None:
+                if on_done:
+                    on_done(move)
+                return
+            call, args = request
+            client = call.__self__
+            pool = pools.get(id(client))
+            if pool is None:
+                pool = pools[id(client)] = client.call_pool(limit)
+            state[3] = pool
+            submitted = pool.submit(call, *args)
+            running[submitted] = state
+            order.append(submitted)
+
+        try:
+            while True:
+                while len(running) < limit:
+                    move = next(waiting, None)
+                    if move is None:
+                        break
+                    flow = move._procountor_send_flow()
+                    advance([move, flow, getattr(_SINK, "handler", None), None])
+                if not running:
+                    break
+                done, _pending = wait(list(running), return_when=FIRST_COMPLETED)
+                for future in [future for future in order if future in done]:
+                    order.remove(future)
+                    advance(running.pop(future), future)
+        finally:
+            _KNOWN_IDS.by_connection = None
+            for pool in pools.values():
+                pool.close()
+            # Only after an error: the invoices still under way stop where
+            # they are, as if the worker had died (a Sending state is
+            # resolved later like any other), with their calls logged.
+            outer = getattr(_SINK, "handler", None)
+            try:
+                for future, (_move, flow, handler, pool) in running.items():
+                    _SINK.handler = handler
+                    pool.report(future)
+                    flow.close()
+            finally:
+                _SINK.handler = outer
+
+    @api.model
+    def _procountor_send_in_flight(self):
+        return PROCOUNTOR_SEND_IN_FLIGHT
 
     def button_draft(self):
         remote = self.filtered(lambda move: move._procountor_is_remote())

@@ -44,17 +44,49 @@ class ProcountorConnection(models.Model):
 
     def _procountor_learn_rounding(self, remote):
         """Narrow the roundings Procountor may use by what it computed for
-        ``remote`` (an invoice as Procountor returned it, with its rows)."""
+        ``remote`` (an invoice as Procountor returned it, with its rows).
+
+        Every invoice sent through the connection comes here, from every
+        worker at once. So the connection is written only when what is known
+        changes, and then in a short transaction of its own (outside tests):
+        a write in the long transaction of a sending job would make any
+        other worker that writes the same row fail to serialize."""
         self.ensure_one()
         total = invoice_total(remote)
         if total is None:
             return
-        known = parse_methods(self.procountor_rounding_methods)
-        # When Procountor followed none of the known ones, what was kept was wrong.
-        narrowed = methods_matching(remote, total, known) or methods_matching(remote, total)
-        if narrowed and set(narrowed) != set(known):
-            value = "" if len(narrowed) == len(ROUNDING_METHODS) else " ".join(narrowed)
+        value = _narrowed_rounding(remote, total, self.procountor_rounding_methods)
+        if value is None:
+            return
+        if not self._procountor_can_commit():
             models.BaseModel.write(self.sudo(), {"procountor_rounding_methods": value})
+            return
+        with self.env.registry.cursor() as cr:
+            # What another worker committed in the meantime is narrowed too.
+            cr.execute(
+                "SELECT procountor_rounding_methods FROM procountor_connection "
+                "WHERE id = %s FOR NO KEY UPDATE",
+                [self.id],
+            )
+            row = cr.fetchone()
+            value = _narrowed_rounding(remote, total, row[0]) if row else None
+            if value is not None:
+                cr.execute(
+                    "UPDATE procountor_connection SET procountor_rounding_methods = %s, "
+                    "write_uid = %s, write_date = (now() at time zone 'UTC') WHERE id = %s",
+                    [value, self.env.uid, self.id],
+                )
+        self.invalidate_recordset(["procountor_rounding_methods"])
+
+
+def _narrowed_rounding(remote, total, kept):
+    """The value to keep after ``remote``, or None when ``kept`` stays."""
+    known = parse_methods(kept)
+    # When Procountor followed none of the known ones, what was kept was wrong.
+    narrowed = methods_matching(remote, total, known) or methods_matching(remote, total)
+    if not narrowed or set(narrowed) == set(known):
+        return None
+    return "" if len(narrowed) == len(ROUNDING_METHODS) else " ".join(narrowed)
 
 
 class AccountMove(models.Model):

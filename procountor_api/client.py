@@ -145,6 +145,60 @@ class LocalThrottle:
         slot[0] = self._clock()
 
 
+class CallPool:
+    """Runs calls of one client in worker threads, up to ``workers`` at once,
+    for a caller that keeps everything else on its own thread.
+
+    ``submit(function, *args)`` returns a future at once. What the client
+    would pass to ``on_call`` for the attempts of that call is held back:
+    ``report(future)`` passes it on, on the caller's thread, whenever the
+    caller is ready to record it. Like :meth:`ProcountorClient.map_concurrent`,
+    each worker runs under the deadline of the thread that made the pool.
+    Leaving the ``with`` block (or ``close()``) waits for calls still in
+    flight.
+    """
+
+    def __init__(self, client, workers):
+        self.client = client
+        self._deadline = getattr(client._local, "deadline", None)
+        self._executor = ThreadPoolExecutor(max_workers=max(1, int(workers)),
+                                            thread_name_prefix="procountor-call")
+
+    def submit(self, function, *args):
+        reports = []
+        local = self.client._local
+
+        def run():
+            local.deadline = self._deadline
+            local.reports = reports
+            try:
+                return function(*args)
+            finally:
+                local.reports = None
+                local.deadline = None
+
+        future = self._executor.submit(run)
+        future.procountor_reports = reports
+        return future
+
+    def report(self, future):
+        """Pass the attempts of ``future``'s call to ``on_call``, once; call
+        it when the future is done."""
+        reports = getattr(future, "procountor_reports", None) or []
+        future.procountor_reports = []
+        for info in reports:
+            self.client._call_hook(info)
+
+    def close(self):
+        self._executor.shutdown(wait=True)
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc_info):
+        self.close()
+
+
 class ProcountorClient:
     """Talks to one Procountor company through one API key (M2M flow, API_NOTES §2.1).
 
@@ -417,6 +471,11 @@ class ProcountorClient:
             for info in batch:
                 self._call_hook(info)
         return [future.result() for future in futures]
+
+    def call_pool(self, workers=None):
+        """A :class:`CallPool` of up to ``workers`` (default ``concurrency``)
+        threads for calls that may each be in flight while the caller works."""
+        return CallPool(self, workers or self.concurrency)
 
     # ----------------------------------------------------------- conveniences
 

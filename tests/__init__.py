@@ -25,3 +25,4 @@ from . import test_procountor_security
 from . import test_send_problems
 from . import test_procountor_throttle
 from . import test_procountor_benchmark_workers
+from . import test_send_concurrent

@@ -256,11 +256,12 @@ class BenchmarkSendFaults(ProcountorPaymentCommon):
 
         # A second Send pressed right after a create that outlasted the
         # client's timeout (while Procountor is still storing it).
-        original_send_one = MoveClass._procountor_send_one
+        # The job and the button both run an invoice's send flow.
+        original_send_flow = MoveClass._procountor_send_flow
         resends = Counter()
 
-        def send_one(move_self):
-            original_send_one(move_self)
+        def send_flow(move_self):
+            yield from original_send_flow(move_self)
             if move_self.name in campaign.resend:
                 campaign.resend.remove(move_self.name)
                 before = self.sim.count("POST", "/invoices")
@@ -276,7 +277,7 @@ class BenchmarkSendFaults(ProcountorPaymentCommon):
                 else:
                     resends["found and linked"] += 1
 
-        self.startPatcher(patch.object(MoveClass, "_procountor_send_one", send_one))
+        self.startPatcher(patch.object(MoveClass, "_procountor_send_flow", send_flow))
         self.connection._procountor_forget_clients()
         with self.connection._procountor_api() as client:
             self.connection._procountor_store_ibans(client)

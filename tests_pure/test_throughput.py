@@ -3,7 +3,7 @@
 import threading
 import time
 
-from procountor_api import LocalThrottle
+from procountor_api import LocalThrottle, ProcountorError
 
 from test_payments import _sales_invoice
 
@@ -106,3 +106,33 @@ def test_concurrent_payment_events_keep_the_order_and_the_errors(make_client, si
     rows = list(client.payment_events(invoices))
     assert [row["invoiceId"] for row in rows] == invoices[::50]
     assert sim.count("GET", "/payments/paymentevents") == 3
+
+
+def test_call_pool_keeps_calls_in_flight_and_reports_on_the_callers_thread(
+        make_client, sim, calls):
+    ids = [sim.create_invoice(_sales_invoice())["id"] for _ in range(4)]
+    client = make_client(sleep=time.sleep, clock=time.monotonic)
+    client.get_token()
+    calls.clear()
+    reporters = []
+    client.on_call = lambda info: (calls.append(info),
+                                   reporters.append(threading.current_thread()))
+    sim.latency = 0.3
+    started = time.monotonic()
+    with client.call_pool(4) as pool:
+        futures = [pool.submit(client.get_invoices, [invoice_id]) for invoice_id in ids]
+        futures.append(pool.submit(client.approve_invoice, 999999))  # no such invoice
+        for future in futures:
+            future.exception()
+    elapsed = time.monotonic() - started
+    sim.latency = 0.0
+    # Five calls of 0.3 s through four threads: two latencies, not five.
+    assert elapsed < 1.2
+    assert calls == [], "nothing reported before the caller asks"
+    for future in futures:
+        pool.report(future)
+    assert [f.result()[0]["id"] for f in futures[:4]] == ids
+    assert isinstance(futures[4].exception(), ProcountorError)
+    assert len(calls) == 5 and set(reporters) == {threading.current_thread()}
+    pool.report(futures[0])
+    assert len(calls) == 5, "each call is reported once"
