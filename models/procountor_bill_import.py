@@ -112,8 +112,9 @@ class ProcountorBillImport(models.AbstractModel):
                 # (their status filter takes one value only, API_NOTES §6).
                 # Both listings are read at once.
                 invoice_rows, receipt_rows = client.map_concurrent(
-                    lambda listing: list(client.paginate(*listing)),
-                    [("/invoices", invoice_filters), ("/ledgerreceipts", receipt_filters)],
+                    lambda listing: list(listing[0](**listing[1])),
+                    [(client.search_invoices, invoice_filters),
+                     (client.search_ledger_receipts, receipt_filters)],
                 )
             except ProcountorError as error:
                 _logger.warning(
@@ -173,8 +174,7 @@ class ProcountorBillImport(models.AbstractModel):
             invoices = client.get_invoices(ids)
             receipts = {
                 receipt.get("id"): receipt
-                for receipt in client.get_batch(
-                    "/ledgerreceipts",
+                for receipt in client.get_ledger_receipts(
                     [inv.get("ledgerReceiptId") for inv in invoices if inv.get("ledgerReceiptId")],
                 )
             }
@@ -656,7 +656,7 @@ class ProcountorBillImport(models.AbstractModel):
         for split in line["dimensions"]:
             if run.dimensions is None:
                 run.dimensions = {}
-                for dimension in run.client.get("/dimensions") or []:
+                for dimension in run.client.get_dimensions():
                     for item in dimension.get("items") or []:
                         run.dimensions[(dimension.get("id"), item.get("id"))] = (
                             dimension.get("name") or "",

@@ -92,13 +92,11 @@ class ProcountorPartnerImport(models.TransientModel):
             with connection._procountor_api() as client:
                 ids = [
                     row["id"]
-                    for row in client.paginate(
-                        "/businesspartners", {"type": self.partner_type}
-                    )
+                    for row in client.search_business_partners(type=self.partner_type)
                     if row["id"] not in linked
                     and row.get("type", self.partner_type) == self.partner_type
                 ]
-                remotes = client.get_batch("/businesspartners", ids) if ids else []
+                remotes = client.get_business_partners(ids) if ids else []
         except ProcountorError as error:
             _logger.warning(
                 "Procountor customer fetch on connection %s failed", connection.id,
