@@ -10,8 +10,7 @@ from odoo.exceptions import UserError, ValidationError
 from odoo.tools import SQL
 from odoo.tools.sql import escape_psql
 
-from ..procountor_api import ProcountorError, bills
-from ..procountor_api.countries import procountor_country_to_iso
+from ..procountor_api import ProcountorError, bills, registers
 
 _logger = logging.getLogger(__name__)
 
@@ -702,7 +701,7 @@ class ProcountorBillImport(models.AbstractModel):
             ).get(supplier["procountor_id"])
             if found:
                 return found
-        keys = bills.business_id_keys(supplier["identifier"])
+        keys = registers.business_id_keys(supplier["identifier"])
         if keys:
             Partner.flush_model(["company_registry", "vat", "active", "company_id", "parent_id"])
             for column in ("company_registry", "vat"):
@@ -712,7 +711,7 @@ class ProcountorBillImport(models.AbstractModel):
                         SELECT id FROM res_partner
                          WHERE active
                            AND (company_id IS NULL OR company_id = %(company)s)
-                           AND upper(regexp_replace(%(column)s, '[[:space:]-]', '', 'g'))
+                           AND upper(regexp_replace(%(column)s, '[-[:space:]\u2010-\u2015]', '', 'g'))
                                = ANY(%(keys)s)
                          ORDER BY parent_id IS NOT NULL, id
                          LIMIT 1
@@ -740,22 +739,17 @@ class ProcountorBillImport(models.AbstractModel):
         return None
 
     def _procountor_create_supplier(self, supplier):
-        country_code = procountor_country_to_iso(supplier["country"] or "")
+        values = registers.contact_values(supplier["contact"])
+        country_code = values.pop("country_code")
         country = country_code and self.env["res.country"].search(
             [("code", "=", country_code)], limit=1
         )
-        return self.env["res.partner"].create(
-            {
-                "name": supplier["name"] or self.env._("Procountor supplier"),
-                "is_company": True,
-                "supplier_rank": 1,
-                "company_registry": supplier["identifier"] or False,
-                "street": supplier["street"] or False,
-                "zip": supplier["zip"] or False,
-                "city": supplier["city"] or False,
-                "country_id": country.id if country else False,
-            }
+        values.update(
+            name=values["name"] or self.env._("Procountor supplier"),
+            supplier_rank=1,
+            country_id=country.id if country else False,
         )
+        return self.env["res.partner"].create(values)
 
     # ------------------------------------------------------------------
     # Summary
