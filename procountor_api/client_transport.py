@@ -1,7 +1,7 @@
 """Transport of the Procountor client: token, timeouts, retries, throttling.
 
-:class:`ProcountorTransport` sends one call and knows no resource; the
-resources and their paths are in ``client.py``. It knows nothing of Odoo;
+:class:`ProcountorTransport` sends one call and knows no path but the token's;
+the resources and their paths are in ``client.py``. It knows nothing of Odoo;
 the section numbers below refer to ``shared/procountor/API_NOTES.md``.
 
 Retry policy (``ProcountorTransport._call``):
