@@ -9,7 +9,7 @@
     "author": "procountor_connector contributors",
     "license": "LGPL-3",
     "depends": ["account"],
-    "external_dependencies": {"python": ["requests", "python-dateutil"]},
+    "external_dependencies": {"python": ["requests", "python-dateutil", "python-stdnum"]},
     "data": [
         "security/procountor_security.xml",
         "security/ir.model.access.csv",

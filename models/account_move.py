@@ -1374,7 +1374,7 @@ class AccountMove(models.Model):
             partner_id, product_ids = move._procountor_remote_ids(connection)
             values = move._procountor_invoice_values(connection, partner_id, product_ids)
             shortened = move._procountor_shorten(values)
-            payload = invoice_payload(values)
+            payload = invoice_payload(values, getattr(move, "get_finnish_check_digit", None))
             move._procountor_check_rounding(connection, payload)
             # Committed before the request: if the answer is lost or the worker
             # dies, the next attempt knows to look the invoice up first, and

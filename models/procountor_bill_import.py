@@ -10,8 +10,7 @@ from odoo.exceptions import UserError, ValidationError
 from odoo.tools import SQL
 from odoo.tools.sql import escape_psql
 
-from ..procountor_api import ProcountorError, bills
-from ..procountor_api.countries import procountor_country_to_iso
+from ..procountor_api import ProcountorError, bills, registers
 
 _logger = logging.getLogger(__name__)
 
@@ -119,8 +118,9 @@ class ProcountorBillImport(models.AbstractModel):
                 # (their status filter takes one value only, API_NOTES §6).
                 # Both listings are read at once.
                 invoice_rows, receipt_rows = client.map_concurrent(
-                    lambda listing: list(client.paginate(*listing)),
-                    [("/invoices", invoice_filters), ("/ledgerreceipts", receipt_filters)],
+                    lambda listing: list(listing[0](**listing[1])),
+                    [(client.search_invoices, invoice_filters),
+                     (client.search_ledger_receipts, receipt_filters)],
                 )
             except ProcountorError as error:
                 _logger.warning(
@@ -180,8 +180,7 @@ class ProcountorBillImport(models.AbstractModel):
             invoices = client.get_invoices(ids)
             receipts = {
                 receipt.get("id"): receipt
-                for receipt in client.get_batch(
-                    "/ledgerreceipts",
+                for receipt in client.get_ledger_receipts(
                     [inv.get("ledgerReceiptId") for inv in invoices if inv.get("ledgerReceiptId")],
                 )
             }
@@ -753,7 +752,7 @@ class ProcountorBillImport(models.AbstractModel):
         for split in line["dimensions"]:
             if run.dimensions is None:
                 run.dimensions = {}
-                for dimension in run.client.get("/dimensions") or []:
+                for dimension in run.client.get_dimensions():
                     for item in dimension.get("items") or []:
                         run.dimensions[(dimension.get("id"), item.get("id"))] = (
                             dimension.get("name") or "",
@@ -799,7 +798,7 @@ class ProcountorBillImport(models.AbstractModel):
             ).get(supplier["procountor_id"])
             if found:
                 return found
-        keys = bills.business_id_keys(supplier["identifier"])
+        keys = registers.business_id_keys(supplier["identifier"])
         if keys:
             Partner.flush_model(["company_registry", "vat", "active", "company_id", "parent_id"])
             for column in ("company_registry", "vat"):
@@ -809,7 +808,7 @@ class ProcountorBillImport(models.AbstractModel):
                         SELECT id FROM res_partner
                          WHERE active
                            AND (company_id IS NULL OR company_id = %(company)s)
-                           AND upper(regexp_replace(%(column)s, '[[:space:]-]', '', 'g'))
+                           AND upper(regexp_replace(%(column)s, '[-[:space:]\u2010-\u2015]', '', 'g'))
                                = ANY(%(keys)s)
                          ORDER BY parent_id IS NOT NULL, id
                          LIMIT 1
@@ -837,22 +836,17 @@ class ProcountorBillImport(models.AbstractModel):
         return None
 
     def _procountor_create_supplier(self, supplier):
-        country_code = procountor_country_to_iso(supplier["country"] or "")
+        values = registers.contact_values(supplier["contact"])
+        country_code = values.pop("country_code")
         country = country_code and self.env["res.country"].search(
             [("code", "=", country_code)], limit=1
         )
-        return self.env["res.partner"].create(
-            {
-                "name": supplier["name"] or self.env._("Procountor supplier"),
-                "is_company": True,
-                "supplier_rank": 1,
-                "company_registry": supplier["identifier"] or False,
-                "street": supplier["street"] or False,
-                "zip": supplier["zip"] or False,
-                "city": supplier["city"] or False,
-                "country_id": country.id if country else False,
-            }
+        values.update(
+            name=values["name"] or self.env._("Procountor supplier"),
+            supplier_rank=1,
+            country_id=country.id if country else False,
         )
+        return self.env["res.partner"].create(values)
 
     # ------------------------------------------------------------------
     # Summary

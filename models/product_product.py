@@ -110,9 +110,7 @@ class ProductProduct(models.Model):
                 continue
             found = [
                 row["id"]
-                for row in client.paginate_keyset(
-                    "/products", {field: values[field], "type": "SALES"}
-                )
+                for row in client.search_products(**{field: values[field], "type": "SALES"})
                 if row.get("type", "SALES") == "SALES" and key(row.get(field)) == wanted
             ]
             taken = self._procountor_find_by_ids(connection, found) if found else {}

@@ -4,7 +4,7 @@ Odoo code imports it relatively (``from ..procountor_api import ProcountorClient
 so that the exception classes exist only once.
 """
 
-from .client import ENVIRONMENT_URLS, LocalThrottle, ProcountorClient
+from .client import ENVIRONMENT_URLS, LocalThrottle, ProcountorClient, ProcountorTransport
 from .errors import (
     ProcountorAuthError,
     ProcountorConnectionError,
@@ -31,6 +31,7 @@ __all__ = [
     "ProcountorTLSError",
     "ProcountorTimeoutError",
     "ProcountorTransientError",
+    "ProcountorTransport",
     "ProcountorUnknownOutcome",
     "ProcountorValidationError",
     "redact",

@@ -8,8 +8,9 @@ analytic accounts for them.
 
 import hashlib
 import json
-import re
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+
+from .countries import procountor_country_to_iso
 
 # "Accepted" purchase invoices, i.e. approved for payment or paid (API_NOTES §5).
 # Unfinished, received, verified, rejected and invalidated ones are not
@@ -49,29 +50,6 @@ def dec(value):
 def money(value):
     """Round half up to cents: Procountor's amounts carry two decimals (API_NOTES §6)."""
     return dec(value).quantize(CENT, rounding=ROUND_HALF_UP)
-
-
-def normalize_business_id(value):
-    """Business ID or VAT number compared without case, spaces and hyphens."""
-    return re.sub(r"[\s\-]", "", str(value or "")).upper()
-
-
-def business_id_keys(value):
-    """Every normalised form under which ``value`` may be stored in Odoo.
-
-    A Finnish business ID ``1234567-8`` is also written as the VAT number
-    ``FI12345678`` (API_NOTES §4.4 shows both kinds of identifier), so each
-    form finds the other.
-    """
-    key = normalize_business_id(value)
-    if not key:
-        return set()
-    keys = {key}
-    if re.fullmatch(r"\d{8}", key):
-        keys.add("FI" + key)
-    elif re.fullmatch(r"FI\d{8}", key):
-        keys.add(key[2:])
-    return keys
 
 
 def sum_infos(invoice):
@@ -281,6 +259,18 @@ def bill_values(invoice, receipt):
             "zip": address.get("zip"),
             "city": address.get("city"),
             "country": address.get("country"),
+            # What a new contact is made of (registers.contact_values).
+            "contact": {
+                "name": (address.get("name") or "").strip(),
+                "business_id": (counter_party.get("identifier") or "").strip(),
+                "address": {
+                    "street": address.get("street"),
+                    "zip": address.get("zip"),
+                    "city": address.get("city"),
+                    "country_code": procountor_country_to_iso(address.get("country") or "")
+                    or None,
+                },
+            },
         },
         "move_type": "in_refund" if sign < 0 else "in_invoice",
         "date": _date(invoice.get("date")),

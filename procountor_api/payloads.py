@@ -5,8 +5,10 @@ The Odoo side reads records into plain dicts (strings, numbers, dates as
 without a database.
 """
 
-import re
 from decimal import ROUND_HALF_EVEN, ROUND_HALF_UP, Decimal
+
+from stdnum import iban as stdnum_iban
+from stdnum import iso11649
 
 # API_NOTES §4.1 `language`; Odoo language codes start with the ISO 639-1 code.
 LANGUAGE_BY_CODE = {
@@ -22,7 +24,6 @@ LANGUAGE_BY_CODE = {
 
 DOMESTIC_VAT_STATUS = 1  # API_NOTES §8: the one status every company has.
 
-_REFERENCE_WEIGHTS = (7, 3, 1)
 
 
 def language_for(odoo_lang, fallback):
@@ -31,40 +32,45 @@ def language_for(odoo_lang, fallback):
     return LANGUAGE_BY_CODE.get(code, fallback)
 
 
-def _finnish_check_digit(base):
-    total = sum(
-        int(digit) * _REFERENCE_WEIGHTS[index % 3]
-        for index, digit in enumerate(reversed(base))
-    )
-    return (10 - total % 10) % 10
+def finnish_check_digit(base):
+    """The check digit (a str) of a Finnish national reference's base digits:
+    weights 7, 3, 1 from the right, the sum subtracted from the next ten.
+
+    python-stdnum has no Finnish reference module; where Odoo's Finnish
+    localisation is installed the Odoo side hands its own computation over
+    instead (``check_digit`` below)."""
+    total = sum((7, 3, 1)[index % 3] * int(digit) for index, digit in enumerate(base[::-1]))
+    return str((10 - total % 10) % 10)
 
 
-def is_valid_finnish_reference(reference):
-    """Finnish national reference: 4-20 digits, last one a 7-3-1 check digit."""
-    compact = re.sub(r"\s", "", reference or "")
-    if not re.fullmatch(r"\d{4,20}", compact) or compact.lstrip("0") == "":
+def is_valid_finnish_reference(reference, check_digit=None):
+    """Finnish national reference: 4-20 digits, not all zero, the last one the
+    check digit of the others (``check_digit(base) -> str``, by default
+    :func:`finnish_check_digit`)."""
+    compact = "".join((reference or "").split())
+    if not (compact.isascii() and compact.isdigit() and 4 <= len(compact) <= 20):
         return False
-    return _finnish_check_digit(compact[:-1]) == int(compact[-1])
+    if not compact.strip("0"):
+        return False
+    return str((check_digit or finnish_check_digit)(compact[:-1])) == compact[-1]
 
 
 def is_valid_rf_reference(reference):
-    """ISO 11649 creditor reference: RF + 2 check digits + up to 21 characters."""
-    compact = re.sub(r"\s", "", reference or "").upper()
-    if not re.fullmatch(r"RF\d{2}[0-9A-Z]{1,21}", compact):
-        return False
-    rearranged = compact[4:] + compact[:4]
-    digits = "".join(str(int(char, 36)) for char in rearranged)
-    return int(digits) % 97 == 1
+    """ISO 11649 creditor reference (RF + 2 check digits + up to 21
+    characters), checked by python-stdnum."""
+    compact = iso11649.compact(reference or "")
+    return compact[2:4].isdigit() and iso11649.is_valid(compact)
 
 
-def bank_reference(reference):
+def bank_reference(reference, check_digit=None):
     """The reference to send: the invoice's own when Procountor would accept
     it, otherwise "" so that Procountor generates a valid one (API_NOTES §4.2;
-    omitting the field would leave the invoice without any reference)."""
-    compact = re.sub(r"\s", "", reference or "").upper()
-    if is_valid_rf_reference(compact):
-        return compact, "RF"
-    if is_valid_finnish_reference(compact):
+    omitting the field would leave the invoice without any reference).
+    ``check_digit`` as for :func:`is_valid_finnish_reference`."""
+    if is_valid_rf_reference(reference):
+        return iso11649.compact(reference), "RF"
+    compact = "".join((reference or "").split())
+    if is_valid_finnish_reference(compact, check_digit):
         return compact, "FI"
     return "", None
 
@@ -75,7 +81,8 @@ def round2(value):
 
 
 def normalise_iban(iban):
-    return re.sub(r"\s", "", iban or "").upper()
+    """An IBAN as compared and sent: no spaces (or separators), upper case."""
+    return stdnum_iban.compact(iban or "")
 
 
 def _address(values):
@@ -90,7 +97,7 @@ def _address(values):
     return {key: value for key, value in address.items() if value}
 
 
-def invoice_payload(values):
+def invoice_payload(values, check_digit=None):
     """Build the body of ``POST /invoices`` for a sales invoice or credit note.
 
     ``values`` keys: number, date, due_date, currency, currency_rate, iban,
@@ -103,7 +110,8 @@ def invoice_payload(values):
     header_text, explanation_text}].
 
     A credit note is a SALES_INVOICE with a negative total (API_NOTES §4.6):
-    its quantities are negated, prices stay positive.
+    its quantities are negated, prices stay positive. ``check_digit``
+    computes a Finnish reference's check digit (see :func:`bank_reference`).
     """
     sign = -1 if values.get("is_refund") else 1
     customer = values["customer"]
@@ -122,7 +130,7 @@ def invoice_payload(values):
         }
     counter_party = {key: value for key, value in counter_party.items() if value}
 
-    reference, reference_type = bank_reference(values.get("reference"))
+    reference, reference_type = bank_reference(values.get("reference"), check_digit)
     payment_info = {
         "paymentMethod": "BANK_TRANSFER",
         "currency": values["currency"],

@@ -9,6 +9,10 @@ Procountor's field names (API_NOTES §7 business partners, §9 products,
 
 import re
 
+from stdnum.eu import vat as eu_vat
+from stdnum.fi import alv, ytunnus
+from stdnum.util import clean, get_cc_module
+
 from .countries import iso_to_procountor_country, procountor_country_to_iso
 from .enums import INVOICE_CHANNELS, LANGUAGES, UNITS
 
@@ -38,22 +42,51 @@ _LANGUAGE_BY_PREFIX = {
     "sv": "SWEDISH",
 }
 
-_SPACES_HYPHENS = re.compile(r"[\s\-\u2010-\u2015]+")
 _EMAIL = re.compile(r"[^\s<>,;\"']+@[^\s<>,;\"']+")
-_FINNISH_VAT = re.compile(r"^FI(\d{8})$")
-_YTUNNUS = re.compile(r"^\d{7}-\d$")
+# The hyphen and the dashes a word processor turns it into (U+2010-U+2015).
+_DASHES = "-\u2010\u2011\u2012\u2013\u2014\u2015"
+
+
+def _squeeze(value):
+    """``value`` without white space, hyphens or dashes, upper case."""
+    return clean("".join(str(value or "").split()), _DASHES).upper()
+
+
+def _is_ytunnus_form(compact):
+    """Whether a squeezed id is written as a Y-tunnus: its eight digits, no
+    country prefix (the check digit is not looked at: it is the same id)."""
+    return len(compact) == 8 and compact.isascii() and compact.isdigit()
+
+
+def _finnish_vat_digits(compact):
+    """The Y-tunnus digits of a squeezed Finnish VAT number (FI + eight
+    digits, API_NOTES §4.4), else None."""
+    if compact.startswith("FI") and _is_ytunnus_form(alv.compact(compact)):
+        return alv.compact(compact)
+    return None
 
 
 # ----------------------------------------------------------------- matching keys
 
 def normalise_business_id(value):
-    """The key two business ids are compared by: no spaces or hyphens, upper
-    case; a Finnish VAT number (FI + the eight digits of the Y-tunnus) gives
-    the same key as the Y-tunnus itself, so "FI12345678", "1234567-8" and
-    "1234567 8" all give "12345678". Empty input gives ""."""
-    compact = _SPACES_HYPHENS.sub("", value or "").upper()
-    finnish = _FINNISH_VAT.match(compact)
-    return finnish.group(1) if finnish else compact
+    """The one key business ids (Y-tunnus, VAT numbers) are compared by: no
+    white space, hyphens or dashes, upper case; a Finnish VAT number (FI +
+    the eight digits of the Y-tunnus) gives the same key as the Y-tunnus
+    itself, so "FI12345678", "1234567-8", "1234567\u20138" and "1234567 8"
+    all give "12345678". Empty input gives ""."""
+    compact = _squeeze(value)
+    return _finnish_vat_digits(compact) or compact
+
+
+def business_id_keys(value):
+    """Every squeezed spelling under which ``value`` may be stored in Odoo
+    (for comparing with a stored id that is only squeezed, as a database
+    query does): a Y-tunnus also as the Finnish VAT number and the other way
+    round, since Odoo keeps either (API_NOTES §4.4 shows both)."""
+    key = normalise_business_id(value)
+    if not key:
+        return set()
+    return {key, "FI" + key} if _is_ytunnus_form(key) else {key}
 
 
 def normalise_email(value):
@@ -65,7 +98,7 @@ def normalise_email(value):
 
 def normalise_einvoice_address(value):
     """E-invoice addresses (OVT, EDI id, IBAN) without spaces or hyphens, upper case."""
-    return _SPACES_HYPHENS.sub("", value or "").upper()
+    return _squeeze(value)
 
 
 def normalise_name(value):
@@ -90,9 +123,9 @@ def format_business_id(value):
     """A business id as Procountor shows it: a Finnish Y-tunnus with its
     hyphen (eight digits -> "1234567-8", API_NOTES §4.4), anything else
     (VAT ids such as "DE123456789") without spaces or hyphens, upper case."""
-    compact = _SPACES_HYPHENS.sub("", value or "").upper()
-    if len(compact) == 8 and compact.isdigit():
-        return f"{compact[:7]}-{compact[7]}"
+    compact = _squeeze(value)
+    if _is_ytunnus_form(compact):
+        return ytunnus.format(compact)
     return compact or None
 
 
@@ -107,13 +140,48 @@ def business_id_search_forms(value):
     first = format_business_id(value)
     if not first:
         return []
-    finnish = _FINNISH_VAT.match(first)
-    return [first, format_business_id(finnish.group(1))] if finnish else [first]
+    digits = _finnish_vat_digits(first)
+    return [first, format_business_id(digits)] if digits else [first]
 
 
 def is_finnish_business_id(value):
-    """Whether ``value`` is written like a Finnish Y-tunnus (1234567-8)."""
-    return bool(_YTUNNUS.match((value or "").strip()))
+    """Whether ``value`` is written as a Finnish Y-tunnus ("1234567-8", also
+    without the hyphen), not as a VAT number with a country prefix."""
+    return _is_ytunnus_form(_squeeze(value))
+
+
+def is_valid_vat_number(value):
+    """Whether ``value`` is a VAT number that passes its country's check
+    (python-stdnum: the EU rules, else the country's own, such as Norway's)."""
+    compact = _squeeze(value)
+    if len(compact) < 3 or not compact[:2].isalpha():
+        return False
+    if eu_vat.is_valid(compact):
+        return True
+    module = get_cc_module(compact[:2].lower(), "vat")
+    return bool(module and module.is_valid(compact))
+
+
+def business_id_fields(value):
+    """Where a Procountor identifier goes on an Odoo contact:
+    ``{"company_registry": ..., "vat": ...}`` (False when empty).
+
+    A Y-tunnus ("1234567-8" or "12345678") is the Company ID, written with
+    its hyphen. A valid Finnish VAT number is the VAT number, and the
+    Y-tunnus it contains the Company ID. Another valid VAT number is the VAT
+    number. Anything else stays the Company ID as written: Odoo's VAT field
+    takes VAT numbers only (it refuses others where VAT checks are on).
+    """
+    compact = _squeeze(value)
+    if not compact:
+        return {"company_registry": False, "vat": False}
+    if _is_ytunnus_form(compact):
+        return {"company_registry": ytunnus.format(compact), "vat": False}
+    if is_valid_vat_number(compact):
+        digits = _finnish_vat_digits(compact)
+        return {"company_registry": ytunnus.format(digits) if digits else False,
+                "vat": compact}
+    return {"company_registry": _text(value), "vat": False}
 
 
 def language_for_lang(lang):
@@ -288,6 +356,46 @@ def partner_values(remote):
         "billing_address": billing if is_separate_address(billing, main) else None,
         "delivery_address": delivery if is_separate_address(delivery, main) else None,
     }
+
+
+# The keys of plain partner values that make a contact's own fields (no address).
+CONTACT_KEYS = (
+    "name", "business_id", "customer_number", "email", "phone", "einvoice_address",
+    "einvoice_operator", "invoice_channel", "language",
+)
+
+
+def contact_values(values):
+    """Plain partner values (the keys :func:`partner_values` returns; all
+    optional) -> the values of the Odoo company contact made from them.
+
+    Relations are left to the caller: ``country_code`` (ISO, only when
+    ``values`` has an ``address``) names the country and ``lang`` (only when
+    Procountor's language has an Odoo language) the language, to be set when
+    that language is active. Empty texts are False.
+    """
+    result = {
+        "name": _text(values.get("name")) or False,
+        "is_company": True,
+        **business_id_fields(values.get("business_id")),
+        "ref": _text(values.get("customer_number")) or False,
+        "email": _text(values.get("email")) or False,
+        "phone": _text(values.get("phone")) or False,
+        "procountor_einvoice_address": _text(values.get("einvoice_address")) or False,
+        "procountor_einvoice_operator": _text(values.get("einvoice_operator")) or False,
+        "procountor_invoice_channel": values.get("invoice_channel")
+        if values.get("invoice_channel") in INVOICE_CHANNELS else False,
+    }
+    lang = lang_for_language(values.get("language"))
+    if lang:
+        result["lang"] = lang
+    if "address" in values:
+        main = values.get("address") or {}
+        result.update({
+            key: _text(main.get(key)) or False for key in ("street", "street2", "zip", "city")
+        })
+        result["country_code"] = (main.get("country_code") or "").upper() or False
+    return result
 
 
 # ----------------------------------------------------------------- products

@@ -91,6 +91,20 @@ class TestInvoicePayload(ProcountorInvoiceCommon):
         self.assertTrue(generated, "Procountor generates a reference when it gets an empty one")
         self.assertNotEqual(generated, "INV/2026/1")
 
+    def test_finnish_reference_is_checked_as_the_finnish_localisation_computes_it(self):
+        Move = type(self.env["account.move"])
+        if not hasattr(Move, "get_finnish_check_digit"):
+            self.skipTest("Odoo's Finnish localisation (l10n_fi) is not installed")
+        move = self._invoice(payment_reference="1232")
+        # Were l10n_fi's check digit another, "1232" would not be a valid
+        # reference: the connector must then let Procountor generate one.
+        with patch.object(Move, "get_finnish_check_digit", lambda self, base: "9"):
+            move.action_procountor_send()
+        self.assertEqual(move.procountor_state, "sent", move.procountor_error)
+        sent = self._remote(move)["paymentInfo"]["bankReferenceCode"]
+        self.assertTrue(sent)
+        self.assertNotEqual(sent, "1232")
+
     def test_discounts_and_totals_to_the_cent(self):
         move = self._invoice(
             lines=[

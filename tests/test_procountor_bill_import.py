@@ -244,6 +244,22 @@ class TestBillSupplier(ProcountorBillCommon):
             {partner.id: supplier["id"]},
         )
 
+    def test_created_supplier_keeps_a_foreign_vat_number_as_vat(self):
+        supplier = self._supplier("Leverantör AB", identifier="SE556677889901")
+        partner = self._import_one(supplier)
+        self.assertRecordValues(
+            partner, [{"name": "Leverantör AB", "vat": "SE556677889901",
+                       "company_registry": False}]
+        )
+
+    def test_matched_by_business_id_typed_with_an_en_dash(self):
+        supplier = self._supplier("Kone Oy")
+        registry = supplier["invoicingInfo"]["identifier"].replace("-", "\u2013")
+        company = self.env["res.partner"].create(
+            {"name": "Koneyhtiö", "is_company": True, "company_registry": registry}
+        )
+        self.assertEqual(self._import_one(supplier), company)
+
 
 @tagged("post_install", "-at_install")
 class TestBillAllOrNothing(ProcountorBillCommon):

@@ -5,7 +5,7 @@ from decimal import Decimal
 
 import pytest
 
-from procountor_api import bills
+from procountor_api import bills, registers
 from procountor_simulator import Simulator, readings
 
 D = Decimal
@@ -45,6 +45,11 @@ def test_domestic_bill_lines_are_the_receipts_entry_rows(store_sim):
     assert values["date"] == "2026-03-02" and values["due_date"] == "2026-03-16"
     assert values["supplier"]["procountor_id"] == invoice["partnerId"]
     assert values["supplier"]["identifier"] == "1234567-8"
+    # A new supplier contact is made by the one partner mapper.
+    contact = registers.contact_values(values["supplier"]["contact"])
+    assert contact["company_registry"] == "1234567-8" and contact["vat"] is False
+    assert contact["is_company"] and contact["name"] == values["supplier"]["name"]
+    assert contact["country_code"] == "FI"
     assert values["receipt_id"] == receipt["id"] == invoice["ledgerReceiptId"]
     assert values["currency"] == values["accounting_currency"] == "EUR"
 
@@ -139,13 +144,14 @@ def test_checksum_ignores_ids_and_status_but_not_amounts(store_sim):
     ("se556677-8899-01", "SE556677889901"),
 ])
 def test_business_id_forms_find_each_other(stored, wanted):
-    assert bills.business_id_keys(stored) & bills.business_id_keys(wanted)
+    # Suppliers are matched with the one business-ID normaliser of registers.
+    assert registers.business_id_keys(stored) & registers.business_id_keys(wanted)
 
 
 def test_business_id_keys_do_not_mix_different_ids():
-    assert not bills.business_id_keys("1234567-8") & bills.business_id_keys("1234567-9")
-    assert bills.business_id_keys("") == set()
-    assert bills.business_id_keys(None) == set()
+    assert not registers.business_id_keys("1234567-8") & registers.business_id_keys("1234567-9")
+    assert registers.business_id_keys("") == set()
+    assert registers.business_id_keys(None) == set()
 
 
 # --- Readings of the ledger receipt (procountor_simulator.readings) ----------------------

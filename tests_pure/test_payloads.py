@@ -4,11 +4,13 @@ import pytest
 
 from procountor_api.payloads import (
     bank_reference,
+    finnish_check_digit,
     invoice_payload,
     invoice_total,
     is_valid_finnish_reference,
     is_valid_rf_reference,
     language_for,
+    normalise_iban,
     round2,
     totals_match,
 )
@@ -106,6 +108,27 @@ def test_reference_validators():
     assert not is_valid_finnish_reference("0000")
     assert is_valid_rf_reference("RF18539007547034")
     assert not is_valid_rf_reference("RF18")
+    assert not is_valid_rf_reference("RFAB539007547034")  # letters as check digits
+    assert not is_valid_rf_reference("RF18" + "1" * 22)  # 26 characters, ISO 11649 allows 25
+    assert not is_valid_finnish_reference("1" * 21)  # 21 digits, Finnish ones have 4-20
+
+
+def test_rf_reference_written_with_hyphens_is_kept_compacted():
+    # python-stdnum reads the separators people write; the old check refused
+    # such a reference and Procountor made up another one.
+    assert bank_reference("rf18-5390-0754-7034") == ("RF18539007547034", "RF")
+
+
+def test_finnish_check_digit_can_come_from_the_odoo_side():
+    assert finnish_check_digit("123") == "2"
+    assert bank_reference("1232", check_digit=lambda base: "2") == ("1232", "FI")
+    assert bank_reference("1232", check_digit=lambda base: "5") == ("", None)
+    assert is_valid_finnish_reference("1235", check_digit=lambda base: 5)
+
+
+def test_iban_is_compacted():
+    assert normalise_iban(" fi21 1234-5600 0007 85 ") == "FI2112345600000785"
+    assert normalise_iban(None) == ""
 
 
 @pytest.mark.parametrize("lang, expected", [

@@ -239,6 +239,89 @@ def test_partner_values_ignores_addresses_equal_to_the_main_one_and_odd_values()
     assert values["payment_term_days"] is None
 
 
+# ------------------------------------------------------------------ contacts from partners
+# Before there was one mapper, the partner import and the vendor bill import
+# each made contacts with their own rules; the cases where they differed:
+
+@pytest.mark.parametrize("identifier, fields", [
+    # A Y-tunnus written without its hyphen: the import made it a VAT number.
+    ("12345678", {"company_registry": "1234567-8", "vat": False}),
+    ("0737546-2", {"company_registry": "0737546-2", "vat": False}),
+    # A foreign VAT number: the bill import made it the Company ID.
+    ("SE556677889901", {"company_registry": False, "vat": "SE556677889901"}),
+    ("no 123456785 mva", {"company_registry": False, "vat": "NO123456785MVA"}),
+    # A valid Finnish VAT number is both (the bill import: Company ID "FI...";
+    # the partner import: VAT number only).
+    ("FI07375462", {"company_registry": "0737546-2", "vat": "FI07375462"}),
+    # Not a VAT number at all (wrong check digit): the partner import put it
+    # in the VAT field, which refuses it where VAT checks are on.
+    ("FI12345678", {"company_registry": "FI12345678", "vat": False}),
+    ("ABC-123", {"company_registry": "ABC-123", "vat": False}),
+    ("", {"company_registry": False, "vat": False}),
+    (None, {"company_registry": False, "vat": False}),
+])
+def test_business_id_fields(identifier, fields):
+    assert registers.business_id_fields(identifier) == fields
+
+
+def test_business_id_keys_ignore_dashes_a_word_processor_typed():
+    # The bill import's own normaliser kept an en dash, so such a Y-tunnus
+    # found no contact.
+    keys = registers.business_id_keys("1234567\u20138")
+    assert keys == {"12345678", "FI12345678"}
+    assert keys & registers.business_id_keys("FI 1234567-8")
+    assert registers.normalise_business_id("1234567\u20138") == "12345678"
+
+
+def test_ytunnus_without_hyphen_is_finnish_business_id():
+    assert registers.is_finnish_business_id("12345678")
+    assert registers.is_finnish_business_id(" 1234567-8 ")
+    assert not registers.is_finnish_business_id("FI12345678")
+    assert not registers.is_finnish_business_id("123456789")
+
+
+def test_is_valid_vat_number():
+    assert registers.is_valid_vat_number("FI 0737546-2")
+    assert registers.is_valid_vat_number("DE136695976")
+    assert not registers.is_valid_vat_number("FI12345678")
+    assert not registers.is_valid_vat_number("07375462")
+    assert not registers.is_valid_vat_number("")
+
+
+def test_contact_values_from_a_procountor_partner():
+    remote = registers.business_partner(dict(FULL_CONTACT, business_id="FI07375462"))
+    remote.update(id=1000001)
+    values = registers.contact_values(registers.partner_values(remote))
+    assert values == {
+        "name": "Asiakas Oy",
+        "is_company": True,
+        "company_registry": "0737546-2",
+        "vat": "FI07375462",
+        "ref": "C-100",
+        "email": "laskut@asiakas.fi",
+        "phone": "+358 40 123 4567",
+        "procountor_einvoice_address": "003712345678",
+        "procountor_einvoice_operator": "003721291126",
+        "procountor_invoice_channel": "ELECTRONIC_INVOICE",
+        "lang": "fi_FI",
+        "street": "Katu 1",
+        "street2": False,
+        "zip": "00100",
+        "city": "Helsinki",
+        "country_code": "FI",
+    }
+
+
+def test_contact_values_without_address_language_or_channel():
+    values = registers.contact_values(
+        {"name": " Kunde  AB ", "business_id": "SE556677889901", "invoice_channel": "EDIFACT"})
+    assert values["name"] == "Kunde AB"
+    assert values["vat"] == "SE556677889901" and values["company_registry"] is False
+    assert values["procountor_invoice_channel"] is False
+    assert "lang" not in values and "country_code" not in values and "street" not in values
+    assert set(registers.CONTACT_KEYS) <= set(registers.partner_values({}))
+
+
 # ------------------------------------------------------------------ products
 
 def test_product_payload_is_valid_for_the_simulator():

@@ -101,13 +101,11 @@ class ProcountorPartnerImport(models.TransientModel):
             with connection._procountor_api() as client:
                 ids = [
                     row["id"]
-                    for row in client.paginate(
-                        "/businesspartners", {"type": self.partner_type}
-                    )
+                    for row in client.search_business_partners(type=self.partner_type)
                     if row["id"] not in linked
                     and row.get("type", self.partner_type) == self.partner_type
                 ]
-                remotes = client.get_batch("/businesspartners", ids) if ids else []
+                remotes = client.get_business_partners(ids) if ids else []
         except ProcountorError as error:
             _logger.warning(
                 "Procountor customer fetch on connection %s failed", connection.id,
@@ -571,22 +569,11 @@ class ProcountorPartnerImportLine(models.TransientModel):
 
     def _partner_values(self, context):
         """Values of the company contact an "Add to partners" line creates."""
-        business_id = self.business_id or ""
-        finnish = registers.is_finnish_business_id(business_id)
-        lang = registers.lang_for_language(self.language)
-        values = {
-            "name": self.name,
-            "is_company": True,
-            "company_registry": business_id if finnish else False,
-            "vat": business_id if business_id and not finnish else False,
-            "ref": self.customer_number or False,
-            "email": self.email or False,
-            "phone": self.phone or False,
-            "procountor_einvoice_address": self.einvoice_address or False,
-            "procountor_einvoice_operator": self.einvoice_operator or False,
-            "procountor_invoice_channel": self.invoice_channel or False,
-            **self._address_fields(),
-        }
+        values = registers.contact_values(
+            {key: self[key] for key in registers.CONTACT_KEYS}
+        )
+        lang = values.pop("lang", None)
+        values.update(self._address_fields())
         if context["customer"]:
             values["customer_rank"] = 1
         else:

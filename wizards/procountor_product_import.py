@@ -84,7 +84,7 @@ class ProcountorProductImport(models.TransientModel):
                 # register in Procountor (§9).
                 remotes = [
                     row
-                    for row in client.paginate_keyset("/products", {"type": "SALES"})
+                    for row in client.search_products(type="SALES")
                     if row["id"] not in linked and row.get("type", "SALES") == "SALES"
                 ]
         except ProcountorError as error:
