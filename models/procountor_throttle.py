@@ -5,7 +5,7 @@
 Procountor allows 20 requests per second per API client (API_NOTES §3.8).
 Each Odoo worker, cron thread and shell has its own HTTP client, so the
 count of requests lives where they all meet: a small table in the database,
-one row per request in flight or answered less than a second ago.
+one row per request in flight or whose slot has not freed yet.
 """
 import logging
 import threading
@@ -17,6 +17,7 @@ from psycopg2.pool import PoolError
 from odoo import api, models, sql_db
 
 from ..procountor_api import LocalThrottle
+from ..procountor_api.client_transport import SLOT_MARGIN, RoundTrips
 
 _logger = logging.getLogger(__name__)
 
@@ -64,9 +65,11 @@ class DatabaseThrottle:
     """At most ``rate_limit`` requests of one client key in any sliding second,
     counted in PostgreSQL.
 
-    Like :class:`LocalThrottle`, a slot is held from before the request
-    starts until one second after its answer; clock times are the database's,
-    so processes on different machines agree. Every acquire and release is a
+    Like :class:`LocalThrottle`, a slot is held for one second from before
+    the request starts, plus how much longer its round trip took than the
+    fastest this process has seen; the column ``finished`` holds when the
+    slot frees less one second. Clock times are the database's, so
+    processes on different machines agree. Every acquire and release is a
     short transaction of its own, committed at once: the caller's transaction
     neither holds nor frees slots when it rolls back. When the database
     cannot be used, this process's own count takes over.
@@ -78,6 +81,7 @@ class DatabaseThrottle:
         self.rate_limit = rate_limit
         self._sleep = sleep
         self.fallback = LocalThrottle(rate_limit, sleep=sleep)
+        self.round_trips = RoundTrips()
         self._warned_at = None
         self._table_checked = None
         self._warn_lock = threading.Lock()
@@ -159,9 +163,16 @@ class DatabaseThrottle:
             with self._cursor() as cr:
                 cr.execute("SET LOCAL synchronous_commit TO OFF")
                 cr.execute(
-                    f"UPDATE procountor_throttle_slot SET finished = {_NOW} WHERE id = %s",
-                    (value,),
+                    f"""UPDATE procountor_throttle_slot
+                           SET finished = started + %s + GREATEST(
+                                   0.0, ({_NOW} - started) - %s)
+                         WHERE id = %s
+                     RETURNING {_NOW} - started""",
+                    (SLOT_MARGIN, self.round_trips.fastest, value),
                 )
+                row = cr.fetchone()
+                if row:
+                    self.round_trips.add(row[0])
         except (psycopg2.Error, PoolError) as error:
             # The slot stays in flight until it is stale: slower, never faster.
             self._warn(error)

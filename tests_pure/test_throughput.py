@@ -4,6 +4,7 @@ import threading
 import time
 
 from procountor_api import LocalThrottle, ProcountorError
+from procountor_api.client_transport import ROUND_TRIPS_TRUSTED, SLOT_MARGIN
 
 from test_payments import _sales_invoice
 
@@ -136,3 +137,36 @@ def test_call_pool_keeps_calls_in_flight_and_reports_on_the_callers_thread(
     assert len(calls) == 5 and set(reporters) == {threading.current_thread()}
     pool.report(futures[0])
     assert len(calls) == 5, "each call is reported once"
+
+
+def test_a_slot_frees_one_second_after_its_start_when_the_network_is_steady():
+    now = [0.0]
+    waits = []
+
+    def sleep(seconds):
+        waits.append(round(seconds, 6))
+        now[0] += seconds
+
+    throttle = LocalThrottle(1, sleep=sleep, clock=lambda: now[0])
+    # Until it has seen enough round trips, a slot lasts until one second
+    # (and a margin) after its answer.
+    for _ in range(ROUND_TRIPS_TRUSTED):
+        slot = throttle.acquire()
+        now[0] += 0.2
+        throttle.release(slot)
+    assert waits[-1] == 1.0 + SLOT_MARGIN
+    # Then one second after its start: the budget no longer shrinks with
+    # the latency of a steady network.
+    slot = throttle.acquire()
+    started = now[0]
+    now[0] += 0.2
+    throttle.release(slot)
+    throttle.acquire()
+    assert round(now[0] - started, 6) == 1.0 + SLOT_MARGIN
+    # An answer 300 ms slower than the fastest may have reached the server
+    # late: its slot lasts as much longer as it was slow.
+    started = now[0]
+    now[0] += 0.5
+    throttle.release(throttle._slots[-1])
+    throttle.acquire()
+    assert round(now[0] - started, 6) == 1.3 + SLOT_MARGIN
