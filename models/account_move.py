@@ -1578,11 +1578,18 @@ class AccountMove(models.Model):
                 {"procountor_state": "to_send", "procountor_batch_id": batch.id}
             )
             self.env.ref("procountor_connector.ir_cron_procountor_send_invoices")._trigger()
-        message = self.env._(
-            "%(count)s invoices queued for Procountor; you will be notified when "
-            "they have been sent.",
-            count=len(sendable),
-        )
+        if len(sendable) == 1:
+            message = self.env._(
+                "%(invoice)s queued for Procountor; you will be notified when it "
+                "has been sent.",
+                invoice=sendable.name,
+            )
+        else:
+            message = self.env._(
+                "%(count)s invoices queued for Procountor; you will be notified when "
+                "they have been sent.",
+                count=len(sendable),
+            )
         if skipped:
             reasons = [move._procountor_queue_skip_reason() for move in skipped[:10]]
             if len(skipped) > 10:

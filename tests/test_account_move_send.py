@@ -927,7 +927,7 @@ class TestInvoiceNotSendable(ProcountorInvoiceCommon):
         good = self._invoice()
         action = (bill | draft | good).action_procountor_send()
         message = action["params"]["message"]
-        self.assertIn("1 invoices queued", message)
+        self.assertIn(f"{good.name} queued for Procountor; you will be notified when it has", message)
         self.assertIn("2 skipped", message)
         self.assertIn("the draft customer invoice for Asiakas Oy (251.00 EUR) is not posted", message)
         self.assertIn("the draft vendor bill for Asiakas Oy", message)
