@@ -12,12 +12,11 @@ import threading
 import time
 
 import psycopg2
+from odoo import api, models, sql_db
 from psycopg2.pool import PoolError
 
-from odoo import api, models, sql_db
-
 from ..procountor_api import LocalThrottle
-from ..procountor_api.client_transport import SLOT_MARGIN, RoundTrips
+from ..procountor_api.throttle import SLOT_MARGIN, RoundTrips
 
 _logger = logging.getLogger(__name__)
 

@@ -3,10 +3,10 @@
 import threading
 import time
 
-from procountor_api import LocalThrottle, ProcountorError
-from procountor_api.client_transport import ROUND_TRIPS_TRUSTED, SLOT_MARGIN
-
 from test_payments import _sales_invoice
+
+from procountor_api import LocalThrottle, ProcountorError
+from procountor_api.throttle import ROUND_TRIPS_TRUSTED, SLOT_MARGIN
 
 
 def _peak_per_second(times):
