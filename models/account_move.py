@@ -1638,9 +1638,11 @@ class AccountMove(models.Model):
         ]
 
     @api.model
-    def _cron_procountor_send_invoices(self, batch_size=20):
-        """Send queued invoices a few at a time, committing after each, and
-        let the scheduler run again at once while some remain. Invoices left
+    def _cron_procountor_send_invoices(self, batch_size=100):
+        """Send queued invoices a slice at a time, committing after each
+        step of each, and let the scheduler run again at once while some
+        remain. A slice is large next to the requests in flight: at its end
+        fewer and fewer invoices have a request left to make. Invoices left
         in Sending by a stopped worker become Needs check; those needing a
         check are resolved once their grace period is over (looked up and
         linked, or sent)."""
