@@ -8,35 +8,39 @@ and the count of one process. It knows nothing of Odoo.
 
 import threading
 import time
+from collections import deque
 
 # Round trips a throttle counts before it trusts the fastest of them: the
 # first ones include connecting and are no measure of the network.
 ROUND_TRIPS_TRUSTED = 20
+# The fastest is that of the latest round trips only, so that it follows the
+# network as it is now rather than at its best moment.
+ROUND_TRIPS_KEPT = 100
 # Added to every slot, for a thread that got to run late on a busy machine.
 SLOT_MARGIN = 0.02
 
 
 class RoundTrips:
-    """The fastest round trip a throttle has seen, in seconds; 0 (every
+    """The fastest of a throttle's latest round trips, in seconds; 0 (every
     answer as slow as it was) until it has seen enough to know."""
 
     def __init__(self):
         self._lock = threading.Lock()
         self._seen = 0
-        self._fastest = None
+        self._latest = deque(maxlen=ROUND_TRIPS_KEPT)
 
     @property
     def fastest(self):
-        if self._seen < ROUND_TRIPS_TRUSTED:
-            return 0.0
-        return self._fastest
+        with self._lock:
+            if self._seen < ROUND_TRIPS_TRUSTED:
+                return 0.0
+            return min(self._latest)
 
     def add(self, seconds):
         """Count one round trip; return the fastest to reckon with."""
         with self._lock:
             self._seen += 1
-            if self._fastest is None or seconds < self._fastest:
-                self._fastest = max(0.0, seconds)
+            self._latest.append(max(0.0, seconds))
         return self.fastest
 
 

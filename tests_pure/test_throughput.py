@@ -6,7 +6,12 @@ import time
 from test_payments import _sales_invoice
 
 from procountor_api import LocalThrottle, ProcountorError
-from procountor_api.throttle import ROUND_TRIPS_TRUSTED, SLOT_MARGIN
+from procountor_api.throttle import (
+    ROUND_TRIPS_KEPT,
+    ROUND_TRIPS_TRUSTED,
+    SLOT_MARGIN,
+    RoundTrips,
+)
 
 
 def _peak_per_second(times):
@@ -170,3 +175,17 @@ def test_a_slot_frees_one_second_after_its_start_when_the_network_is_steady():
     throttle.release(throttle._slots[-1])
     throttle.acquire()
     assert round(now[0] - started, 6) == 1.3 + SLOT_MARGIN
+
+
+def test_the_fastest_round_trip_is_that_of_the_network_as_it_is_now():
+    trips = RoundTrips()
+    trips.add(0.005)  # answered before the network got slower
+    for _ in range(ROUND_TRIPS_TRUSTED - 2):
+        trips.add(0.2)
+    assert trips.fastest == 0.0  # not enough seen: hold slots past the answer
+    trips.add(0.2)
+    assert trips.fastest == 0.005
+    for _ in range(ROUND_TRIPS_KEPT):
+        trips.add(0.2)
+    assert trips.fastest == 0.2
+    assert trips.add(0.05) == 0.05  # faster again: at once
