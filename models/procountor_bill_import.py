@@ -18,7 +18,7 @@ _logger = logging.getLogger(__name__)
 BATCH_SIZE = 200
 # Bills created (and committed) together by one account.move.create: the ORM
 # creates, checks and logs moves much faster in batches.
-CREATE_BATCH_SIZE = 50
+CREATE_BATCH_SIZE = 200
 
 
 class BillRejected(Exception):
