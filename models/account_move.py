@@ -1500,12 +1500,13 @@ class AccountMove(models.Model):
             return self._procountor_send_now()
         return self._procountor_queue()
 
-    def _procountor_notification(self, message, kind, next_action=None):
+    def _procountor_notification(self, message, kind, next_action=None, title=None):
+        """A notification of the connector; a sticky one unless all went well."""
         return {
             "type": "ir.actions.client",
             "tag": "display_notification",
             "params": {
-                "title": self.env._("Procountor"),
+                "title": title or self.env._("Procountor"),
                 "message": message,
                 "type": kind,
                 "sticky": kind != "success",

@@ -229,18 +229,10 @@ class ProcountorConnection(models.Model):
             kind = "warning"
         else:
             kind = "success"
-        return {
-            "type": "ir.actions.client",
-            "tag": "display_notification",
-            "params": {
-                "title": self.env._("Procountor vendor bills"),
-                "message": "\n".join(lines),
-                "type": kind,
-                "sticky": kind != "success",
-                # Reload the form so it shows the new summary and fetch time.
-                "next": {"type": "ir.actions.client", "tag": "soft_reload"},
-            },
-        }
+        # Then the form reloads, showing the new summary and fetch time.
+        return self.env["account.move"]._procountor_notification(
+            "\n".join(lines), kind, title=self.env._("Procountor vendor bills")
+        )
 
     def _cron_fetch_vendor_bills(self):
         """Scheduled import of each connection in ``self`` whose import is on."""

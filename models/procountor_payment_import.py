@@ -512,14 +512,6 @@ class ProcountorPaymentImport(models.AbstractModel):
             )
         else:
             kind = "success"
-        return {
-            "type": "ir.actions.client",
-            "tag": "display_notification",
-            "params": {
-                "title": self.env._("Procountor payments"),
-                "message": "\n".join(lines),
-                "type": kind,
-                "sticky": kind != "success",
-                "next": {"type": "ir.actions.client", "tag": "soft_reload"},
-            },
-        }
+        return self.env["account.move"]._procountor_notification(
+            "\n".join(lines), kind, title=self.env._("Procountor payments")
+        )
