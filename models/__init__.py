@@ -5,6 +5,10 @@ from . import procountor_vat
 from . import res_company
 from . import res_partner
 from . import product_product
+from . import procountor_invoice_check
+from . import procountor_invoice_values
+from . import procountor_invoice_send
+from . import procountor_invoice_send_job
 from . import account_move
 from . import account_move_send
 from . import account_move_rounding
@@ -12,7 +16,6 @@ from . import account_fiscal_position
 from . import account_tax
 from . import procountor_send_batch
 from . import uom_uom
-from . import account_move_procountor_bill
 from . import procountor_connection_bill
 from . import procountor_bill_import
 from . import product_template
@@ -22,8 +25,6 @@ from . import procountor_payment_event
 from . import procountor_payment_import
 from . import procountor_payment_record
 from . import procountor_connection_payments
-from . import account_move_payments
 from . import procountor_demo
-from . import account_move_procountor_status
 from . import procountor_vat_mapping
 from . import procountor_throttle

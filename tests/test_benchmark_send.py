@@ -18,7 +18,7 @@ from unittest.mock import patch
 from odoo import Command
 from odoo.tests import tagged
 
-from ..models import account_move
+from ..models import procountor_invoice_send_job
 from ..procountor_api import ProcountorClient
 from ..procountor_api.throttle import SLOT_MARGIN
 from .common import ProcountorInvoiceCommon
@@ -93,7 +93,7 @@ class BenchmarkSendInvoices(ProcountorInvoiceCommon):
         job_thread = threading.current_thread()
         original = ProcountorClient.request
         original_report = ProcountorClient._report
-        original_wait = account_move.wait
+        original_wait = procountor_invoice_send_job.wait
 
         def timed(client, *args, **kwargs):
             start = time.perf_counter()
@@ -129,7 +129,7 @@ class BenchmarkSendInvoices(ProcountorInvoiceCommon):
         start = time.perf_counter()
         with patch.object(ProcountorClient, "request", timed), patch.object(
             ProcountorClient, "_report", timed_report
-        ), patch.object(account_move, "wait", timed_wait):
+        ), patch.object(procountor_invoice_send_job, "wait", timed_wait):
             if profiler:
                 profiler.enable()
             Move = self.env["account.move"]
