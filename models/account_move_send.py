@@ -9,6 +9,7 @@ chooses: one invoice goes through ``account.move._procountor_send_now`` (the
 button's path), several through ``account.move._procountor_queue`` (the list
 action's queue and cron).
 """
+
 import re
 
 from odoo import api, models
@@ -52,8 +53,10 @@ class AccountMoveSend(models.AbstractModel):
         # Several: only those the connector will send (not those already sent
         # or queued).
         procountor_moves = moves.filtered(
-            lambda move: PROCOUNTOR in (moves_data[move].get("sending_methods") or ())
-            and (single or self._is_applicable_to_move(PROCOUNTOR, move))
+            lambda move: (
+                PROCOUNTOR in (moves_data[move].get("sending_methods") or ())
+                and (single or self._is_applicable_to_move(PROCOUNTOR, move))
+            )
         )
         # One invoice: nothing may go until it is fixed (a danger alert stops
         # the Send button). Several: the others go; these end in Error, as

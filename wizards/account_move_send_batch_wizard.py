@@ -16,11 +16,14 @@ class AccountMoveSendBatchWizard(models.TransientModel):
         if force_synchronous:
             # Straight through account.move.send, which queues them as well.
             return super().action_send_and_print(
-                force_synchronous=force_synchronous, allow_fallback_pdf=allow_fallback_pdf
+                force_synchronous=force_synchronous,
+                allow_fallback_pdf=allow_fallback_pdf,
             )
         procountor_moves = self.move_ids.filtered(
-            lambda move: self._get_default_sending_method(move) == PROCOUNTOR
-            and self._is_applicable_to_move(PROCOUNTOR, move)
+            lambda move: (
+                self._get_default_sending_method(move) == PROCOUNTOR
+                and self._is_applicable_to_move(PROCOUNTOR, move)
+            )
         )
         if not procountor_moves:
             return super().action_send_and_print(allow_fallback_pdf=allow_fallback_pdf)
@@ -32,6 +35,8 @@ class AccountMoveSendBatchWizard(models.TransientModel):
         if others:
             # Odoo's own background sending for the rest (e-mail, download).
             self.move_ids = others
-            next_action = super().action_send_and_print(allow_fallback_pdf=allow_fallback_pdf)
+            next_action = super().action_send_and_print(
+                allow_fallback_pdf=allow_fallback_pdf
+            )
         notification["params"]["next"] = next_action
         return notification

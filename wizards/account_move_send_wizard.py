@@ -15,12 +15,18 @@ class AccountMoveSendWizard(models.TransientModel):
         # the method cannot be ticked instead of hiding it.
         res = super()._compute_sending_method_checkboxes()
         states = dict(
-            self.env["account.move"]._fields["procountor_state"]._description_selection(self.env)
+            self.env["account.move"]
+            ._fields["procountor_state"]
+            ._description_selection(self.env)
         )
         for wizard in self:
             checkbox = (wizard.sending_method_checkboxes or {}).get(PROCOUNTOR)
             move = wizard.move_id
-            if not checkbox or move.procountor_state not in ("to_send", "sending", "sent"):
+            if not checkbox or move.procountor_state not in (
+                "to_send",
+                "sending",
+                "sent",
+            ):
                 continue
             wizard.sending_method_checkboxes = {
                 **wizard.sending_method_checkboxes,
