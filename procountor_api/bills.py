@@ -48,7 +48,8 @@ def dec(value):
 
 
 def money(value):
-    """Round half up to cents: Procountor's amounts carry two decimals (API_NOTES §6)."""
+    """Round half up to cents: Procountor's amounts carry two decimals
+    (API_NOTES §6)."""
     return dec(value).quantize(CENT, rounding=ROUND_HALF_UP)
 
 
@@ -58,13 +59,22 @@ def sum_infos(invoice):
     ``document`` is in the invoice currency; ``accounting`` is the entry in the
     Procountor company's currency, or None when the invoice is in that currency.
     """
-    infos = [info for info in invoice.get("invoiceSumInfo") or [] if isinstance(info, dict)]
-    document = next((info for info in infos if not info.get("inAccountingCurrency")), None)
-    accounting = next((info for info in infos if info.get("inAccountingCurrency")), None)
+    infos = [
+        info for info in invoice.get("invoiceSumInfo") or [] if isinstance(info, dict)
+    ]
+    document = next(
+        (info for info in infos if not info.get("inAccountingCurrency")), None
+    )
+    accounting = next(
+        (info for info in infos if info.get("inAccountingCurrency")), None
+    )
     if document is None and accounting is not None:
         document, accounting = accounting, None
-    if accounting is not None and document is not None \
-            and accounting.get("currency") == document.get("currency"):
+    if (
+        accounting is not None
+        and document is not None
+        and accounting.get("currency") == document.get("currency")
+    ):
         accounting = None
     return document, accounting
 
@@ -75,8 +85,11 @@ def entry_transactions(receipt):
     The REVERSING_ENTRY is the payable row, which Odoo makes itself from the
     supplier; a RECONCILIATION_ENTRY only balances rounding.
     """
-    return [t for t in (receipt or {}).get("transactions") or []
-            if isinstance(t, dict) and t.get("transactionType") == "ENTRY"]
+    return [
+        t
+        for t in (receipt or {}).get("transactions") or []
+        if isinstance(t, dict) and t.get("transactionType") == "ENTRY"
+    ]
 
 
 def receipt_checksum(receipt):
@@ -85,11 +98,23 @@ def receipt_checksum(receipt):
     rows = []
     for item in entry_transactions(receipt):
         dimensions = sorted(
-            (str(d.get("dimensionId")), str(d.get("itemId")), str(money(d.get("value"))))
-            for d in item.get("dimensionItemValues") or [] if isinstance(d, dict))
-        rows.append([str(item.get("account") or ""), str(money(item.get("accountingValue"))),
-                     str(dec(item.get("vatPercent")).normalize()), item.get("vatStatus"),
-                     dimensions])
+            (
+                str(d.get("dimensionId")),
+                str(d.get("itemId")),
+                str(money(d.get("value"))),
+            )
+            for d in item.get("dimensionItemValues") or []
+            if isinstance(d, dict)
+        )
+        rows.append(
+            [
+                str(item.get("account") or ""),
+                str(money(item.get("accountingValue"))),
+                str(dec(item.get("vatPercent")).normalize()),
+                item.get("vatStatus"),
+                dimensions,
+            ]
+        )
     return hashlib.sha256(json.dumps(rows, sort_keys=True).encode()).hexdigest()
 
 
@@ -120,7 +145,9 @@ def entry_sign(receipt, total):
     the first convention and the opposite sign under the other; when either is
     zero nothing tells them apart and the documented convention stands.
     """
-    net = sum((dec(t.get("accountingValue")) for t in entry_transactions(receipt)), Decimal(0))
+    net = sum(
+        (dec(t.get("accountingValue")) for t in entry_transactions(receipt)), Decimal(0)
+    )
     total = dec(total)
     if net and total and (net > 0) != (total > 0):
         return -1
@@ -156,13 +183,17 @@ def spread_vat_difference(difference, groups):
     difference = money(difference)
     if not difference:
         return {}
-    capacity = sum((ROUNDING_PER_LINE * lines for _key, lines, _amount in groups), Decimal(0))
+    capacity = sum(
+        (ROUNDING_PER_LINE * lines for _key, lines, _amount in groups), Decimal(0)
+    )
     if abs(difference) > capacity:
         return None
     direction = 1 if difference > 0 else -1
     left = abs(difference)
     adjustments = {}
-    for key, lines, _amount in sorted(groups, key=lambda g: (-abs(dec(g[2])), str(g[0]))):
+    for key, lines, _amount in sorted(
+        groups, key=lambda g: (-abs(dec(g[2])), str(g[0]))
+    ):
         share = min(left, ROUNDING_PER_LINE * lines)
         if share:
             adjustments[key] = direction * share
@@ -202,7 +233,11 @@ def bill_values(invoice, receipt):
     if total:
         sign = -1 if total < 0 else 1
     else:
-        sign = -1 if sum((dec(t.get("accountingValue")) for t in entries), Decimal(0)) < 0 else 1
+        sign = (
+            -1
+            if sum((dec(t.get("accountingValue")) for t in entries), Decimal(0)) < 0
+            else 1
+        )
         # (a zero total gives no direction to read: debit positive is assumed)
     currency = (document or {}).get("currency") or payment.get("currency")
     rate = dec(payment.get("currencyRate")) or Decimal(1)
@@ -225,27 +260,31 @@ def bill_values(invoice, receipt):
         amounts = [money(w * rate) for w in weights]
 
     lines = []
-    for item, amount in zip(entries, amounts):
+    for item, amount in zip(entries, amounts, strict=True):
         value = dec(item.get("accountingValue"))
         dimensions = []
         for split in item.get("dimensionItemValues") or []:
             if not isinstance(split, dict) or not value:
                 continue
-            dimensions.append({
-                "dimension_id": split.get("dimensionId"),
-                "item_id": split.get("itemId"),
-                # Dimension values are amounts summing to accountingValue per
-                # dimension (API_NOTES §6); Odoo wants percentages.
-                "percent": dec(split.get("value")) * HUNDRED / value,
-            })
-        lines.append({
-            "account": str(item.get("account") or "").strip(),
-            "amount": amount,
-            "vat_percent": dec(item.get("vatPercent")),
-            "vat_status": transaction_vat_status(item, receipt),
-            "description": (item.get("description") or "").strip(),
-            "dimensions": dimensions,
-        })
+            dimensions.append(
+                {
+                    "dimension_id": split.get("dimensionId"),
+                    "item_id": split.get("itemId"),
+                    # Dimension values are amounts summing to accountingValue per
+                    # dimension (API_NOTES §6); Odoo wants percentages.
+                    "percent": dec(split.get("value")) * HUNDRED / value,
+                }
+            )
+        lines.append(
+            {
+                "account": str(item.get("account") or "").strip(),
+                "amount": amount,
+                "vat_percent": dec(item.get("vatPercent")),
+                "vat_status": transaction_vat_status(item, receipt),
+                "description": (item.get("description") or "").strip(),
+                "dimensions": dimensions,
+            }
+        )
 
     return {
         "procountor_id": invoice.get("id"),
@@ -267,7 +306,9 @@ def bill_values(invoice, receipt):
                     "street": address.get("street"),
                     "zip": address.get("zip"),
                     "city": address.get("city"),
-                    "country_code": procountor_country_to_iso(address.get("country") or "")
+                    "country_code": procountor_country_to_iso(
+                        address.get("country") or ""
+                    )
                     or None,
                 },
             },
@@ -290,9 +331,13 @@ def bill_values(invoice, receipt):
         "receipt_version": (receipt or {}).get("version"),
         "checksum": receipt_checksum(receipt) if receipt is not None else None,
         "attachments": [
-            {"id": item.get("id"), "name": item.get("name"), "mimetype": item.get("mimeType")}
-            for item in invoice.get("attachments") or [] if isinstance(item, dict)
-            and item.get("id")
+            {
+                "id": item.get("id"),
+                "name": item.get("name"),
+                "mimetype": item.get("mimeType"),
+            }
+            for item in invoice.get("attachments") or []
+            if isinstance(item, dict) and item.get("id")
         ],
         "problems": problems,
     }
