@@ -15,6 +15,7 @@ from . import uom_uom
 from . import account_move_procountor_bill
 from . import procountor_connection_bill
 from . import procountor_bill_import
+from . import procountor_bill_record
 from . import product_template
 from . import procountor_connection_registers
 from . import account_payment
