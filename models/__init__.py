@@ -18,6 +18,7 @@ from . import procountor_send_batch
 from . import uom_uom
 from . import procountor_connection_bill
 from . import procountor_bill_import
+from . import procountor_bill_record
 from . import product_template
 from . import procountor_connection_registers
 from . import account_payment

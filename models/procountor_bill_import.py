@@ -1,16 +1,24 @@
 # Copyright 2026 procountor_connector contributors
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+"""Import the accepted purchase invoices of Procountor as vendor bills.
+
+A run reads, plans and applies. It lists the invoices (and ledger receipts)
+changed since the last run, reads them 200 at a time with their receipts
+(several batches at once, API_NOTES §3.3) and plans each invoice with
+``procountor_api.bills``: already imported (skipped, or reported when
+Procountor changed its accounting since), or a new bill, whose lookups and
+files are gathered before anything is written. ``procountor.bill.record``
+then makes the Odoo records of the planned bills, CREATE_BATCH_SIZE at a time.
+"""
+
 import logging
-import mimetypes
 
 import psycopg2
 
-from odoo import Command, api, fields, models
+from odoo import api, fields, models
 from odoo.exceptions import UserError, ValidationError
-from odoo.tools import SQL
-from odoo.tools.sql import escape_psql
 
-from ..procountor_api import ProcountorError, bills, registers
+from ..procountor_api import ProcountorError, bills
 
 _logger = logging.getLogger(__name__)
 
@@ -96,80 +104,89 @@ class ProcountorBillImport(models.AbstractModel):
             return run
 
         started = fields.Datetime.now()
-        invoice_filters = {
-            "types": bills.PURCHASE_INVOICE,
-            "status": ",".join(bills.ACCEPTED_STATUSES),
-            "orderById": "ASC",
-        }
-        receipt_filters = {"types": bills.PURCHASE_INVOICE, "orderById": "ASC"}
-        if connection.bill_start_date:
-            invoice_filters["startDate"] = receipt_filters["startDate"] = (
-                connection.bill_start_date.isoformat()
-            )
-        if connection.bill_invoice_version:
-            invoice_filters["versionStartDate"] = connection.bill_invoice_version
-        if connection.bill_receipt_version:
-            receipt_filters["versionStartDate"] = connection.bill_receipt_version
         with connection._procountor_api() as client:
             run = BillImportRun(connection, client)
-            try:
-                # Receipts edited on their own do not necessarily touch the
-                # invoice's version [INFER], so changed receipts are listed too
-                # (their status filter takes one value only, API_NOTES §6).
-                # Both listings are read at once.
-                invoice_rows, receipt_rows = client.map_concurrent(
-                    lambda listing: list(listing[0](**listing[1])),
-                    [(client.search_invoices, invoice_filters),
-                     (client.search_ledger_receipts, receipt_filters)],
-                )
-            except ProcountorError as error:
-                _logger.warning(
-                    "Procountor vendor bill listing of connection %s failed: %s",
-                    connection.id,
-                    error,
-                )
-                run.fatal = connection._procountor_error_sentence(error)
+            listed = importer._procountor_list(run)
+            if listed is None:
                 return run
-
-            ids = [row.get("id") for row in invoice_rows]
-            ids += [int(i) for i in (connection.bill_retry_ids or "").split(",") if i.strip()]
-            receipt_ids = [row.get("id") for row in receipt_rows if row.get("id")]
-            if receipt_ids:
-                ids += (
-                    importer.env["account.move"]
-                    .search(
-                        [
-                            ("procountor_connection_id", "=", connection.id),
-                            ("procountor_receipt_id", "in", receipt_ids),
-                        ]
-                    )
-                    .mapped("procountor_bill_id")
-                )
-            ids = list(dict.fromkeys(i for i in ids if i))
-            batches = [ids[start : start + BATCH_SIZE] for start in range(0, len(ids), BATCH_SIZE)]
-            # Several batches are read at once (the HTTP work only, each
-            # batch's errors kept apart); the job's cursor then handles them
-            # one after the other.
-            for start in range(0, len(batches), client.concurrency):
-                group = batches[start : start + client.concurrency]
-                reads = client.map_concurrent(lambda batch: importer._procountor_read_batch(
-                    client, batch), group)
-                for batch, read in zip(group, reads, strict=True):
-                    importer._procountor_import_batch(run, batch, read)
+            invoice_rows, receipt_rows = listed
+            importer._procountor_import_listed(run, invoice_rows, receipt_rows)
 
         values = {
             "bill_last_fetch": started,
-            "bill_retry_ids": ",".join(str(i) for i in run.retry_ids) or False,
+            "bill_retry_ids": bills.ids_text(run.retry_ids) or False,
         }
-        versions = [row.get("version") for row in invoice_rows if row.get("version")]
-        if versions:
-            values["bill_invoice_version"] = max(versions)
-        versions = [row.get("version") for row in receipt_rows if row.get("version")]
-        if versions:
-            values["bill_receipt_version"] = max(versions)
+        version = bills.latest_version(invoice_rows)
+        if version:
+            values["bill_invoice_version"] = version
+        version = bills.latest_version(receipt_rows)
+        if version:
+            values["bill_receipt_version"] = version
         connection.write(values)
         importer.env["ir.cron"]._notify_progress(done=run.imported, remaining=0)
         return run
+
+    @api.model
+    def _procountor_list(self, run):
+        """``(invoice rows, receipt rows)`` changed since the last run, both
+        listings read at once; None (with ``run.fatal`` set) when they could
+        not be read."""
+        connection, client = run.connection, run.client
+        invoice_filters, receipt_filters = bills.listing_filters(
+            connection.bill_start_date and connection.bill_start_date.isoformat(),
+            connection.bill_invoice_version,
+            connection.bill_receipt_version,
+        )
+        try:
+            invoice_rows, receipt_rows = client.map_concurrent(
+                lambda listing: list(listing[0](**listing[1])),
+                [
+                    (client.search_invoices, invoice_filters),
+                    (client.search_ledger_receipts, receipt_filters),
+                ],
+            )
+        except ProcountorError as error:
+            _logger.warning(
+                "Procountor vendor bill listing of connection %s failed: %s",
+                connection.id,
+                error,
+            )
+            run.fatal = connection._procountor_error_sentence(error)
+            return None
+        return invoice_rows, receipt_rows
+
+    @api.model
+    def _procountor_import_listed(self, run, invoice_rows, receipt_rows):
+        """Read and import the listed bills, those to try again and those
+        whose receipt changed, BATCH_SIZE at a time."""
+        connection, client = run.connection, run.client
+        receipt_ids = bills.row_ids(receipt_rows)
+        receipt_bill_ids = []
+        if receipt_ids:
+            receipt_bill_ids = (
+                self.env["account.move"]
+                .search(
+                    [
+                        ("procountor_connection_id", "=", connection.id),
+                        ("procountor_receipt_id", "in", receipt_ids),
+                    ]
+                )
+                .mapped("procountor_bill_id")
+            )
+        ids = bills.ids_to_read(
+            invoice_rows, bills.parse_ids(connection.bill_retry_ids), receipt_bill_ids
+        )
+        batches = bills.batches(ids, BATCH_SIZE)
+        # Several batches are read at once (the HTTP work only, each
+        # batch's errors kept apart); the job's cursor then handles them
+        # one after the other.
+        for start in range(0, len(batches), client.concurrency):
+            group = batches[start : start + client.concurrency]
+            reads = client.map_concurrent(
+                lambda batch: self._procountor_read_batch(client, batch), group
+            )
+            for batch, read in zip(group, reads, strict=True):
+                self._procountor_import_batch(run, batch, read)
 
     @api.model
     def _procountor_read_batch(self, client, ids):
@@ -181,7 +198,7 @@ class ProcountorBillImport(models.AbstractModel):
             receipts = {
                 receipt.get("id"): receipt
                 for receipt in client.get_ledger_receipts(
-                    [inv.get("ledgerReceiptId") for inv in invoices if inv.get("ledgerReceiptId")],
+                    bills.receipt_ids_of(invoices)
                 )
             }
         except ProcountorError as error:
@@ -222,17 +239,11 @@ class ProcountorBillImport(models.AbstractModel):
                 ]
             )
         }
-        start_date = connection.bill_start_date and connection.bill_start_date.isoformat()
+        start_date = (
+            connection.bill_start_date and connection.bill_start_date.isoformat()
+        )
         pending = []
-        for invoice in sorted(invoices, key=lambda inv: (inv.get("date") or "", inv.get("id"))):
-            # Ids to retry or from changed receipts may no longer be wanted.
-            if (
-                invoice.get("type") != bills.PURCHASE_INVOICE
-                or invoice.get("status") not in bills.ACCEPTED_STATUSES
-                or (start_date and (invoice.get("date") or "") < start_date)
-            ):
-                continue
-            receipt = receipts.get(invoice.get("ledgerReceiptId"))
+        for invoice, receipt in bills.plan_batch(invoices, receipts, start_date):
             move = imported.get(invoice.get("id"))
             if move:
                 self._procountor_check_imported(run, move, invoice, receipt)
@@ -255,10 +266,15 @@ class ProcountorBillImport(models.AbstractModel):
             try:
                 with self.env.cr.savepoint():
                     moves = self._procountor_create_bills(run, pending)
-            except (BillRejected, UserError, ValidationError, psycopg2.IntegrityError) as error:
+            except (
+                BillRejected,
+                UserError,
+                ValidationError,
+                psycopg2.IntegrityError,
+            ) as error:
                 _logger.info(
-                    "Procountor vendor bill batch of %s bills of connection %s redone one "
-                    "by one: %s",
+                    "Procountor vendor bill batch of %s bills of connection %s redone "
+                    "one by one: %s",
                     len(pending),
                     run.connection.id,
                     error,
@@ -273,130 +289,6 @@ class ProcountorBillImport(models.AbstractModel):
             # the next ones.
             self.env.cr.commit()  # pylint: disable=invalid-commit
 
-    # ------------------------------------------------------------------
-    # One bill
-    # ------------------------------------------------------------------
-    def _procountor_bill_label(self, values):
-        return self.env._(
-            "Procountor bill %(number)s from %(supplier)s",
-            number=values["number"] or values["procountor_id"],
-            supplier=values["supplier"]["name"] or "?",
-        )
-
-    def _procountor_check_imported(self, run, move, invoice, receipt):
-        """Count an already imported bill as skipped, or report that Procountor
-        changed its accounting since; the Odoo bill is never changed."""
-        values = bills.bill_values(invoice, receipt)
-        if invoice.get("ledgerReceiptId") != move.procountor_receipt_id:
-            what = self.env._(
-                "it has a new ledger receipt %(receipt)s instead of %(old)s",
-                receipt=invoice.get("ledgerReceiptId"),
-                old=move.procountor_receipt_id,
-            )
-        elif receipt is not None and values["checksum"] != move.procountor_receipt_checksum:
-            what = self.env._("the accounts or amounts of its ledger receipt were edited")
-        else:
-            run.skipped += 1
-            return
-        sentence = self.env._(
-            "%(bill)s changed in Procountor after it was imported as %(move)s (%(what)s); "
-            "the Odoo bill was left as it is, check it.",
-            bill=self._procountor_bill_label(values),
-            move=move.display_name,
-            what=what,
-        )
-        run.changed.append(sentence)
-        if not move.procountor_bill_changed:
-            move.procountor_bill_changed = True
-            move.message_post(body=sentence)
-
-    def _procountor_prepare_bill(self, run, invoice, receipt):
-        """Look up and download everything the vendor bill of one invoice
-        needs; return it as a dict for :meth:`_procountor_create_bills`, or
-        record why it cannot be imported and return None."""
-        values = bills.bill_values(invoice, receipt)
-        label = self._procountor_bill_label(values)
-        procountor_id = values["procountor_id"]
-        connection = run.connection
-        company = connection.company_id
-
-        if values["problems"]:
-            run.fail([procountor_id], self._procountor_problem_sentence(label, values))
-            return None
-        currency = self._procountor_currency(run, values["currency"])
-        if not currency:
-            run.fail(
-                [procountor_id],
-                self.env._(
-                    "%(bill)s: its currency %(currency)s is not active in Odoo; activate "
-                    "it, then fetch again.",
-                    bill=label,
-                    currency=values["currency"],
-                ),
-            )
-            return None
-        accounts = self._procountor_accounts(run, [line["account"] for line in values["lines"]])
-        missing = sorted({line["account"] for line in values["lines"]} - set(accounts))
-        if missing:
-            run.fail(
-                [procountor_id],
-                self.env._(
-                    "%(bill)s: account codes %(codes)s do not exist in Odoo company "
-                    "%(company)s; create them (or correct the accounts in Procountor), "
-                    "then fetch again.",
-                    bill=label,
-                    codes=", ".join(missing),
-                    company=company.name,
-                ),
-            )
-            return None
-        try:
-            analytic = [self._procountor_analytic(run, line) for line in values["lines"]]
-            files = [
-                run.client.download_attachment(item["id"]) for item in values["attachments"]
-            ]
-        except ProcountorError as error:
-            _logger.warning(
-                "Procountor bill %s of connection %s: reading its dimensions or files "
-                "failed: %s",
-                procountor_id,
-                connection.id,
-                error,
-            )
-            run.fail(
-                [procountor_id],
-                self.env._(
-                    "%(bill)s: its dimensions or its image could not be read and it will "
-                    "be fetched again next time: %(reason)s",
-                    bill=label,
-                    reason=connection._procountor_error_sentence(error),
-                ),
-            )
-            return None
-        taxes, tax_notes = [], []
-        for line in values["lines"]:
-            tax, note = self._procountor_tax(run, line)
-            taxes.append(tax)
-            if note and note not in tax_notes:
-                tax_notes.append(note)
-        return {
-            "values": values,
-            "label": label,
-            "currency": currency,
-            "lines": [
-                {
-                    "name": line["description"] or label,
-                    "account_id": accounts[line["account"]].id,
-                    "price_unit": float(line["amount"]),
-                    "tax_ids": tax.ids,
-                    "analytic_distribution": distribution or False,
-                }
-                for line, tax, distribution in zip(values["lines"], taxes, analytic, strict=True)
-            ],
-            "files": files,
-            "tax_notes": tax_notes,
-        }
-
     def _procountor_create_one(self, run, bill):
         """Create one prepared bill in its own savepoint, or record why not."""
         procountor_id = bill["values"]["procountor_id"]
@@ -409,8 +301,10 @@ class ProcountorBillImport(models.AbstractModel):
             run.fail([procountor_id], str(rejection))
         except (UserError, ValidationError) as error:
             _logger.warning(
-                "Procountor bill %s of connection %s refused by Odoo", procountor_id,
-                connection.id, exc_info=True,
+                "Procountor bill %s of connection %s refused by Odoo",
+                procountor_id,
+                connection.id,
+                exc_info=True,
             )
             run.fail(
                 [procountor_id],
@@ -433,7 +327,138 @@ class ProcountorBillImport(models.AbstractModel):
         run.imported += len(moves)
         run.moves.extend(moves)
         for bill, move in zip(prepared, moves, strict=True):
-            run.suppliers[_supplier_key(bill["values"]["supplier"])] = move.partner_id
+            run.suppliers[bills.supplier_key(bill["values"]["supplier"])] = (
+                move.partner_id
+            )
+
+    def _procountor_create_bills(self, run, prepared):
+        """Make the Odoo records of the bills prepared by
+        :meth:`_procountor_prepare_bill` (see ``procountor.bill.record``), in
+        the caller's savepoint. Returns the moves."""
+        return self.env["procountor.bill.record"]._create_bills(run, prepared)
+
+    # ------------------------------------------------------------------
+    # One bill
+    # ------------------------------------------------------------------
+    def _procountor_bill_label(self, values):
+        return self.env._(
+            "Procountor bill %(number)s from %(supplier)s",
+            number=values["number"] or values["procountor_id"],
+            supplier=values["supplier"]["name"] or "?",
+        )
+
+    def _procountor_check_imported(self, run, move, invoice, receipt):
+        """Count an already imported bill as skipped, or report that Procountor
+        changed its accounting since; the Odoo bill is never changed."""
+        change = bills.receipt_change(
+            invoice,
+            receipt,
+            move.procountor_receipt_id,
+            move.procountor_receipt_checksum,
+        )
+        if change == bills.NEW_RECEIPT:
+            what = self.env._(
+                "it has a new ledger receipt %(receipt)s instead of %(old)s",
+                receipt=invoice.get("ledgerReceiptId"),
+                old=move.procountor_receipt_id,
+            )
+        elif change == bills.EDITED_RECEIPT:
+            what = self.env._(
+                "the accounts or amounts of its ledger receipt were edited"
+            )
+        else:
+            run.skipped += 1
+            return
+        sentence = self.env._(
+            "%(bill)s changed in Procountor after it was imported as %(move)s "
+            "(%(what)s); the Odoo bill was left as it is, check it.",
+            bill=self._procountor_bill_label(bills.bill_values(invoice, receipt)),
+            move=move.display_name,
+            what=what,
+        )
+        run.changed.append(sentence)
+        self.env["procountor.bill.record"]._mark_changed(move, sentence)
+
+    def _procountor_prepare_bill(self, run, invoice, receipt):
+        """Look up and download everything the vendor bill of one invoice
+        needs; return it as a dict for :meth:`_procountor_create_bills`, or
+        record why it cannot be imported and return None."""
+        values = bills.bill_values(invoice, receipt)
+        label = self._procountor_bill_label(values)
+        procountor_id = values["procountor_id"]
+        connection = run.connection
+        Record = self.env["procountor.bill.record"]
+
+        if values["problems"]:
+            run.fail([procountor_id], self._procountor_problem_sentence(label, values))
+            return None
+        currency = Record._currency(run, values["currency"])
+        if not currency:
+            run.fail(
+                [procountor_id],
+                self.env._(
+                    "%(bill)s: its currency %(currency)s is not active in Odoo; "
+                    "activate it, then fetch again.",
+                    bill=label,
+                    currency=values["currency"],
+                ),
+            )
+            return None
+        codes = [line["account"] for line in values["lines"]]
+        accounts = Record._accounts(run, codes)
+        missing = sorted(set(codes) - set(accounts))
+        if missing:
+            run.fail(
+                [procountor_id],
+                self.env._(
+                    "%(bill)s: account codes %(codes)s do not exist in Odoo company "
+                    "%(company)s; create them (or correct the accounts in Procountor), "
+                    "then fetch again.",
+                    bill=label,
+                    codes=", ".join(missing),
+                    company=connection.company_id.name,
+                ),
+            )
+            return None
+        try:
+            if run.dimensions is None and any(
+                line["dimensions"] for line in values["lines"]
+            ):
+                # Asked once per run: after a failed reading, the run's later
+                # bills get no analytic distribution.
+                run.dimensions = {}
+                run.dimensions = bills.dimension_names(run.client.get_dimensions())
+            files = [
+                run.client.download_attachment(item["id"])
+                for item in values["attachments"]
+            ]
+        except ProcountorError as error:
+            _logger.warning(
+                "Procountor bill %s of connection %s: reading its dimensions or files "
+                "failed: %s",
+                procountor_id,
+                connection.id,
+                error,
+            )
+            run.fail(
+                [procountor_id],
+                self.env._(
+                    "%(bill)s: its dimensions or its image could not be read and it "
+                    "will be fetched again next time: %(reason)s",
+                    bill=label,
+                    reason=connection._procountor_error_sentence(error),
+                ),
+            )
+            return None
+        lines, tax_notes = Record._line_values(run, values, label, accounts)
+        return {
+            "values": values,
+            "label": label,
+            "currency": currency,
+            "lines": lines,
+            "files": files,
+            "tax_notes": tax_notes,
+        }
 
     def _procountor_problem_sentence(self, label, values):
         problem = values["problems"][0]
@@ -460,393 +485,11 @@ class ProcountorBillImport(models.AbstractModel):
             bill=label,
         )
 
-    def _procountor_create_bills(self, run, prepared):
-        """Suppliers, bills, totals checks, attachments, chatter and posting of
-        the bills prepared by :meth:`_procountor_prepare_bill`, with one
-        ``account.move.create`` for all. Runs in the caller's savepoint;
-        raises (BillRejected with the sentence about a bill of its own) to
-        have it rolled back. Returns the moves."""
-        connection = run.connection
-        company = connection.company_id
-        # Bills of one supplier share its contact, found (or created) once per
-        # run; contacts of a batch join the run's only once the batch is kept.
-        partners = dict(run.suppliers)
-        move_values = []
-        for bill in prepared:
-            values = bill["values"]
-            supplier = values["supplier"]
-            key = _supplier_key(supplier)
-            if key not in partners:
-                partners[key] = self._procountor_bill_supplier(connection, supplier)
-            move_values.append(
-                {
-                    "move_type": values["move_type"],
-                    "journal_id": connection.bill_journal_id.id,
-                    "company_id": company.id,
-                    "partner_id": partners[key].id,
-                    "invoice_date": values["date"],
-                    # Procountor's due date stands, not one from Odoo payment terms.
-                    "invoice_payment_term_id": False,
-                    "invoice_date_due": values["due_date"] or values["date"],
-                    "ref": values["ref"] or False,
-                    "payment_reference": values["payment_reference"] or False,
-                    "currency_id": bill["currency"].id,
-                    "invoice_line_ids": [
-                        Command.create(
-                            dict(line, quantity=1, tax_ids=[Command.set(line["tax_ids"])])
-                        )
-                        for line in bill["lines"]
-                    ],
-                    "procountor_connection_id": connection.id,
-                    "procountor_bill_id": values["procountor_id"],
-                    "procountor_receipt_id": values["receipt_id"],
-                    "procountor_receipt_version": values["receipt_version"],
-                    "procountor_receipt_checksum": values["checksum"],
-                }
-            )
-        moves = self.env["account.move"].create(move_values)
-
-        for bill, move in zip(prepared, moves, strict=True):
-            self._procountor_check_totals(move, bill)
-
-        # The import runs as superuser, whom Odoo lets store HTML/SVG/XML as
-        # such; files from Procountor are served as plain text like any
-        # upload by a user who may not edit views.
-        attachments = self.env["ir.attachment"].with_context(attachments_mime_plainxml=True).create(
-            [
-                {
-                    "name": meta.get("name") or f"procountor_{bill['values']['procountor_id']}",
-                    "raw": content,
-                    "mimetype": meta.get("mimeType")
-                    or mimetypes.guess_type(meta.get("name") or "")[0]
-                    or "application/octet-stream",
-                    "res_model": "account.move",
-                    "res_id": move.id,
-                }
-                for bill, move in zip(prepared, moves, strict=True)
-                for meta, content in bill["files"]
-            ]
-        )
-        # Logged as notes, as a user's note would be, but without Odoo reading
-        # the PDF for lines: the PDF is the bill's image.
-        bodies = {
-            move.id: self.env._(
-                "Imported from Procountor: purchase invoice %(number)s (ID %(id)s, "
-                "status %(status)s), ledger receipt %(receipt)s.",
-                number=bill["values"]["number"],
-                id=bill["values"]["procountor_id"],
-                status=bill["values"]["status"],
-                receipt=bill["values"]["receipt_id"],
-            )
-            for bill, move in zip(prepared, moves, strict=True)
-        }
-        files_of = {}
-        for attachment in attachments:
-            files_of.setdefault(attachment.res_id, attachment.browse())
-            files_of[attachment.res_id] |= attachment
-        plain = moves.filtered(lambda move: move.id not in files_of)
-        if plain:
-            plain._message_log_batch(bodies)
-        for move in moves - plain:
-            move._message_log(
-                body=bodies[move.id], attachment_ids=[Command.set(files_of[move.id].ids)]
-            )
-            move._message_set_main_attachment_id(files_of[move.id])
-        if connection.bill_state == "posted":
-            # As the Confirm button does: analytic plans mandatory for bills
-            # are enforced, so posted bills meet the company's rules.
-            moves.with_context(validate_analytic=True).action_post()
-        return moves
-
-    def _procountor_bill_supplier(self, connection, supplier):
-        """The contact of a bill's seller, created when none matches, and
-        linked to its Procountor supplier ID."""
-        partner = self._procountor_find_supplier(connection, supplier)
-        if not partner:
-            partner = self._procountor_create_supplier(supplier)
-        if supplier["procountor_id"] and not partner._procountor_get_ids(
-            connection, "SUPPLIER"
-        ):
-            partner._procountor_set_id(connection, supplier["procountor_id"], "SUPPLIER")
-        return partner
-
-    def _procountor_check_totals(self, move, bill):
-        """Take Procountor's currency rate and VAT rounding, then refuse the
-        bill (BillRejected) when its totals still differ from Procountor's."""
-        values, currency = bill["values"], bill["currency"]
-        company = move.company_id
-        if (
-            currency != company.currency_id
-            and values["accounting_currency"] == company.currency_id.name
-        ):
-            # Same convention both sides: invoice-currency units per unit of
-            # company currency (API_NOTES §4.2); Procountor's rate keeps the
-            # company-currency amounts of the two books together. Written
-            # after creation, when Odoo has set its own rate from the date.
-            move.invoice_currency_rate = float(values["rate"])
-
-        totals = values["totals"]
-        self._procountor_keep_procountor_vat(move, currency, totals)
-        odoo = {
-            "untaxed": move.amount_untaxed,
-            "tax": move.amount_tax,
-            "total": move.amount_total,
-        }
-        if any(currency.compare_amounts(odoo[key], float(totals[key])) for key in odoo):
-            sentence = self.env._(
-                "%(bill)s: the Odoo totals (untaxed %(untaxed)s, VAT %(tax)s, total "
-                "%(total)s %(currency)s) differ from Procountor's (untaxed "
-                "%(p_untaxed)s, VAT %(p_tax)s, total %(p_total)s), so no bill was "
-                "created.",
-                bill=bill["label"],
-                untaxed=format(odoo["untaxed"], ".2f"),
-                tax=format(odoo["tax"], ".2f"),
-                total=format(odoo["total"], ".2f"),
-                currency=currency.name,
-                p_untaxed=format(totals["untaxed"], ".2f"),
-                p_tax=format(totals["tax"], ".2f"),
-                p_total=format(totals["total"], ".2f"),
-            )
-            if bill["tax_notes"]:
-                sentence = f"{sentence} {' '.join(bill['tax_notes'])}"
-            raise BillRejected(sentence)
-
-    def _procountor_keep_procountor_vat(self, move, currency, totals):
-        """Make the bill's VAT Procountor's to the cent where only rounding
-        separates them, as an accountant would in the tax totals of the bill.
-
-        Procountor books the VAT of a bill entered with prices including VAT
-        as gross minus net (124.00 = 98.80 + 25.20) or may round per total;
-        Odoo computes VAT from the net amounts (25.19). When the untaxed
-        amounts agree and the VAT differs by at most a cent per line with VAT
-        (procountor_api.bills.ROUNDING_PER_LINE), the difference is written on
-        the tax line(s) through the tax totals, the way the tax totals widget
-        does when a user edits a tax amount. A larger difference is left for
-        the totals check to refuse.
-        """
-        if currency.compare_amounts(move.amount_untaxed, float(totals["untaxed"])):
-            return
-        difference = totals["tax"] - bills.money(move.amount_tax)
-        if not difference:
-            return
-        tax_totals = move.tax_totals
-        groups = []
-        for subtotal in tax_totals.get("subtotals") or []:
-            for group in subtotal.get("tax_groups") or []:
-                if currency.is_zero(group["tax_amount_currency"]):
-                    continue  # e.g. reverse charge: its VAT lines cancel out
-                lines = move.invoice_line_ids.filtered(
-                    lambda line, group_id=group["id"]: group_id in line.tax_ids.tax_group_id.ids
-                )
-                groups.append((group["id"], len(lines), bills.dec(group["tax_amount_currency"])))
-        adjustments = bills.spread_vat_difference(difference, groups)
-        if not adjustments:
-            return
-        for subtotal in tax_totals["subtotals"]:
-            for group in subtotal["tax_groups"]:
-                if group["id"] in adjustments:
-                    group["tax_amount_currency"] = float(
-                        bills.money(
-                            bills.dec(group["tax_amount_currency"]) + adjustments.pop(group["id"])
-                        )
-                    )
-        move.tax_totals = tax_totals
-        # The summary is computed from the lines: read it afresh from now on.
-        move.invalidate_recordset(["tax_totals"])
-
-    # ------------------------------------------------------------------
-    # Lookups
-    # ------------------------------------------------------------------
-    def _procountor_currency(self, run, code):
-        if code not in run.currencies:
-            run.currencies[code] = self.env["res.currency"].search(
-                [("name", "=", code)], limit=1
-            )
-        return run.currencies[code]
-
-    def _procountor_accounts(self, run, codes):
-        """{code: account} for the codes that name a usable account of the
-        connection's company (Procountor account number = Odoo account code)."""
-        wanted = set(codes) - set(run.accounts)
-        if wanted:
-            company = run.connection.company_id
-            Account = self.env["account.account"].with_company(company)
-            found = Account.search(
-                [
-                    ("code", "in", list(wanted)),
-                    ("deprecated", "=", False),
-                    *Account._check_company_domain(company),
-                ]
-            )
-            by_code = {account.code: account for account in found}
-            for code in wanted:
-                run.accounts[code] = by_code.get(code)
-        return {code: run.accounts[code] for code in codes if run.accounts.get(code)}
-
+    @api.model
     def _procountor_tax(self, run, line):
-        """``(tax, note)``: the purchase tax for the line's VAT percent and
-        Procountor VAT status, or no tax and a note saying why when none or
-        several fit.
-
-        Amounts from Procountor are net (API_NOTES §6), so only taxes that
-        exclude VAT qualify. A tax's VAT status is the one set on it, else for
-        a tax of Odoo's Finnish chart the one its meaning implies (what *Propose
-        VAT Mapping* would set). Taxes with the line's status come first; among
-        several, the company's default purchase tax, then the lowest sequence,
-        then the oldest tax is taken. Without such a tax, taxes without any
-        status qualify, but several of those are not guessed between: the bill
-        then lacks VAT, the totals check refuses it and the note names the
-        taxes to sort out.
-        """
-        percent, status = line["vat_percent"], line["vat_status"]
-        key = (percent, status)
-        if key not in run.taxes:
-            Tax = self.env["account.tax"]
-            company = run.connection.company_id
-            candidates = Tax.search(
-                [
-                    ("type_tax_use", "=", "purchase"),
-                    ("amount_type", "=", "percent"),
-                    ("amount", "=", float(percent)),
-                    *Tax._check_company_domain(company),
-                ]
-            ).filtered(lambda tax: not tax.price_include)
-            if run.implied_statuses is None:
-                run.implied_statuses = run.connection._procountor_implied_tax_statuses()
-
-            def status_of(tax):
-                if tax.procountor_vat_status_id:
-                    return tax.procountor_vat_status_id.code
-                return run.implied_statuses.get(tax.id)
-
-            exact = candidates.filtered(lambda tax: status is not None and status_of(tax) == status)
-            if exact:
-                default = company.account_purchase_tax_id
-                candidates = exact.sorted(
-                    lambda tax: (tax != default, tax.sequence, tax.id)
-                )[:1]
-            else:
-                candidates = candidates.filtered(lambda tax: status_of(tax) is None)
-            note = False
-            if len(candidates) > 1:
-                note = self.env._(
-                    "Several purchase taxes of %(percent)s%% fit (%(taxes)s); keep one "
-                    "or give each its Procountor VAT status.",
-                    percent=_percent(percent),
-                    taxes=", ".join(candidates.mapped("name")),
-                )
-            elif not candidates and percent:
-                note = self.env._(
-                    "Odoo has no purchase tax of %(percent)s%% (VAT excluded from the "
-                    "price).",
-                    percent=_percent(percent),
-                )
-            run.taxes[key] = (candidates if len(candidates) == 1 else Tax, note)
-        return run.taxes[key]
-
-    def _procountor_analytic(self, run, line):
-        """Analytic distribution of a line: each Procountor dimension item maps
-        to the analytic account of the same name (or code), when one exists.
-        Reads the dimension names from Procountor once per run."""
-        distribution = {}
-        for split in line["dimensions"]:
-            if run.dimensions is None:
-                run.dimensions = {}
-                for dimension in run.client.get_dimensions():
-                    for item in dimension.get("items") or []:
-                        run.dimensions[(dimension.get("id"), item.get("id"))] = (
-                            dimension.get("name") or "",
-                            item.get("codeName") or "",
-                        )
-            names = run.dimensions.get((split["dimension_id"], split["item_id"]))
-            account = names and self._procountor_analytic_account(run, *names)
-            if account:
-                key = str(account.id)
-                distribution[key] = distribution.get(key, 0.0) + float(split["percent"])
-        return distribution
-
-    def _procountor_analytic_account(self, run, dimension_name, item_name):
-        key = (dimension_name, item_name)
-        if key not in run.analytic:
-            company = run.connection.company_id
-            Analytic = self.env["account.analytic.account"]
-            pattern = escape_psql(item_name)
-            candidates = Analytic.search(
-                [
-                    "|",
-                    ("name", "=ilike", pattern),
-                    ("code", "=ilike", pattern),
-                    *Analytic._check_company_domain(company),
-                ]
-            )
-            if len(candidates) > 1:
-                # The same item name in several plans: the plan named like the
-                # Procountor dimension decides.
-                candidates = candidates.filtered(
-                    lambda account: account.plan_id.name.lower() == dimension_name.lower()
-                )
-            run.analytic[key] = candidates if len(candidates) == 1 else Analytic
-        return run.analytic[key]
-
-    def _procountor_find_supplier(self, connection, supplier):
-        """The contact of the bill's seller: by Procountor supplier ID, then
-        business ID (Company ID, then Tax ID), then exact name; None if none."""
-        Partner = self.env["res.partner"]
-        if supplier["procountor_id"]:
-            found = Partner._procountor_find_by_ids(
-                connection, [supplier["procountor_id"]], "SUPPLIER"
-            ).get(supplier["procountor_id"])
-            if found:
-                return found
-        keys = registers.business_id_keys(supplier["identifier"])
-        if keys:
-            Partner.flush_model(["company_registry", "vat", "active", "company_id", "parent_id"])
-            for column in ("company_registry", "vat"):
-                self.env.cr.execute(
-                    SQL(
-                        """
-                        SELECT id FROM res_partner
-                         WHERE active
-                           AND (company_id IS NULL OR company_id = %(company)s)
-                           AND upper(regexp_replace(%(column)s, '[-[:space:]\u2010-\u2015]', '', 'g'))
-                               = ANY(%(keys)s)
-                         ORDER BY parent_id IS NOT NULL, id
-                         LIMIT 1
-                        """,
-                        company=connection.company_id.id,
-                        column=SQL.identifier(column),
-                        keys=sorted(keys),
-                    )
-                )
-                row = self.env.cr.fetchone()
-                if row:
-                    return Partner.browse(row[0]).commercial_partner_id
-        if supplier["name"]:
-            found = Partner.search(
-                [
-                    ("name", "=ilike", escape_psql(supplier["name"])),
-                    ("parent_id", "=", False),
-                    *Partner._check_company_domain(connection.company_id),
-                ],
-                order="id",
-                limit=1,
-            )
-            if found:
-                return found
-        return None
-
-    def _procountor_create_supplier(self, supplier):
-        values = registers.contact_values(supplier["contact"])
-        country_code = values.pop("country_code")
-        country = country_code and self.env["res.country"].search(
-            [("code", "=", country_code)], limit=1
-        )
-        values.update(
-            name=values["name"] or self.env._("Procountor supplier"),
-            supplier_rank=1,
-            country_id=country.id if country else False,
-        )
-        return self.env["res.partner"].create(values)
+        """``(tax, note)`` for a planned bill line: see
+        ``procountor.bill.record._tax``."""
+        return self.env["procountor.bill.record"]._tax(run, line)
 
     # ------------------------------------------------------------------
     # Summary
@@ -871,14 +514,3 @@ class ProcountorBillImport(models.AbstractModel):
         ]
         lines += [f"- {sentence}" for sentence in run.failures + run.changed]
         return "\n".join(lines)
-
-
-def _supplier_key(supplier):
-    """What finding the contact of a bill's supplier depends on."""
-    return (supplier["procountor_id"], supplier["identifier"], supplier["name"])
-
-
-def _percent(value):
-    """25.50 -> '25.5', 14.0 -> '14'."""
-    text = f"{value:f}"
-    return text.rstrip("0").rstrip(".") if "." in text else text
