@@ -120,14 +120,19 @@ class ProcountorLinkMixin(models.AbstractModel):
         model, field = self._procountor_link_model()
         Link = self.env[model].sudo()
         existing = Link.search(
-            self._procountor_link_domain(connection, partner_type) + [(field, "=", self.id)]
+            self._procountor_link_domain(connection, partner_type)
+            + [(field, "=", self.id)]
         )
         if existing:
             existing.procountor_id = procountor_id
             return existing
-        return self.sudo()._procountor_add_links(connection, [procountor_id], partner_type)
+        return self.sudo()._procountor_add_links(
+            connection, [procountor_id], partner_type
+        )
 
-    def _procountor_add_links(self, connection, procountor_ids, partner_type="CUSTOMER"):
+    def _procountor_add_links(
+        self, connection, procountor_ids, partner_type="CUSTOMER"
+    ):
         """Create the links of the records of ``self`` to ``procountor_ids``
         (one per record, in the same order) on ``connection``, in one create
         and with the rights of ``self``'s user: the one place links are
@@ -185,7 +190,9 @@ class ProcountorLinkMixin(models.AbstractModel):
             )
 
     @api.model
-    def _procountor_find_by_ids(self, connection, procountor_ids, partner_type="CUSTOMER"):
+    def _procountor_find_by_ids(
+        self, connection, procountor_ids, partner_type="CUSTOMER"
+    ):
         """Return {Procountor id: record} for the given Procountor ids."""
         model, field = self._procountor_link_model()
         links = (

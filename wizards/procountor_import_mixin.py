@@ -159,7 +159,9 @@ class ProcountorImportMixin(models.AbstractModel):
         partner_type = self._procountor_partner_type()
 
         def create(batch):
-            records = Record.create([self._apply_values(line, context) for line in batch])
+            records = Record.create(
+                [self._apply_values(line, context) for line in batch]
+            )
             records.with_env(self.env)._procountor_add_links(
                 connection, [line.procountor_id for line in batch], partner_type
             )
@@ -212,7 +214,9 @@ class ProcountorImportMixin(models.AbstractModel):
         """Fail ``lines`` when the user may not create links (Billing users
         read them only): the wizard links with the user's own rights.
         Returns whether it did."""
-        if self.env[self.env[self._line_model]._procountor_link_model].has_access("create"):
+        if self.env[self.env[self._line_model]._procountor_link_model].has_access(
+            "create"
+        ):
             return False
         for line in lines:
             outcome[line.id] = (
@@ -258,7 +262,10 @@ class ProcountorImportMixin(models.AbstractModel):
             with self.env.cr.savepoint():
                 return dict(zip(items, create(items), strict=True)), {}
         except (UserError, psycopg2.Error):
-            _logger.info("Procountor import: a batch of %s failed, retrying one by one", len(items))
+            _logger.info(
+                "Procountor import: a batch of %s failed, retrying one by one",
+                len(items),
+            )
         done, errors = {}, {}
         for item in items:
             try:

@@ -99,7 +99,8 @@ class ProcountorPartnerImport(models.TransientModel):
                 remotes = client.get_business_partners(ids) if ids else []
         except ProcountorError as error:
             _logger.warning(
-                "Procountor customer fetch on connection %s failed", connection.id,
+                "Procountor customer fetch on connection %s failed",
+                connection.id,
                 exc_info=True,
             )
             self.fetch_error = connection._procountor_error_sentence(error)
@@ -212,7 +213,11 @@ class ProcountorPartnerImport(models.TransientModel):
                 suggestion[line.id] = ("create", False, False)
         for line in lines.filtered(lambda line: line.line_type != "main"):
             main_action = suggestion.get(line.main_line_id.id, ("skip",))[0]
-            suggestion[line.id] = ("create" if main_action == "create" else "skip", False, False)
+            suggestion[line.id] = (
+                "create" if main_action == "create" else "skip",
+                False,
+                False,
+            )
         groups = defaultdict(list)
         for line_id, values in suggestion.items():
             groups[values].append(line_id)
@@ -346,9 +351,11 @@ class ProcountorPartnerImport(models.TransientModel):
             outcome[line.id] = ("failed", error, False)
         self._apply_in_batch(
             list(parents),
-            lambda batch: Partner.create(
-                [line._address_values(parents[line]) for line in batch]
-            ).ids,
+            lambda batch: (
+                Partner.create(
+                    [line._address_values(parents[line]) for line in batch]
+                ).ids
+            ),
             "created",
             outcome,
         )
@@ -384,7 +391,11 @@ class ProcountorPartnerImport(models.TransientModel):
             [("company_id", "in", [False, company.id])], order="sequence, id"
         ):
             lines = term.line_ids
-            if len(lines) == 1 and lines.value == "percent" and lines.delay_type == "days_after":
+            if (
+                len(lines) == 1
+                and lines.value == "percent"
+                and lines.delay_type == "days_after"
+            ):
                 terms.setdefault(lines.nb_days, term.id)
         return {
             "langs": {code for code, _name in self.env["res.lang"].get_installed()},
@@ -403,7 +414,9 @@ class ProcountorPartnerImportLine(models.TransientModel):
     wizard_id = fields.Many2one(
         "procountor.partner.import", required=True, index=True, ondelete="cascade"
     )
-    line_type = fields.Selection(LINE_TYPES, string="Type", required=True, readonly=True)
+    line_type = fields.Selection(
+        LINE_TYPES, string="Type", required=True, readonly=True
+    )
     main_line_id = fields.Many2one(
         "procountor.partner.import.line",
         string="Customer Line",
@@ -417,7 +430,9 @@ class ProcountorPartnerImportLine(models.TransientModel):
     einvoice_address = fields.Char(string="E-invoice Address", readonly=True)
     einvoice_operator = fields.Char(string="E-invoice Operator", readonly=True)
     invoice_channel = fields.Selection(INVOICE_CHANNELS, readonly=True)
-    language = fields.Selection([(code, code.capitalize()) for code in LANGUAGES], readonly=True)
+    language = fields.Selection(
+        [(code, code.capitalize()) for code in LANGUAGES], readonly=True
+    )
     payment_term_days = fields.Integer(readonly=True)
     has_payment_term = fields.Boolean(readonly=True)
     street = fields.Char(readonly=True)
@@ -468,7 +483,9 @@ class ProcountorPartnerImportLine(models.TransientModel):
             values["supplier_rank"] = 1
         if lang in context["langs"]:
             values["lang"] = lang
-        term_id = self.has_payment_term and context["payment_terms"].get(self.payment_term_days)
+        term_id = self.has_payment_term and context["payment_terms"].get(
+            self.payment_term_days
+        )
         if term_id:
             values["property_payment_term_id"] = term_id
         return values
@@ -482,7 +499,8 @@ class ProcountorPartnerImportLine(models.TransientModel):
             # Odoo names an unnamed address after its company; keep a name
             # only when Procountor gave the address one of its own.
             "name": self.name
-            if registers.normalise_name(self.name) != registers.normalise_name(main_name)
+            if registers.normalise_name(self.name)
+            != registers.normalise_name(main_name)
             else False,
             **self._address_fields(),
         }
@@ -525,8 +543,11 @@ class _ContactIndex:
                 if partner_id in used:
                     continue
                 own_keys = self.business_keys.get(partner_id)
-                if rule != "business_id" and business_key and own_keys and (
-                    business_key not in own_keys
+                if (
+                    rule != "business_id"
+                    and business_key
+                    and own_keys
+                    and (business_key not in own_keys)
                 ):
                     continue
                 return partner_id, rule

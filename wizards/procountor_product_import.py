@@ -80,7 +80,8 @@ class ProcountorProductImport(models.TransientModel):
                 ]
         except ProcountorError as error:
             _logger.warning(
-                "Procountor product fetch on connection %s failed", connection.id,
+                "Procountor product fetch on connection %s failed",
+                connection.id,
                 exc_info=True,
             )
             self.fetch_error = connection._procountor_error_sentence(error)
@@ -177,7 +178,9 @@ class ProcountorProductImport(models.TransientModel):
         linked = set(
             self.env["procountor.product.link"]
             .sudo()
-            .search_fetch([("connection_id", "=", self.connection_id.id)], ["product_id"])
+            .search_fetch(
+                [("connection_id", "=", self.connection_id.id)], ["product_id"]
+            )
             .mapped("product_id.id")
         )
         products = self.env["product.product"].search_fetch(
@@ -248,7 +251,9 @@ class ProcountorProductImportLine(models.TransientModel):
     code = fields.Char(readonly=True)
     price = fields.Float(digits="Product Price", readonly=True)
     unit = fields.Selection(
-        [(code, unit_label(code)) for code in UNITS], string="Procountor Unit", readonly=True
+        [(code, unit_label(code)) for code in UNITS],
+        string="Procountor Unit",
+        readonly=True,
     )
     uom_id = fields.Many2one(
         "uom.uom",
@@ -261,7 +266,8 @@ class ProcountorProductImportLine(models.TransientModel):
     tax_id = fields.Many2one(
         "account.tax",
         string="Sales Tax",
-        domain="[('type_tax_use', '=', 'sale'), ('company_id', 'parent_of', company_id)]",
+        domain="[('type_tax_use', '=', 'sale'), "
+        "('company_id', 'parent_of', company_id)]",
         help="The sales tax a new product gets; suggested when exactly one sales "
         "tax has the product's VAT percent.",
     )
