@@ -120,15 +120,35 @@ class ProcountorLinkMixin(models.AbstractModel):
         model, field = self._procountor_link_model()
         Link = self.env[model].sudo()
         existing = Link.search(
-            self._procountor_link_domain(connection, partner_type) + [(field, "=", self.id)]
+            self._procountor_link_domain(connection, partner_type)
+            + [(field, "=", self.id)]
         )
         if existing:
             existing.procountor_id = procountor_id
             return existing
-        values = {"connection_id": connection.id, field: self.id, "procountor_id": procountor_id}
-        if self._name == "res.partner":
-            values["partner_type"] = partner_type
-        return Link.create(values)
+        return self.sudo()._procountor_add_links(
+            connection, [procountor_id], partner_type
+        )
+
+    def _procountor_add_links(
+        self, connection, procountor_ids, partner_type="CUSTOMER"
+    ):
+        """Create the links of the records of ``self`` to ``procountor_ids``
+        (one per record, in the same order) on ``connection``, in one create
+        and with the rights of ``self``'s user: the one place links are
+        written. Callers make sure none of the records is linked yet."""
+        model, field = self._procountor_link_model()
+        values_list = []
+        for record_id, procountor_id in zip(self.ids, procountor_ids, strict=True):
+            values = {
+                "connection_id": connection.id,
+                field: record_id,
+                "procountor_id": procountor_id,
+            }
+            if self._name == "res.partner":
+                values["partner_type"] = partner_type
+            values_list.append(values)
+        return self.env[model].create(values_list)
 
     def _procountor_write_link_ids(self, wanted, partner_type="CUSTOMER"):
         """Store typed-in Procountor IDs ({record id: id or 0}) as links of
@@ -154,28 +174,25 @@ class ProcountorLinkMixin(models.AbstractModel):
             + [(field, "in", list(wanted))]
         )
         by_record = {link[field].id: link for link in links}
-        to_create = []
+        to_create = {}
         for record_id, value in wanted.items():
             link = by_record.get(record_id)
             if not value:
                 if link:
                     link.unlink()
             elif not link:
-                values = {
-                    "connection_id": connection.id,
-                    field: record_id,
-                    "procountor_id": value,
-                }
-                if self._name == "res.partner":
-                    values["partner_type"] = partner_type
-                to_create.append(values)
+                to_create[record_id] = value
             elif link.procountor_id != value:
                 link.procountor_id = value
         if to_create:
-            Link.create(to_create)
+            self.browse(list(to_create))._procountor_add_links(
+                connection, list(to_create.values()), partner_type
+            )
 
     @api.model
-    def _procountor_find_by_ids(self, connection, procountor_ids, partner_type="CUSTOMER"):
+    def _procountor_find_by_ids(
+        self, connection, procountor_ids, partner_type="CUSTOMER"
+    ):
         """Return {Procountor id: record} for the given Procountor ids."""
         model, field = self._procountor_link_model()
         links = (

@@ -46,15 +46,6 @@ class ProcountorPartnerImport(models.TransientModel):
         "procountor.partner.import.line", "wizard_id", string="Customers"
     )
     overview = fields.Char(compute="_compute_overview")
-    has_remaining = fields.Boolean(
-        compute="_compute_has_remaining",
-        help="Whether some lines are neither applied nor set to do nothing.",
-    )
-
-    @api.depends("line_ids.action", "line_ids.result")
-    def _compute_has_remaining(self):
-        for wizard in self:
-            wizard.has_remaining = bool(wizard._remaining_lines())
 
     @api.depends("line_ids.action", "line_ids.line_type", "line_ids.result")
     def _compute_overview(self):
@@ -108,7 +99,8 @@ class ProcountorPartnerImport(models.TransientModel):
                 remotes = client.get_business_partners(ids) if ids else []
         except ProcountorError as error:
             _logger.warning(
-                "Procountor customer fetch on connection %s failed", connection.id,
+                "Procountor customer fetch on connection %s failed",
+                connection.id,
                 exc_info=True,
             )
             self.fetch_error = connection._procountor_error_sentence(error)
@@ -221,7 +213,11 @@ class ProcountorPartnerImport(models.TransientModel):
                 suggestion[line.id] = ("create", False, False)
         for line in lines.filtered(lambda line: line.line_type != "main"):
             main_action = suggestion.get(line.main_line_id.id, ("skip",))[0]
-            suggestion[line.id] = ("create" if main_action == "create" else "skip", False, False)
+            suggestion[line.id] = (
+                "create" if main_action == "create" else "skip",
+                False,
+                False,
+            )
         groups = defaultdict(list)
         for line_id, values in suggestion.items():
             groups[values].append(line_id)
@@ -288,148 +284,47 @@ class ProcountorPartnerImport(models.TransientModel):
         ]
 
     # ------------------------------------------------------------------
-    # Apply
+    # Apply: the hooks of the loop in procountor.import.mixin
     # ------------------------------------------------------------------
-    def action_apply(self):
-        """Button "Create/update partners": apply each pending or failed line's
-        action, then show the summary. Lines already applied are left alone,
-        so applying twice changes nothing."""
-        self.ensure_one()
-        self.check_access("write")
-        todo = self.line_ids.filtered(lambda line: line.result not in DONE)
-        mains = todo.filtered(lambda line: line.line_type == "main")
-        outcome = {
-            line.id: ("skipped", False, False)
-            for line in todo.filtered(lambda line: line.action == "skip")
-        }
-        self._apply_updates(mains.filtered(lambda line: line.action == "update"), outcome)
-        self._apply_creates(mains.filtered(lambda line: line.action == "create"), outcome)
-        self._apply_addresses(
-            (todo - mains).filtered(lambda line: line.action != "skip"), outcome
-        )
-        self._write_outcome(outcome)
-        self.write({"state": "done", "summary": self._summary_text(todo)})
-        return self._action_reopen()
+    def _apply_own_lines(self, lines):
+        """Customer lines; address lines follow their customer."""
+        return lines.filtered(lambda line: line.line_type == "main")
 
-    def _apply_updates(self, lines, outcome):
-        """Link the chosen contacts to the lines' Procountor IDs, with the
-        user's rights on links."""
-        if self._procountor_link_refused(lines, outcome):
-            return
-        Link = self.env["procountor.partner.link"]
-        connection = self.connection_id
-        for line in lines.filtered(lambda line: not line.partner_id):
-            outcome[line.id] = (
-                "failed",
-                self.env._("choose the contact to update, or another action."),
-                False,
+    def _procountor_partner_type(self):
+        return self.partner_type
+
+    def _apply_record_model(self):
+        return self._partner_model().with_company(self.connection_id.company_id)
+
+    def _apply_context(self):
+        return self._creation_context()
+
+    def _apply_values(self, line, context):
+        return line._partner_values(context)
+
+    def _apply_update_error(self, problem, record=False, other=False):
+        if problem == "missing":
+            return self.env._("choose the contact to update, or another action.")
+        if problem == "linked":
+            return self.env._(
+                "contact %(partner)s is already linked to Procountor ID "
+                "%(other)s; choose another contact.",
+                partner=record.display_name,
+                other=other,
             )
-        lines = lines.filtered("partner_id")
-        # Every link of the connection, whoever may see it, to refuse clashes.
-        existing = Link.sudo().search_fetch(
-            [
-                ("connection_id", "=", connection.id),
-                ("partner_type", "=", self.partner_type),
-                "|",
-                ("partner_id", "in", lines.partner_id.ids),
-                ("procountor_id", "in", lines.mapped("procountor_id")),
-            ],
-            ["partner_id", "procountor_id"],
+        return self.env._(
+            "this Procountor ID is already linked to contact %(other)s.",
+            other=other.display_name,
         )
-        remote_of = {link.partner_id.id: link.procountor_id for link in existing}
-        contact_of = {link.procountor_id: link.partner_id for link in existing}
-        to_link = []
-        for line in lines:
-            partner = line.partner_id
-            if remote_of.get(partner.id) == line.procountor_id:
-                outcome[line.id] = ("updated", False, partner.id)
-            elif partner.id in remote_of:
-                outcome[line.id] = (
-                    "failed",
-                    self.env._(
-                        "contact %(partner)s is already linked to Procountor ID "
-                        "%(other)s; choose another contact.",
-                        partner=partner.display_name,
-                        other=remote_of[partner.id],
-                    ),
-                    False,
-                )
-            elif line.procountor_id in contact_of:
-                outcome[line.id] = (
-                    "failed",
-                    self.env._(
-                        "this Procountor ID is already linked to contact %(other)s.",
-                        other=contact_of[line.procountor_id].display_name,
-                    ),
-                    False,
-                )
-            else:
-                remote_of[partner.id] = line.procountor_id
-                contact_of[line.procountor_id] = partner
-                to_link.append(line)
-        done, errors = self._in_batch(
-            to_link,
-            lambda batch: Link.create(
-                [
-                    {
-                        "connection_id": connection.id,
-                        "partner_type": self.partner_type,
-                        "partner_id": line.partner_id.id,
-                        "procountor_id": line.procountor_id,
-                    }
-                    for line in batch
-                ]
-            ),
-        )
-        for line in done:
-            outcome[line.id] = ("updated", False, line.partner_id.id)
-        for line, error in errors.items():
-            outcome[line.id] = ("failed", error, False)
 
-    def _apply_creates(self, lines, outcome):
-        """Create a company contact per line and link it to its Procountor ID."""
-        if not lines:
-            return
-        Partner = self._partner_model().with_company(self.connection_id.company_id)
-        if not Partner.has_access("create"):
-            for line in lines:
-                outcome[line.id] = ("failed", self._no_create_right_sentence(), False)
-            return
-        context = self._creation_context()
-        if self._procountor_link_refused(lines, outcome):
-            return
-        Link = self.env["procountor.partner.link"]
-        connection = self.connection_id
-
-        def create(batch):
-            partners = Partner.create([line._partner_values(context) for line in batch])
-            Link.create(
-                [
-                    {
-                        "connection_id": connection.id,
-                        "partner_type": self.partner_type,
-                        "partner_id": partner.id,
-                        "procountor_id": line.procountor_id,
-                    }
-                    for line, partner in zip(batch, partners, strict=True)
-                ]
-            )
-            return partners.ids
-
-        done, errors = self._in_batch(list(lines), create)
-        for line, partner_id in done.items():
-            outcome[line.id] = ("created", False, partner_id)
-        for line, error in errors.items():
-            outcome[line.id] = ("failed", error, False)
-
-    def _apply_addresses(self, lines, outcome):
+    def _apply_dependent_lines(self, lines, outcome):
         """Add billing/delivery address lines as child contacts of their
         customer's contact (just created or linked, or chosen earlier)."""
         if not lines:
             return
         Partner = self._partner_model()
         can_create = Partner.has_access("create")
-        to_create = []
+        parents = {}
         for line in lines:
             main = line.main_line_id
             main_result = outcome.get(main.id, (main.result, False, main.partner_id.id))
@@ -451,19 +346,19 @@ class ProcountorPartnerImport(models.TransientModel):
                     name=main.name,
                 )
             else:
-                to_create.append((line, parent_id))
+                parents[line] = parent_id
                 continue
             outcome[line.id] = ("failed", error, False)
-        done, errors = self._in_batch(
-            to_create,
-            lambda batch: Partner.create(
-                [line._address_values(parent_id) for line, parent_id in batch]
-            ).ids,
+        self._apply_in_batch(
+            list(parents),
+            lambda batch: (
+                Partner.create(
+                    [line._address_values(parents[line]) for line in batch]
+                ).ids
+            ),
+            "created",
+            outcome,
         )
-        for (line, _parent_id), partner_id in done.items():
-            outcome[line.id] = ("created", False, partner_id)
-        for (line, _parent_id), error in errors.items():
-            outcome[line.id] = ("failed", error, False)
 
     def _partner_model(self):
         """res.partner set up for creating thousands of contacts: no creation
@@ -496,7 +391,11 @@ class ProcountorPartnerImport(models.TransientModel):
             [("company_id", "in", [False, company.id])], order="sequence, id"
         ):
             lines = term.line_ids
-            if len(lines) == 1 and lines.value == "percent" and lines.delay_type == "days_after":
+            if (
+                len(lines) == 1
+                and lines.value == "percent"
+                and lines.delay_type == "days_after"
+            ):
                 terms.setdefault(lines.nb_days, term.id)
         return {
             "langs": {code for code, _name in self.env["res.lang"].get_installed()},
@@ -515,7 +414,9 @@ class ProcountorPartnerImportLine(models.TransientModel):
     wizard_id = fields.Many2one(
         "procountor.partner.import", required=True, index=True, ondelete="cascade"
     )
-    line_type = fields.Selection(LINE_TYPES, string="Type", required=True, readonly=True)
+    line_type = fields.Selection(
+        LINE_TYPES, string="Type", required=True, readonly=True
+    )
     main_line_id = fields.Many2one(
         "procountor.partner.import.line",
         string="Customer Line",
@@ -529,7 +430,9 @@ class ProcountorPartnerImportLine(models.TransientModel):
     einvoice_address = fields.Char(string="E-invoice Address", readonly=True)
     einvoice_operator = fields.Char(string="E-invoice Operator", readonly=True)
     invoice_channel = fields.Selection(INVOICE_CHANNELS, readonly=True)
-    language = fields.Selection([(code, code.capitalize()) for code in LANGUAGES], readonly=True)
+    language = fields.Selection(
+        [(code, code.capitalize()) for code in LANGUAGES], readonly=True
+    )
     payment_term_days = fields.Integer(readonly=True)
     has_payment_term = fields.Boolean(readonly=True)
     street = fields.Char(readonly=True)
@@ -580,7 +483,9 @@ class ProcountorPartnerImportLine(models.TransientModel):
             values["supplier_rank"] = 1
         if lang in context["langs"]:
             values["lang"] = lang
-        term_id = self.has_payment_term and context["payment_terms"].get(self.payment_term_days)
+        term_id = self.has_payment_term and context["payment_terms"].get(
+            self.payment_term_days
+        )
         if term_id:
             values["property_payment_term_id"] = term_id
         return values
@@ -594,7 +499,8 @@ class ProcountorPartnerImportLine(models.TransientModel):
             # Odoo names an unnamed address after its company; keep a name
             # only when Procountor gave the address one of its own.
             "name": self.name
-            if registers.normalise_name(self.name) != registers.normalise_name(main_name)
+            if registers.normalise_name(self.name)
+            != registers.normalise_name(main_name)
             else False,
             **self._address_fields(),
         }
@@ -637,8 +543,11 @@ class _ContactIndex:
                 if partner_id in used:
                     continue
                 own_keys = self.business_keys.get(partner_id)
-                if rule != "business_id" and business_key and own_keys and (
-                    business_key not in own_keys
+                if (
+                    rule != "business_id"
+                    and business_key
+                    and own_keys
+                    and (business_key not in own_keys)
                 ):
                     continue
                 return partner_id, rule

@@ -36,15 +36,6 @@ class ProcountorProductImport(models.TransientModel):
         "procountor.product.import.line", "wizard_id", string="Products"
     )
     overview = fields.Char(compute="_compute_overview")
-    has_remaining = fields.Boolean(
-        compute="_compute_has_remaining",
-        help="Whether some lines are neither applied nor set to do nothing.",
-    )
-
-    @api.depends("line_ids.action", "line_ids.result")
-    def _compute_has_remaining(self):
-        for wizard in self:
-            wizard.has_remaining = bool(wizard._remaining_lines())
 
     @api.depends("line_ids.action", "line_ids.result")
     def _compute_overview(self):
@@ -89,7 +80,8 @@ class ProcountorProductImport(models.TransientModel):
                 ]
         except ProcountorError as error:
             _logger.warning(
-                "Procountor product fetch on connection %s failed", connection.id,
+                "Procountor product fetch on connection %s failed",
+                connection.id,
                 exc_info=True,
             )
             self.fetch_error = connection._procountor_error_sentence(error)
@@ -186,7 +178,9 @@ class ProcountorProductImport(models.TransientModel):
         linked = set(
             self.env["procountor.product.link"]
             .sudo()
-            .search_fetch([("connection_id", "=", self.connection_id.id)], ["product_id"])
+            .search_fetch(
+                [("connection_id", "=", self.connection_id.id)], ["product_id"]
+            )
             .mapped("product_id.id")
         )
         products = self.env["product.product"].search_fetch(
@@ -201,146 +195,46 @@ class ProcountorProductImport(models.TransientModel):
         ]
 
     # ------------------------------------------------------------------
-    # Apply
+    # Apply: the hooks of the loop in procountor.import.mixin
     # ------------------------------------------------------------------
-    def action_apply(self):
-        """Button "Create/update products": apply each pending or failed line's
-        action, then show the summary. Lines already applied are left alone."""
-        self.ensure_one()
-        self.check_access("write")
-        todo = self.line_ids.filtered(lambda line: line.result not in DONE)
-        outcome = {
-            line.id: ("skipped", False, False)
-            for line in todo.filtered(lambda line: line.action == "skip")
-        }
-        self._apply_updates(todo.filtered(lambda line: line.action == "update"), outcome)
-        self._apply_creates(todo.filtered(lambda line: line.action == "create"), outcome)
-        self._write_outcome(outcome)
-        self.write({"state": "done", "summary": self._summary_text(todo)})
-        return self._action_reopen()
-
-    def _apply_updates(self, lines, outcome):
-        """Link the chosen products to the lines' Procountor IDs, with the
-        user's rights on links."""
-        if self._procountor_link_refused(lines, outcome):
-            return
-        Link = self.env["procountor.product.link"]
-        connection = self.connection_id
-        for line in lines.filtered(lambda line: not line.product_id):
-            outcome[line.id] = (
-                "failed",
-                self.env._("choose the product to update, or another action."),
-                False,
-            )
-        lines = lines.filtered("product_id")
-        # Every link of the connection, whoever may see it, to refuse clashes.
-        existing = Link.sudo().search_fetch(
-            [
-                ("connection_id", "=", connection.id),
-                "|",
-                ("product_id", "in", lines.product_id.ids),
-                ("procountor_id", "in", lines.mapped("procountor_id")),
-            ],
-            ["product_id", "procountor_id"],
-        )
-        remote_of = {link.product_id.id: link.procountor_id for link in existing}
-        product_of = {link.procountor_id: link.product_id for link in existing}
-        to_link = []
-        for line in lines:
-            product = line.product_id
-            if remote_of.get(product.id) == line.procountor_id:
-                outcome[line.id] = ("updated", False, product.id)
-            elif product.id in remote_of:
-                outcome[line.id] = (
-                    "failed",
-                    self.env._(
-                        "product %(product)s is already linked to Procountor ID "
-                        "%(other)s; choose another product.",
-                        product=product.display_name,
-                        other=remote_of[product.id],
-                    ),
-                    False,
-                )
-            elif line.procountor_id in product_of:
-                outcome[line.id] = (
-                    "failed",
-                    self.env._(
-                        "this Procountor ID is already linked to product %(other)s.",
-                        other=product_of[line.procountor_id].display_name,
-                    ),
-                    False,
-                )
-            else:
-                remote_of[product.id] = line.procountor_id
-                product_of[line.procountor_id] = product
-                to_link.append(line)
-        done, errors = self._in_batch(
-            to_link,
-            lambda batch: Link.create(
-                [
-                    {
-                        "connection_id": connection.id,
-                        "product_id": line.product_id.id,
-                        "procountor_id": line.procountor_id,
-                    }
-                    for line in batch
-                ]
-            ),
-        )
-        for line in done:
-            outcome[line.id] = ("updated", False, line.product_id.id)
-        for line, error in errors.items():
-            outcome[line.id] = ("failed", error, False)
-
-    def _apply_creates(self, lines, outcome):
-        """Create a product per line and link it to its Procountor ID."""
-        if not lines:
-            return
-        connection = self.connection_id
+    def _apply_record_model(self):
         # No creation message and no tracking per product, as Odoo's own
         # import does.
-        Product = (
+        return (
             self.env["product.product"]
-            .with_company(connection.company_id)
+            .with_company(self.connection_id.company_id)
             .with_context(tracking_disable=True)
         )
-        if not Product.has_access("create"):
-            for line in lines:
-                outcome[line.id] = (
-                    "failed",
-                    self.env._(
-                        "you are not allowed to create products; ask an accounting "
-                        "administrator to add them."
-                    ),
-                    False,
-                )
-            return
-        if self._procountor_link_refused(lines, outcome):
-            return
-        Link = self.env["procountor.product.link"]
-        digits = self.env["decimal.precision"].precision_get("Product Price")
 
-        def create(batch):
-            products = Product.create(
-                [line._product_values(connection, digits) for line in batch]
-            )
-            Link.create(
-                [
-                    {
-                        "connection_id": connection.id,
-                        "product_id": product.id,
-                        "procountor_id": line.procountor_id,
-                    }
-                    for line, product in zip(batch, products, strict=True)
-                ]
-            )
-            return products.ids
+    def _apply_context(self):
+        return {
+            "connection": self.connection_id,
+            "digits": self.env["decimal.precision"].precision_get("Product Price"),
+        }
 
-        done, errors = self._in_batch(list(lines), create)
-        for line, product_id in done.items():
-            outcome[line.id] = ("created", False, product_id)
-        for line, error in errors.items():
-            outcome[line.id] = ("failed", error, False)
+    def _apply_values(self, line, context):
+        return line._product_values(context["connection"], context["digits"])
+
+    def _apply_update_error(self, problem, record=False, other=False):
+        if problem == "missing":
+            return self.env._("choose the product to update, or another action.")
+        if problem == "linked":
+            return self.env._(
+                "product %(product)s is already linked to Procountor ID "
+                "%(other)s; choose another product.",
+                product=record.display_name,
+                other=other,
+            )
+        return self.env._(
+            "this Procountor ID is already linked to product %(other)s.",
+            other=other.display_name,
+        )
+
+    def _no_create_right_sentence(self):
+        return self.env._(
+            "you are not allowed to create products; ask an accounting "
+            "administrator to add them."
+        )
 
 
 class ProcountorProductImportLine(models.TransientModel):
@@ -357,7 +251,9 @@ class ProcountorProductImportLine(models.TransientModel):
     code = fields.Char(readonly=True)
     price = fields.Float(digits="Product Price", readonly=True)
     unit = fields.Selection(
-        [(code, unit_label(code)) for code in UNITS], string="Procountor Unit", readonly=True
+        [(code, unit_label(code)) for code in UNITS],
+        string="Procountor Unit",
+        readonly=True,
     )
     uom_id = fields.Many2one(
         "uom.uom",
@@ -370,7 +266,8 @@ class ProcountorProductImportLine(models.TransientModel):
     tax_id = fields.Many2one(
         "account.tax",
         string="Sales Tax",
-        domain="[('type_tax_use', '=', 'sale'), ('company_id', 'parent_of', company_id)]",
+        domain="[('type_tax_use', '=', 'sale'), "
+        "('company_id', 'parent_of', company_id)]",
         help="The sales tax a new product gets; suggested when exactly one sales "
         "tax has the product's VAT percent.",
     )
