@@ -80,15 +80,24 @@ def status_kind(description):
     return None
 
 
-class ProcountorConnection(models.Model):
-    _inherit = "procountor.connection"
+class ProcountorVatMapping(models.TransientModel):
+    """Review of the proposed VAT statuses; Confirm writes the proposed ones on
+    the records that still have none."""
 
-    def _procountor_kind_statuses(self):
+    _name = "procountor.vat.mapping"
+    _description = "Procountor VAT Mapping Proposal"
+
+    connection_id = fields.Many2one("procountor.connection", required=True, ondelete="cascade")
+    line_ids = fields.One2many("procountor.vat.mapping.line", "mapping_id")
+    note = fields.Text(readonly=True)
+
+    @api.model
+    def _procountor_kind_statuses(self, connection):
         """{(kind, side): status} for every kind exactly one fetched status fits;
         side is "sale" or "purchase"."""
-        self.ensure_one()
+        connection.ensure_one()
         found = {}
-        statuses = self.vat_status_ids.filtered("active")
+        statuses = connection.vat_status_ids.filtered("active")
         for status in statuses:
             kind = DOMESTIC_VAT_STATUS == status.code and "domestic" or status_kind(status.name)
             if not kind:
@@ -102,11 +111,12 @@ class ProcountorConnection(models.Model):
                 found.setdefault((kind, side), []).append(status)
         return {key: values[0] for key, values in found.items() if len(values) == 1}
 
-    def _procountor_l10n_fi_records(self):
+    @api.model
+    def _procountor_l10n_fi_records(self, connection):
         """[(record, kind)] for the l10n_fi taxes (archived ones too) and fiscal
         positions of the connection's company that stand for a VAT status."""
-        self.ensure_one()
-        company = self.company_id
+        connection.ensure_one()
+        company = connection.company_id
         prefix = f"{company.id}_"
         data = self.env["ir.model.data"].sudo().search(
             [
@@ -131,13 +141,14 @@ class ProcountorConnection(models.Model):
                 found.append((record, kind))
         return found
 
-    def _procountor_vat_mapping_proposal(self):
+    @api.model
+    def _procountor_proposal(self, connection):
         """[{record, kind, status}] for the l10n_fi records: the status proposed
         for each (empty when no fetched status fits its kind)."""
-        self.ensure_one()
-        statuses = self._procountor_kind_statuses()
+        connection.ensure_one()
+        statuses = self._procountor_kind_statuses(connection)
         proposal = []
-        for record, kind in self._procountor_l10n_fi_records():
+        for record, kind in self._procountor_l10n_fi_records(connection):
             side = "sale"
             if record._name == "account.tax" and record.type_tax_use == "purchase":
                 side = "purchase"
@@ -145,28 +156,29 @@ class ProcountorConnection(models.Model):
             proposal.append({"record": record, "kind": kind, "status": status})
         return proposal
 
-    def _procountor_implied_tax_statuses(self):
+    @api.model
+    def _procountor_implied_tax_statuses(self, connection):
         """{tax id: Procountor VAT status number} for l10n_fi taxes without a
         status of their own: what the mapping wizard would propose. Before VAT
         settings are fetched, domestic purchase taxes still stand for the
         Domestic status, the one number every company has (API_NOTES §8)."""
-        self.ensure_one()
+        connection.ensure_one()
         implied = {}
-        for line in self._procountor_vat_mapping_proposal():
+        for line in self._procountor_proposal(connection):
             record = line["record"]
             if record._name != "account.tax" or record.procountor_vat_status_id:
                 continue
             if line["status"]:
                 implied[record.id] = line["status"].code
-            elif line["kind"] == "domestic" and not self.vat_status_ids:
+            elif line["kind"] == "domestic" and not connection.vat_status_ids:
                 implied[record.id] = DOMESTIC_VAT_STATUS
         return implied
 
-    def action_procountor_propose_vat_mapping(self):
-        """Open the review of the proposed VAT statuses of the l10n_fi taxes and
-        fiscal positions (nothing is written before it is confirmed)."""
-        self.ensure_one()
-        wizard = self.env["procountor.vat.mapping"].create({"connection_id": self.id})
+    @api.model
+    def _procountor_open(self, connection):
+        """Open the review of the proposed VAT statuses of ``connection``'s
+        l10n_fi taxes and fiscal positions."""
+        wizard = self.create({"connection_id": connection.id})
         wizard._procountor_fill()
         return {
             "type": "ir.actions.act_window",
@@ -177,22 +189,10 @@ class ProcountorConnection(models.Model):
             "target": "new",
         }
 
-
-class ProcountorVatMapping(models.TransientModel):
-    """Review of the proposed VAT statuses; Confirm writes the proposed ones on
-    the records that still have none."""
-
-    _name = "procountor.vat.mapping"
-    _description = "Procountor VAT Mapping Proposal"
-
-    connection_id = fields.Many2one("procountor.connection", required=True, ondelete="cascade")
-    line_ids = fields.One2many("procountor.vat.mapping.line", "mapping_id")
-    note = fields.Text(readonly=True)
-
     def _procountor_fill(self):
         self.ensure_one()
         commands = []
-        for item in self.connection_id._procountor_vat_mapping_proposal():
+        for item in self._procountor_proposal(self.connection_id):
             record = item["record"]
             current = record.procountor_vat_status_id
             if current:
