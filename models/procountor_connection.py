@@ -12,8 +12,8 @@ from odoo.exceptions import AccessError, UserError, ValidationError
 
 from ..procountor_api import ENVIRONMENT_URLS
 
-# The sending job routes its calls through the client's sink.
-from .procountor_client import _SINK  # noqa: F401
+# Where the sending job imports the client's call sink from.
+from .procountor_client import _SINK  # noqa: F401  pylint: disable=unused-import
 
 _logger = logging.getLogger(__name__)
 
