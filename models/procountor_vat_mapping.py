@@ -49,7 +49,10 @@ KIND_LABELS = {
     "construction_purchase": "Construction services bought (reverse charge)",
 }
 PURCHASE_KINDS = {
-    "eu_purchase_goods", "eu_purchase_services", "non_eu_purchase", "construction_purchase",
+    "eu_purchase_goods",
+    "eu_purchase_services",
+    "non_eu_purchase",
+    "construction_purchase",
 }
 
 
@@ -87,7 +90,9 @@ class ProcountorVatMapping(models.TransientModel):
     _name = "procountor.vat.mapping"
     _description = "Procountor VAT Mapping Proposal"
 
-    connection_id = fields.Many2one("procountor.connection", required=True, ondelete="cascade")
+    connection_id = fields.Many2one(
+        "procountor.connection", required=True, ondelete="cascade"
+    )
     line_ids = fields.One2many("procountor.vat.mapping.line", "mapping_id")
     note = fields.Text(readonly=True)
 
@@ -99,7 +104,11 @@ class ProcountorVatMapping(models.TransientModel):
         found = {}
         statuses = connection.vat_status_ids.filtered("active")
         for status in statuses:
-            kind = DOMESTIC_VAT_STATUS == status.code and "domestic" or status_kind(status.name)
+            kind = (
+                DOMESTIC_VAT_STATUS == status.code
+                and "domestic"
+                or status_kind(status.name)
+            )
             if not kind:
                 continue
             sides = []
@@ -118,25 +127,36 @@ class ProcountorVatMapping(models.TransientModel):
         connection.ensure_one()
         company = connection.company_id
         prefix = f"{company.id}_"
-        data = self.env["ir.model.data"].sudo().search(
-            [
-                ("module", "=", "account"),
-                ("model", "in", ("account.tax", "account.fiscal.position")),
-                ("name", "=like", f"{escape_psql(prefix)}%"),
-            ]
+        data = (
+            self.env["ir.model.data"]
+            .sudo()
+            .search(
+                [
+                    ("module", "=", "account"),
+                    ("model", "in", ("account.tax", "account.fiscal.position")),
+                    ("name", "=like", f"{escape_psql(prefix)}%"),
+                ]
+            )
         )
         found = []
         for item in data.sorted(lambda d: (d.model, d.res_id)):
-            name = item.name[len(prefix):]
+            name = item.name[len(prefix) :]
             if item.model == "account.tax":
                 kind = next(
-                    (kind for start, kind in L10N_FI_TAX_KINDS if name.startswith(start)), None
+                    (
+                        kind
+                        for start, kind in L10N_FI_TAX_KINDS
+                        if name.startswith(start)
+                    ),
+                    None,
                 )
             else:
                 kind = L10N_FI_POSITION_KINDS.get(name)
             if not kind:
                 continue
-            record = self.env[item.model].with_context(active_test=False).browse(item.res_id)
+            record = (
+                self.env[item.model].with_context(active_test=False).browse(item.res_id)
+            )
             if record.exists() and record.company_id == company:
                 found.append((record, kind))
         return found
@@ -214,8 +234,9 @@ class ProcountorVatMapping(models.TransientModel):
             commands.append(fields.Command.create(values))
         if not commands:
             self.note = self.env._(
-                "Company %(company)s has no taxes or fiscal positions of Odoo's Finnish "
-                "chart of accounts; set the Procountor VAT Status on them by hand.",
+                "Company %(company)s has no taxes or fiscal positions of Odoo's "
+                "Finnish chart of accounts; set the Procountor VAT Status on them "
+                "by hand.",
                 company=self.connection_id.company_id.name,
             )
         self.line_ids = commands
@@ -235,11 +256,15 @@ class ProcountorVatMappingLine(models.TransientModel):
     _description = "Procountor VAT Mapping Proposal Line"
     _order = "id"
 
-    mapping_id = fields.Many2one("procountor.vat.mapping", required=True, ondelete="cascade")
+    mapping_id = fields.Many2one(
+        "procountor.vat.mapping", required=True, ondelete="cascade"
+    )
     tax_id = fields.Many2one("account.tax", ondelete="cascade")
     fiscal_position_id = fields.Many2one("account.fiscal.position", ondelete="cascade")
     kind = fields.Selection(
-        [(key, label) for key, label in KIND_LABELS.items()], string="Meaning", readonly=True
+        [(key, label) for key, label in KIND_LABELS.items()],
+        string="Meaning",
+        readonly=True,
     )
     current_status_id = fields.Many2one("procountor.vat.status", readonly=True)
     proposed_status_id = fields.Many2one("procountor.vat.status", readonly=True)
@@ -262,10 +287,13 @@ class ProcountorVatMappingLine(models.TransientModel):
                     "Tax %(name)s (%(use)s)",
                     name=line.tax_id.display_name,
                     use=dict(
-                        line.tax_id._fields["type_tax_use"]._description_selection(self.env)
+                        line.tax_id._fields["type_tax_use"]._description_selection(
+                            self.env
+                        )
                     ).get(line.tax_id.type_tax_use),
                 )
             else:
                 line.display_record = self.env._(
-                    "Fiscal position %(name)s", name=line.fiscal_position_id.display_name
+                    "Fiscal position %(name)s",
+                    name=line.fiscal_position_id.display_name,
                 )

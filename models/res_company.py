@@ -88,7 +88,9 @@ class ResCompany(models.Model):
             values["iap_enrich_auto_done"] = True
         company = env["res.company"].create(values)
         admin = env.ref("base.user_admin")
-        admin.write({"company_ids": [Command.link(company.id)], "company_id": company.id})
+        admin.write(
+            {"company_ids": [Command.link(company.id)], "company_id": company.id}
+        )
         env["account.chart.template"].try_loading("fi", company, install_demo=False)
         env = env(context=dict(env.context, allowed_company_ids=[company.id]))
         company = company.with_env(env)
