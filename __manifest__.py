@@ -3,7 +3,7 @@
 {
     "name": "Procountor Connector",
     "summary": "Send invoices to Procountor and bring payments and vendor bills back",
-    "version": "18.0.1.0.0",
+    "version": "18.0.1.1.0",
     "category": "Accounting/Accounting",
     "website": "https://github.com/procountor-connector/procountor_connector",
     "author": "procountor_connector contributors",

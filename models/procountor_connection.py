@@ -1,30 +1,19 @@
 # Copyright 2026 procountor_connector contributors
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
-import hashlib
+"""A Procountor company of an Odoo company: credentials, settings, scheduled
+jobs and buttons. Each button hands the work over in a few lines to the model
+that does it (procountor.client, .job, .payment.import, .bill.import, .vat.*).
+"""
+
 import logging
-import threading
-import time
-from contextlib import contextmanager
 
 from odoo import api, fields, models, modules
 from odoo.exceptions import AccessError, UserError, ValidationError
 
-from ..procountor_api import (
-    ENVIRONMENT_URLS,
-    ProcountorAuthError,
-    ProcountorClient,
-    ProcountorConnectionError,
-    ProcountorError,
-    ProcountorForbiddenError,
-    ProcountorNotFoundError,
-    ProcountorTLSError,
-    ProcountorTimeoutError,
-    ProcountorTransientError,
-    ProcountorUnknownOutcome,
-)
-from ..procountor_api.client import plain_http_refused
-from ..procountor_api.countries import procountor_country_to_iso
-from ..procountor_api.payloads import normalise_iban
+from ..procountor_api import ENVIRONMENT_URLS
+
+# Where the sending job imports the client's call sink from.
+from .procountor_client import _SINK  # noqa: F401  pylint: disable=unused-import
 
 _logger = logging.getLogger(__name__)
 
@@ -43,38 +32,7 @@ LANGUAGES = [
     ("NORWEGIAN", "Norwegian"),
     ("ESTONIAN", "Estonian"),
 ]
-
-# These fields decide where the token request, and with it the client secret
-# and the API key, is sent: only Settings administrators (who alone enter the
-# secrets) may change them on a connection.
-DESTINATION_FIELDS = ("environment", "custom_url", "client_id", "redirect_uri")
-
-# A user waits on Test connection, Fetch VAT settings and sending one invoice.
-# Odoo kills an HTTP worker after limit_time_real (120 s by default) and
-# reverse proxies commonly give up after 60 s (nginx's proxy_read_timeout),
-# both without a word to the user. So such a button gets one attempt per call,
-# at most 15 s of silence per answer and 30 s in all: enough for Procountor's
-# slowest ordinary call (an invoice with its PDF), and the user still hears
-# back well before any of those limits. Scheduled jobs keep their retries.
-BUTTON_DEADLINE = 30
-BUTTON_READ_TIMEOUT = 15
-# Bulk reads (payment events, batch GETs) keep this many requests in flight.
-READ_CONCURRENCY = 4
-
-# One client per connection settings and process: it keeps the M2M token until
-# shortly before it expires and throttles to Procountor's 20 requests/second
-# (API_NOTES §2.1, §3.8). The key changes whenever URL or credentials change.
-_CLIENTS = {}
-_CLIENTS_LOCK = threading.Lock()
-# The client reports every HTTP attempt to one function; the Odoo side routes
-# the report to whoever is using the client in this thread right now.
-_SINK = threading.local()
-
-
-def _dispatch_call(info):
-    handler = getattr(_SINK, "handler", None)
-    if handler is not None:
-        handler(info)
+BILL_STATES = [("draft", "Draft"), ("posted", "Posted")]
 
 
 class ProcountorConnection(models.Model):
@@ -93,11 +51,7 @@ class ProcountorConnection(models.Model):
         ondelete="cascade",
     )
     environment = fields.Selection(
-        [
-            ("production", "Production"),
-            ("test", "Test"),
-            ("custom", "Custom URL"),
-        ],
+        [("production", "Production"), ("test", "Test"), ("custom", "Custom URL")],
         required=True,
         default="test",
         help="Production and Test use Procountor's own servers. Custom URL points "
@@ -159,10 +113,10 @@ class ProcountorConnection(models.Model):
     procountor_business_id = fields.Char(
         string="Business ID", readonly=True, copy=False
     )
-    last_test_date = fields.Datetime(
-        string="Last Tested", readonly=True, copy=False
+    last_test_date = fields.Datetime(string="Last Tested", readonly=True, copy=False)
+    last_test_ok = fields.Boolean(
+        string="Last Test Succeeded", readonly=True, copy=False
     )
-    last_test_ok = fields.Boolean(string="Last Test Succeeded", readonly=True, copy=False)
     last_test_message = fields.Char(readonly=True, copy=False)
 
     # Sending options (API_NOTES §4.5: create, approve, send).
@@ -226,6 +180,118 @@ class ProcountorConnection(models.Model):
         string="VAT Settings Fetched", readonly=True, copy=False
     )
 
+    # Business partner and product registers (API_NOTES §7, §9).
+    create_customers = fields.Boolean(
+        string="Create Customers in Procountor",
+        default=True,
+        help="When an invoice is sent for a customer without a Procountor ID, "
+        "look the customer up in Procountor by business ID and name and link "
+        "it, or else create it there. Off: such invoices are not sent and say "
+        "which customer lacks an ID.",
+    )
+    create_products = fields.Boolean(
+        string="Create Products in Procountor",
+        default=True,
+        help="When an invoice is sent with a product without a Procountor ID, "
+        "look the product up in Procountor by code and name and link it, or "
+        "else create it there. Off: such invoices are not sent and say which "
+        "product lacks an ID.",
+    )
+    # Learnt by _procountor_learn_rounding from the invoices sent.
+    procountor_rounding_methods = fields.Char(
+        string="Procountor Rounding",
+        readonly=True,
+        copy=False,
+        help="How Procountor rounds invoice totals, as far as the invoices sent "
+        "so far have shown (row/total: VAT rounded per row or once per VAT rate; "
+        "half_up/half_even: how half cents go). Empty while unknown.",
+    )
+
+    # Scheduled jobs (models/procountor_job.py), archived ones too.
+    job_ids = fields.One2many(
+        "procountor.job",
+        "connection_id",
+        string="Scheduled Jobs",
+        context={"active_test": False},
+    )
+
+    # Vendor bill import (procountor.bill.import does the work).
+    bill_import_enabled = fields.Boolean(
+        string="Import Vendor Bills",
+        compute="_compute_bill_import_enabled",
+        help="Bring accepted purchase invoices from Procountor into Odoo as vendor "
+        "bills, with the accounts of their ledger receipts.",
+    )
+    bill_journal_id = fields.Many2one(
+        "account.journal",
+        string="Vendor Bill Journal",
+        check_company=True,
+        copy=False,
+        domain="[('type', '=', 'purchase')]",
+        help="The purchase journal imported bills are created in.",
+    )
+    bill_start_date = fields.Date(
+        string="Import Bills Dated From",
+        help="Only purchase invoices dated on or after this day are imported.",
+    )
+    bill_state = fields.Selection(
+        BILL_STATES,
+        string="Imported Bills Are",
+        default="draft",
+        required=True,
+        help="Draft bills can be checked before posting; posted bills go straight "
+        "into the books.",
+    )
+    bill_last_fetch = fields.Datetime(
+        string="Last Time Vendor Bills Fetched", readonly=True, copy=False
+    )
+    bill_last_summary = fields.Text(
+        string="Last Vendor Bill Import", readonly=True, copy=False
+    )
+    # Highest Procountor `version` seen by the last listing of invoices and of
+    # ledger receipts. The next run asks for changes from there on
+    # (versionStartDate, API_NOTES §3.7): Procountor's own clock, so neither
+    # the Odoo server's clock nor Procountor's undocumented time zone matter.
+    bill_invoice_version = fields.Char(readonly=True, copy=False)
+    bill_receipt_version = fields.Char(readonly=True, copy=False)
+    # Procountor ids of bills that failed: tried again by the next run, since
+    # fixing the cause in Odoo (an account, a tax) changes nothing in
+    # Procountor that would list them again.
+    bill_retry_ids = fields.Char(readonly=True, copy=False)
+
+    # Payments of sent invoices (procountor.payment.import does the work).
+    payment_bank_journal_id = fields.Many2one(
+        "account.journal",
+        string="Bank Journal for Payments",
+        check_company=True,
+        domain="[('type', '=', 'bank')]",
+        help="Journal of the payments imported from Procountor, except cash payments.",
+    )
+    payment_cash_journal_id = fields.Many2one(
+        "account.journal",
+        string="Cash Journal for Payments",
+        check_company=True,
+        domain="[('type', '=', 'cash')]",
+        help="Journal of the payments Procountor records as cash payments.",
+    )
+    payment_fetch_start_date = fields.Date(
+        string="Fetch Payments From",
+        help="Scheduled and connection-wide fetches only check invoices sent to "
+        "Procountor on or after this day (UTC). Empty: no lower limit.",
+    )
+    payment_fetch_end_date = fields.Date(
+        string="Fetch Payments Until",
+        help="Scheduled and connection-wide fetches only check invoices sent to "
+        "Procountor on or before this day (UTC). Empty: no upper limit.",
+    )
+    payment_last_fetch_date = fields.Datetime(
+        string="Last Time Payments Fetched", readonly=True, copy=False
+    )
+    payment_last_fetch_message = fields.Char(
+        string="Last Payment Fetch", readonly=True, copy=False
+    )
+    payment_journal_warning = fields.Text(compute="_compute_payment_journal_warning")
+
     _sql_constraints = [
         (
             "log_retention_days_positive",
@@ -266,76 +332,78 @@ class ProcountorConnection(models.Model):
         for connection in self:
             connection.log_count = counts.get(connection.id, 0)
 
-    @api.constrains("environment", "custom_url")
-    def _check_custom_url(self):
+    @api.depends("job_ids.kind", "job_ids.active")
+    def _compute_bill_import_enabled(self):
         for connection in self:
-            if connection.environment != "custom":
-                continue
-            url = (connection.custom_url or "").strip()
-            if not url.startswith(("http://", "https://")):
+            connection.bill_import_enabled = any(
+                job.active for job in connection.job_ids if job.kind == "vendor_bills"
+            )
+
+    @api.depends(
+        "payment_bank_journal_id.default_account_id",
+        "payment_bank_journal_id.inbound_payment_method_line_ids.payment_account_id",
+        "payment_cash_journal_id.default_account_id",
+        "payment_cash_journal_id.inbound_payment_method_line_ids.payment_account_id",
+    )
+    def _compute_payment_journal_warning(self):
+        Import = self.env["procountor.payment.import"]
+        for connection in self:
+            connection.payment_journal_warning = Import._journal_warning(connection)
+
+    @api.constrains("bill_journal_id")
+    def _check_bill_import(self):
+        self.job_ids._check_vendor_bill_journal()
+
+    @api.constrains("payment_fetch_start_date", "payment_fetch_end_date")
+    def _check_payment_fetch_dates(self):
+        for connection in self:
+            start = connection.payment_fetch_start_date
+            end = connection.payment_fetch_end_date
+            if start and end and start > end:
                 raise ValidationError(
                     self.env._(
-                        "Connection %(name)s: the Custom URL must start with "
-                        "http:// or https://.",
-                        name=connection.name,
+                        "Connection %(name)s: Fetch Payments From must not be after "
+                        "Fetch Payments Until.",
+                        name=connection.display_name,
                     )
                 )
-            if plain_http_refused(url):
-                raise ValidationError(connection._procountor_plain_http_sentence())
 
-    def _procountor_plain_http_sentence(self):
-        return self.env._(
-            "Connection %(name)s: the Custom URL must start with https://; plain "
-            "http:// would send the client secret and the API key unencrypted, so "
-            "it is accepted only for this machine (127.0.0.1, localhost or ::1).",
-            name=self.name,
-        )
+    @api.constrains("environment", "custom_url")
+    def _check_custom_url(self):
+        self.env["procountor.client"]._procountor_check_custom_url(self)
 
     # ------------------------------------------------------------------
-    # Who decides where the secrets go
+    # Create, write, unlink; who decides where the secrets go
     # ------------------------------------------------------------------
     @api.model_create_multi
     def create(self, vals_list):
         # Field groups already keep the secrets from other users; said here
         # too, since a connection created with secrets would carry them to
         # a destination its creator chose.
+        Client = self.env["procountor.client"]
         if not self.env.is_system() and any(
             vals.get("client_secret") or vals.get("api_key") for vals in vals_list
         ):
-            raise AccessError(self._procountor_destination_sentence(self.browse()))
+            raise AccessError(Client._procountor_destination_sentence(self.browse()))
         return super().create(vals_list)
 
     def write(self, vals):
-        self._procountor_check_destination(vals)
-        return super().write(vals)
+        self.env["procountor.client"]._procountor_check_destination(self, vals)
+        if "bill_start_date" in vals:
+            # Bills dated before the new start date that did not change since
+            # the last run would never be listed again: list everything anew
+            # (already imported bills are skipped).
+            vals = dict(vals, bill_invoice_version=False, bill_receipt_version=False)
+        result = super().write(vals)
+        if {"active", "name"} & set(vals):
+            # An archived connection runs no job; the actions carry its name.
+            self.job_ids._sync_cron()
+        return result
 
-    def _procountor_check_destination(self, vals):
-        """Raise AccessError when a user who is not a Settings administrator
-        would change a field of ``DESTINATION_FIELDS`` on these connections."""
-        if self.env.is_system():
-            return
-        for connection in self:
-            changed = [
-                name
-                for name in DESTINATION_FIELDS
-                if name in vals and (vals[name] or False) != (connection[name] or False)
-            ]
-            if changed:
-                raise AccessError(
-                    self._procountor_destination_sentence(connection, changed)
-                )
-
-    def _procountor_destination_sentence(self, connection, names=DESTINATION_FIELDS):
-        labels = ", ".join(
-            self._fields[name]._description_string(self.env) for name in names
-        )
-        return self.env._(
-            "Connection %(name)s: only Settings administrators may change %(fields)s "
-            "or enter the secrets, since these decide where the client secret and "
-            "the API key are sent.",
-            name=connection.display_name or self.env._("(new)"),
-            fields=labels,
-        )
+    def unlink(self):
+        # The jobs remove their scheduled actions (a cascade would not).
+        self.job_ids.unlink()
+        return super().unlink()
 
     # ------------------------------------------------------------------
     # API access
@@ -345,69 +413,9 @@ class ProcountorConnection(models.Model):
         return {}
 
     def _procountor_client(self):
-        """Return the shared client for this connection's URL and credentials.
-
-        Raises UserError naming the connection and the field when the
-        connection cannot be used yet.
-        """
-        self.ensure_one()
-        secrets = self.sudo()
-        missing = [
-            label
-            for label, value in (
-                (self.env._("API URL"), self.api_url),
-                (self.env._("Client ID"), self.client_id),
-                (self.env._("Client Secret"), secrets.client_secret),
-                (self.env._("API Key"), secrets.api_key),
-            )
-            if not value
-        ]
-        if missing:
-            raise UserError(
-                self.env._(
-                    "Connection %(name)s: fill in %(fields)s before talking to "
-                    "Procountor.",
-                    name=self.display_name,
-                    fields=", ".join(missing),
-                )
-            )
-        if plain_http_refused(self.api_url):
-            # Stored before the constraint existed: refuse rather than send.
-            raise UserError(self._procountor_plain_http_sentence())
-        options = self._procountor_client_options()
-        fingerprint = hashlib.sha256(
-            "\x1f".join(
-                str(part)
-                for part in (
-                    self.env.cr.dbname,
-                    self.id,
-                    self.api_url,
-                    self.client_id,
-                    secrets.client_secret,
-                    secrets.api_key,
-                    self.redirect_uri or "",
-                )
-            ).encode()
-        ).hexdigest()
-        with _CLIENTS_LOCK:
-            client = _CLIENTS.get(fingerprint)
-            if client is None:
-                # All processes of this database share the client ID's budget.
-                options.setdefault("throttle", self.env[
-                    "procountor.throttle"]._procountor_throttle(
-                        self.client_id, sleep=options.get("sleep", time.sleep)))
-                options.setdefault("concurrency", READ_CONCURRENCY)
-                client = ProcountorClient(
-                    self.api_url,
-                    self.client_id,
-                    secrets.client_secret,
-                    secrets.api_key,
-                    self.redirect_uri or "",
-                    on_call=_dispatch_call,
-                    **options,
-                )
-                _CLIENTS[fingerprint] = client
-        return client
+        """The shared client for this connection's URL and credentials; raises
+        UserError naming the connection and the field when it cannot be used yet."""
+        return self.env["procountor.client"]._procountor_get(self)
 
     @api.model
     def _procountor_can_commit(self):
@@ -418,98 +426,21 @@ class ProcountorConnection(models.Model):
     @api.model
     def _procountor_forget_clients(self):
         """Drop every cached client (and so its token)."""
-        with _CLIENTS_LOCK:
-            _CLIENTS.clear()
+        self.env["procountor.client"]._procountor_forget()
 
-    @contextmanager
     def _procountor_api(self, record=None):
-        """Yield the client; every call made through it is logged on this
-        connection, pointing at ``record`` when given. The log rows are
-        written together when the block ends (one insert instead of one per
-        call).
-
-        With ``procountor_interactive`` in the context (a button a user waits
-        on), the calls get one attempt each and the whole block the short
-        deadline ``BUTTON_DEADLINE``; otherwise the client's retries apply.
-        """
-        self.ensure_one()
-        client = self._procountor_client()
-        previous = getattr(_SINK, "handler", None)
-        calls = []
-        _SINK.handler = calls.append
-        try:
-            if self.env.context.get("procountor_interactive"):
-                with client.deadline(BUTTON_DEADLINE, read_timeout=BUTTON_READ_TIMEOUT):
-                    yield client
-            else:
-                yield client
-        finally:
-            _SINK.handler = previous
-            self.env["procountor.log"]._log_calls(
-                self, calls, record, secrets=client.secret_values()
-            )
+        """Context manager yielding the client; every call made through it is
+        logged on this connection, pointing at ``record`` when given (see
+        ``procountor.client._procountor_session``)."""
+        return self.env["procountor.client"]._procountor_session(self, record)
 
     def _procountor_error_sentence(self, error):
         """One sentence for users about a failed call on this connection."""
-        self.ensure_one()
-        return self.env._(
-            "Connection %(name)s: %(text)s",
-            name=self.display_name,
-            text=self._procountor_error_text(error),
-        )
+        return self.env["procountor.client"]._procountor_error_sentence(self, error)
 
     def _procountor_error_text(self, error):
-        """What went wrong with a call, in words a user acts on; callers put
-        the record concerned in front of it."""
-        self.ensure_one()
-        if isinstance(error, ProcountorAuthError):
-            return self.env._(
-                "Procountor rejected the Client ID, Client Secret or API Key; check "
-                "them on the connection."
-            )
-        if isinstance(error, ProcountorTLSError):
-            return self.env._(
-                "the secure connection to %(url)s failed; check the API URL and the "
-                "server's certificate.",
-                url=self.api_url,
-            )
-        if isinstance(error, ProcountorTimeoutError):
-            if error.deadline:
-                return self.env._(
-                    "Procountor at %(url)s did not answer within %(seconds)s seconds; "
-                    "try again later.",
-                    url=self.api_url,
-                    seconds=error.deadline,
-                )
-            return self.env._(
-                "Procountor at %(url)s did not answer in time; try again later.",
-                url=self.api_url,
-            )
-        if isinstance(error, ProcountorConnectionError):
-            return self.env._(
-                "Procountor could not be reached at %(url)s; check the API URL and "
-                "the network.",
-                url=self.api_url,
-            )
-        if isinstance(error, ProcountorForbiddenError):
-            return self.env._(
-                "the Procountor user of this API Key lacks the rights for this "
-                "action; grant them in Procountor."
-            )
-        if isinstance(error, ProcountorNotFoundError):
-            return self.env._(
-                "Procountor did not find what was asked for at %(url)s; check the "
-                "API URL.",
-                url=self.api_url,
-            )
-        if isinstance(error, ProcountorUnknownOutcome):
-            return self.env._(
-                "Procountor received the request but its answer was lost; check in "
-                "Procountor before trying again."
-            )
-        if isinstance(error, ProcountorTransientError):
-            return self.env._("Procountor is temporarily unavailable; try again later.")
-        return error.sentence
+        """What went wrong with a call, without the connection's name."""
+        return self.env["procountor.client"]._procountor_error_text(self, error)
 
     # ------------------------------------------------------------------
     # Buttons
@@ -520,182 +451,108 @@ class ProcountorConnection(models.Model):
         )
 
     def action_test_connection(self):
-        """Get a token, read the Procountor company and its bank accounts
-        (so that the receiving bank account can be chosen among them).
-
-        The outcome is stored on the connection (never raised), so the API log
-        rows of a failed attempt are kept.
-        """
+        """Get a token, read the Procountor company and its bank accounts; the
+        outcome is stored on the connection and shown, never raised."""
         self.ensure_one()
-        now = fields.Datetime.now()
-        try:
-            with self.with_context(procountor_interactive=True)._procountor_api() as client:
-                company = client.get_company()
-                self._procountor_store_ibans(client)
-        except ProcountorError as error:
-            _logger.warning("Procountor test of connection %s failed: %s", self.id, error)
-            message = self._procountor_error_sentence(error)
-            # Anyone who may use the connection may test it; the outcome is
-            # bookkeeping of the connection itself, written as superuser.
-            self.sudo().write(
-                {"last_test_date": now, "last_test_ok": False, "last_test_message": message}
-            )
-            return self._notify(message, "danger")
-        business_id = (company.get("businessIdentifier") or {}).get("code") or ""
-        message = self.env._(
-            "Connected to Procountor company %(company)s (business ID %(business_id)s).",
-            company=company.get("name") or "",
-            business_id=business_id or "-",
-        )
-        self.sudo().write(
-            {
-                "procountor_company_name": company.get("name"),
-                "procountor_business_id": business_id,
-                "last_test_date": now,
-                "last_test_ok": True,
-                "last_test_message": message,
-            }
-        )
-        return self._notify(message, "success")
+        ok, message = self.env["procountor.client"]._procountor_test(self)
+        return self._notify(message, "success" if ok else "danger")
 
     def _procountor_store_ibans(self, client):
         """Read the Procountor company's bank accounts and keep their IBANs."""
-        accounts = client.get_bank_accounts()
-        if isinstance(accounts, dict):
-            accounts = accounts.get("results") or []
-        ibans = sorted(
-            {
-                normalise_iban(account.get("iban") or account.get("accountNumber"))
-                for account in accounts or []
-                if account.get("status", "ACTIVE") == "ACTIVE"
-            }
-            - {""}
-        )
-        self.sudo().procountor_ibans = " ".join(ibans)
-        return set(ibans)
+        return self.env["procountor.client"]._procountor_store_ibans(self, client)
 
     def _procountor_has_iban(self, client, iban):
-        """Whether ``iban`` is a bank account of the Procountor company. The
-        list is read once and kept; it is read again only when an IBAN is not
-        in it, in case an account was added in Procountor since."""
-        iban = normalise_iban(iban)
-        if iban in set((self.procountor_ibans or "").split()):
-            return True
-        return iban in self._procountor_store_ibans(client)
+        """Whether ``iban`` is a bank account of the Procountor company."""
+        return self.env["procountor.client"]._procountor_has_iban(self, client, iban)
 
     def action_fetch_vat_settings(self):
         """Read the company's VAT statuses and rates from Procountor and store
         them on the connection; a later fetch updates the same records."""
         self.ensure_one()
         self.check_access("write")
-        try:
-            with self.with_context(procountor_interactive=True)._procountor_api() as client:
-                defaults = client.get_vats_default() or {}
-                settings = client.get_vats_settings() or {}
-        except ProcountorError as error:
-            _logger.warning("Procountor VAT fetch on connection %s failed: %s", self.id, error)
-            return self._notify(self._procountor_error_sentence(error), "danger")
-        counts = self._procountor_store_vat_settings(defaults, settings)
-        return self._notify(
-            self.env._(
-                "Fetched %(statuses)s VAT statuses and %(rates)s VAT rates from "
-                "Procountor.",
-                statuses=counts[0],
-                rates=counts[1],
-            ),
-            "success",
-        )
+        ok, message = self.env["procountor.vat.status"]._procountor_fetch(self)
+        return self._notify(message, "success" if ok else "danger")
 
     def _procountor_store_vat_settings(self, defaults, settings):
-        """Upsert VAT statuses and rates; ones Procountor no longer lists are
-        archived, so mappings that use them stay readable."""
+        """Keep the VAT settings read from Procountor; returns the numbers of
+        VAT statuses and VAT rates."""
         self.ensure_one()
-        Status = self.env["procountor.vat.status"].with_context(active_test=False)
-        Rate = self.env["procountor.vat.rate"].with_context(active_test=False)
-
-        statuses = {
-            status.code: status
-            for status in Status.search([("connection_id", "=", self.id)])
-        }
-        seen_statuses = Status.browse()
-        to_create = []
-        for row in defaults.get("vatStatuses") or []:
-            code = row.get("vatStatus")
-            if code is None:
-                continue
-            values = {
-                "name": row.get("description") or str(code),
-                "sales": bool(row.get("sales")),
-                "purchase": bool(row.get("purchase")),
-                "active": True,
-            }
-            if code in statuses:
-                statuses[code].write(values)
-                seen_statuses |= statuses[code]
-            else:
-                to_create.append(dict(values, connection_id=self.id, code=code))
-        seen_statuses |= Status.create(to_create)
-        (Status.browse([s.id for s in statuses.values()]) - seen_statuses).write(
-            {"active": False}
+        return self.env["procountor.vat.status"]._procountor_store(
+            self, defaults, settings
         )
 
-        blocks = defaults.get("vatInformation") or []
-        isos = {
-            procountor_country_to_iso(block.get("country") or "") for block in blocks
-        }
-        by_code = {
-            country.code: country
-            for country in self.env["res.country"].search([("code", "in", list(isos))])
-        }
-        rates = {
-            (rate.procountor_country, rate.percent): rate
-            for rate in Rate.search([("connection_id", "=", self.id)])
-        }
-        seen_rates = Rate.browse()
-        to_create = []
-        for block in blocks:
-            # The country comes either as the enum (FINLAND) or as a display
-            # name (Finland): API_NOTES §8 says to accept both.
-            raw_country = (block.get("country") or "").strip()
-            procountor_country = raw_country.upper().replace(" ", "_")
-            iso = procountor_country_to_iso(procountor_country)
-            country = by_code.get(iso) if iso else False
-            for row in block.get("percentages") or []:
-                percent = float(row.get("vatPercent") or 0.0)
-                values = {
-                    "country_id": country.id if country else False,
-                    "sales": bool(row.get("sales")),
-                    "purchase": bool(row.get("purchase")),
-                    "active": True,
-                }
-                key = (procountor_country, percent)
-                if key in rates:
-                    rates[key].write(values)
-                    seen_rates |= rates[key]
-                else:
-                    to_create.append(
-                        dict(
-                            values,
-                            connection_id=self.id,
-                            procountor_country=procountor_country,
-                            percent=percent,
-                        )
-                    )
-        seen_rates |= Rate.create(to_create)
-        (Rate.browse([r.id for r in rates.values()]) - seen_rates).write({"active": False})
+    def action_procountor_propose_vat_mapping(self):
+        """Open the review of the proposed VAT statuses of the l10n_fi taxes and
+        fiscal positions (nothing is written before it is confirmed)."""
+        self.ensure_one()
+        return self.env["procountor.vat.mapping"]._procountor_open(self)
 
-        self.write(
-            {
-                "unit_prices_include_vat_sales": bool(
-                    settings.get("unitPricesIncludeVatSales")
-                ),
-                "unit_prices_include_vat_purchase": bool(
-                    settings.get("unitPricesIncludeVatPurchase")
-                ),
-                "vat_fetch_date": fields.Datetime.now(),
-            }
+    def _procountor_implied_tax_statuses(self):
+        """{tax id: VAT status number} the mapping wizard would propose for the
+        l10n_fi taxes without a status of their own."""
+        self.ensure_one()
+        return self.env["procountor.vat.mapping"]._procountor_implied_tax_statuses(self)
+
+    def action_procountor_fetch_payments(self):
+        """Button: fetch the payments of all open sent invoices of the connection."""
+        self.ensure_one()
+        self.env["account.payment"].check_access("create")
+        connection = self.with_company(self.company_id)
+        counts, failure = connection._procountor_fetch_payments()
+        return self.env["procountor.payment.import"]._notification(
+            counts, [failure] if failure else []
         )
-        return len(seen_statuses), len(seen_rates)
+
+    def _procountor_fetch_payments(self, moves=None):
+        """Import the new Procountor payment events of the connection's open
+        sent invoices (of ``moves`` when given).
+
+        Returns ``(counts, failure)``: a Counter over the run's counts, and the
+        sentence explaining why nothing could be fetched (None on success).
+        Never raises API errors; errors of single invoices are stored on them.
+        """
+        self.ensure_one()
+        run = self.env["procountor.payment.import"]._run(self, moves)
+        return run.counts, run.failure
+
+    def action_fetch_vendor_bills(self):
+        """Import now and show the run's summary as a notification."""
+        self.ensure_one()
+        self.check_access("write")
+        if not self.bill_journal_id:
+            raise UserError(
+                self.env._(
+                    "Connection %(name)s: choose the Vendor Bill Journal on the "
+                    "Fetching Options tab before fetching vendor bills.",
+                    name=self.display_name,
+                )
+            )
+        Job = self.env["procountor.job"]
+        run = self._procountor_fetch_vendor_bills()
+        return Job._procountor_bill_notification(self, run)
+
+    def _procountor_fetch_vendor_bills(self):
+        """Run the vendor bill import, store and log its summary; return the run.
+        Callers check access first: the import itself runs as superuser."""
+        self.ensure_one()
+        return self.env["procountor.job"]._procountor_fetch_vendor_bills(self)
+
+    def action_open_partner_import(self):
+        """Fetch the Procountor customers not linked yet and open the wizard
+        with its suggestions (a failed fetch shows its sentence there)."""
+        return self._procountor_open_import("procountor.partner.import")
+
+    def action_open_product_import(self):
+        """Fetch the Procountor sales products not linked yet and open the
+        wizard with its suggestions."""
+        return self._procountor_open_import("procountor.product.import")
+
+    def _procountor_open_import(self, model):
+        self.ensure_one()
+        wizard = self.env[model].create({"connection_id": self.id})
+        if wizard._fetch():
+            wizard._match()
+        return wizard._action_reopen()
 
     def action_open_logs(self):
         self.ensure_one()
@@ -719,10 +576,15 @@ class ProcountorConnection(models.Model):
         # key, which belongs to one Procountor company (API_NOTES §2.2). The
         # secret moves as superuser, so whoever copies never reads it; and
         # only a Settings administrator may send it elsewhere on the way.
-        if not self.env.is_system():
-            for connection in self:
-                connection._procountor_check_destination(default or {})
+        Client = self.env["procountor.client"]
+        Client._procountor_check_destination(self, default or {})
         new_connections = super().copy(default=default)
         for old, new in zip(self, new_connections, strict=True):
             new.sudo().client_secret = old.sudo().client_secret
         return new_connections
+
+    def _procountor_learn_rounding(self, remote):
+        """Narrow the roundings Procountor may use by what it computed for
+        ``remote`` (an invoice as Procountor returned it, with its rows)."""
+        self.ensure_one()
+        self.env["procountor.rounding"]._procountor_learn(self, remote)

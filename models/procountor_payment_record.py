@@ -135,6 +135,7 @@ class ProcountorPaymentRecord(models.AbstractModel):
             connection.company_id
         ).property_account_receivable_id
         event = step.event
+        method_line = self.env["procountor.payment.import"]._inbound_method_line(journal)
         values = {
             "payment_type": "inbound",
             "partner_type": "customer",
@@ -143,7 +144,7 @@ class ProcountorPaymentRecord(models.AbstractModel):
             "currency_id": currency.id,
             "date": event["date"],
             "journal_id": journal.id,
-            "payment_method_line_id": connection._procountor_inbound_method_line(journal).id,
+            "payment_method_line_id": method_line.id,
             "destination_account_id": account.id,
             "memo": procountor_payments.memo(event),
             "procountor_connection_id": connection.id,

@@ -49,7 +49,10 @@ KIND_LABELS = {
     "construction_purchase": "Construction services bought (reverse charge)",
 }
 PURCHASE_KINDS = {
-    "eu_purchase_goods", "eu_purchase_services", "non_eu_purchase", "construction_purchase",
+    "eu_purchase_goods",
+    "eu_purchase_services",
+    "non_eu_purchase",
+    "construction_purchase",
 }
 
 
@@ -80,17 +83,32 @@ def status_kind(description):
     return None
 
 
-class ProcountorConnection(models.Model):
-    _inherit = "procountor.connection"
+class ProcountorVatMapping(models.TransientModel):
+    """Review of the proposed VAT statuses; Confirm writes the proposed ones on
+    the records that still have none."""
 
-    def _procountor_kind_statuses(self):
+    _name = "procountor.vat.mapping"
+    _description = "Procountor VAT Mapping Proposal"
+
+    connection_id = fields.Many2one(
+        "procountor.connection", required=True, ondelete="cascade"
+    )
+    line_ids = fields.One2many("procountor.vat.mapping.line", "mapping_id")
+    note = fields.Text(readonly=True)
+
+    @api.model
+    def _procountor_kind_statuses(self, connection):
         """{(kind, side): status} for every kind exactly one fetched status fits;
         side is "sale" or "purchase"."""
-        self.ensure_one()
+        connection.ensure_one()
         found = {}
-        statuses = self.vat_status_ids.filtered("active")
+        statuses = connection.vat_status_ids.filtered("active")
         for status in statuses:
-            kind = DOMESTIC_VAT_STATUS == status.code and "domestic" or status_kind(status.name)
+            kind = (
+                DOMESTIC_VAT_STATUS == status.code
+                and "domestic"
+                or status_kind(status.name)
+            )
             if not kind:
                 continue
             sides = []
@@ -102,42 +120,55 @@ class ProcountorConnection(models.Model):
                 found.setdefault((kind, side), []).append(status)
         return {key: values[0] for key, values in found.items() if len(values) == 1}
 
-    def _procountor_l10n_fi_records(self):
+    @api.model
+    def _procountor_l10n_fi_records(self, connection):
         """[(record, kind)] for the l10n_fi taxes (archived ones too) and fiscal
         positions of the connection's company that stand for a VAT status."""
-        self.ensure_one()
-        company = self.company_id
+        connection.ensure_one()
+        company = connection.company_id
         prefix = f"{company.id}_"
-        data = self.env["ir.model.data"].sudo().search(
-            [
-                ("module", "=", "account"),
-                ("model", "in", ("account.tax", "account.fiscal.position")),
-                ("name", "=like", f"{escape_psql(prefix)}%"),
-            ]
+        data = (
+            self.env["ir.model.data"]
+            .sudo()
+            .search(
+                [
+                    ("module", "=", "account"),
+                    ("model", "in", ("account.tax", "account.fiscal.position")),
+                    ("name", "=like", f"{escape_psql(prefix)}%"),
+                ]
+            )
         )
         found = []
         for item in data.sorted(lambda d: (d.model, d.res_id)):
-            name = item.name[len(prefix):]
+            name = item.name[len(prefix) :]
             if item.model == "account.tax":
                 kind = next(
-                    (kind for start, kind in L10N_FI_TAX_KINDS if name.startswith(start)), None
+                    (
+                        kind
+                        for start, kind in L10N_FI_TAX_KINDS
+                        if name.startswith(start)
+                    ),
+                    None,
                 )
             else:
                 kind = L10N_FI_POSITION_KINDS.get(name)
             if not kind:
                 continue
-            record = self.env[item.model].with_context(active_test=False).browse(item.res_id)
+            record = (
+                self.env[item.model].with_context(active_test=False).browse(item.res_id)
+            )
             if record.exists() and record.company_id == company:
                 found.append((record, kind))
         return found
 
-    def _procountor_vat_mapping_proposal(self):
+    @api.model
+    def _procountor_proposal(self, connection):
         """[{record, kind, status}] for the l10n_fi records: the status proposed
         for each (empty when no fetched status fits its kind)."""
-        self.ensure_one()
-        statuses = self._procountor_kind_statuses()
+        connection.ensure_one()
+        statuses = self._procountor_kind_statuses(connection)
         proposal = []
-        for record, kind in self._procountor_l10n_fi_records():
+        for record, kind in self._procountor_l10n_fi_records(connection):
             side = "sale"
             if record._name == "account.tax" and record.type_tax_use == "purchase":
                 side = "purchase"
@@ -145,28 +176,29 @@ class ProcountorConnection(models.Model):
             proposal.append({"record": record, "kind": kind, "status": status})
         return proposal
 
-    def _procountor_implied_tax_statuses(self):
+    @api.model
+    def _procountor_implied_tax_statuses(self, connection):
         """{tax id: Procountor VAT status number} for l10n_fi taxes without a
         status of their own: what the mapping wizard would propose. Before VAT
         settings are fetched, domestic purchase taxes still stand for the
         Domestic status, the one number every company has (API_NOTES §8)."""
-        self.ensure_one()
+        connection.ensure_one()
         implied = {}
-        for line in self._procountor_vat_mapping_proposal():
+        for line in self._procountor_proposal(connection):
             record = line["record"]
             if record._name != "account.tax" or record.procountor_vat_status_id:
                 continue
             if line["status"]:
                 implied[record.id] = line["status"].code
-            elif line["kind"] == "domestic" and not self.vat_status_ids:
+            elif line["kind"] == "domestic" and not connection.vat_status_ids:
                 implied[record.id] = DOMESTIC_VAT_STATUS
         return implied
 
-    def action_procountor_propose_vat_mapping(self):
-        """Open the review of the proposed VAT statuses of the l10n_fi taxes and
-        fiscal positions (nothing is written before it is confirmed)."""
-        self.ensure_one()
-        wizard = self.env["procountor.vat.mapping"].create({"connection_id": self.id})
+    @api.model
+    def _procountor_open(self, connection):
+        """Open the review of the proposed VAT statuses of ``connection``'s
+        l10n_fi taxes and fiscal positions."""
+        wizard = self.create({"connection_id": connection.id})
         wizard._procountor_fill()
         return {
             "type": "ir.actions.act_window",
@@ -177,22 +209,10 @@ class ProcountorConnection(models.Model):
             "target": "new",
         }
 
-
-class ProcountorVatMapping(models.TransientModel):
-    """Review of the proposed VAT statuses; Confirm writes the proposed ones on
-    the records that still have none."""
-
-    _name = "procountor.vat.mapping"
-    _description = "Procountor VAT Mapping Proposal"
-
-    connection_id = fields.Many2one("procountor.connection", required=True, ondelete="cascade")
-    line_ids = fields.One2many("procountor.vat.mapping.line", "mapping_id")
-    note = fields.Text(readonly=True)
-
     def _procountor_fill(self):
         self.ensure_one()
         commands = []
-        for item in self.connection_id._procountor_vat_mapping_proposal():
+        for item in self._procountor_proposal(self.connection_id):
             record = item["record"]
             current = record.procountor_vat_status_id
             if current:
@@ -214,8 +234,9 @@ class ProcountorVatMapping(models.TransientModel):
             commands.append(fields.Command.create(values))
         if not commands:
             self.note = self.env._(
-                "Company %(company)s has no taxes or fiscal positions of Odoo's Finnish "
-                "chart of accounts; set the Procountor VAT Status on them by hand.",
+                "Company %(company)s has no taxes or fiscal positions of Odoo's "
+                "Finnish chart of accounts; set the Procountor VAT Status on them "
+                "by hand.",
                 company=self.connection_id.company_id.name,
             )
         self.line_ids = commands
@@ -235,11 +256,15 @@ class ProcountorVatMappingLine(models.TransientModel):
     _description = "Procountor VAT Mapping Proposal Line"
     _order = "id"
 
-    mapping_id = fields.Many2one("procountor.vat.mapping", required=True, ondelete="cascade")
+    mapping_id = fields.Many2one(
+        "procountor.vat.mapping", required=True, ondelete="cascade"
+    )
     tax_id = fields.Many2one("account.tax", ondelete="cascade")
     fiscal_position_id = fields.Many2one("account.fiscal.position", ondelete="cascade")
     kind = fields.Selection(
-        [(key, label) for key, label in KIND_LABELS.items()], string="Meaning", readonly=True
+        [(key, label) for key, label in KIND_LABELS.items()],
+        string="Meaning",
+        readonly=True,
     )
     current_status_id = fields.Many2one("procountor.vat.status", readonly=True)
     proposed_status_id = fields.Many2one("procountor.vat.status", readonly=True)
@@ -262,10 +287,13 @@ class ProcountorVatMappingLine(models.TransientModel):
                     "Tax %(name)s (%(use)s)",
                     name=line.tax_id.display_name,
                     use=dict(
-                        line.tax_id._fields["type_tax_use"]._description_selection(self.env)
+                        line.tax_id._fields["type_tax_use"]._description_selection(
+                            self.env
+                        )
                     ).get(line.tax_id.type_tax_use),
                 )
             else:
                 line.display_record = self.env._(
-                    "Fiscal position %(name)s", name=line.fiscal_position_id.display_name
+                    "Fiscal position %(name)s",
+                    name=line.fiscal_position_id.display_name,
                 )

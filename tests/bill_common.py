@@ -116,7 +116,7 @@ class ProcountorBillCommon(ProcountorCommon):
             cls._connection_values(
                 name="Procountor Bills",
                 company_id=cls.bill_company.id,
-                bill_import_enabled=True,
+                job_ids=[Command.create({"kind": "vendor_bills"})],
                 bill_journal_id=cls.bill_journal.id,
                 bill_start_date=cls.today - timedelta(days=60),
             )

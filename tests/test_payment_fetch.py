@@ -519,7 +519,7 @@ class TestPaidNotInPayment(ProcountorPaymentCommon):
 
     def test_community_invoices_end_paid_with_default_journals(self):
         # Default journals (payments go to Outstanding Receipts): still Paid.
-        line = self.connection._procountor_inbound_method_line(self.bank_journal)
+        line = self.env["procountor.payment.import"]._inbound_method_line(self.bank_journal)
         self.assertNotEqual(line.payment_account_id, self.bank_journal.default_account_id)
         self.assertFalse(self.connection.payment_journal_warning)
         move = self._sent_invoice(100.0)

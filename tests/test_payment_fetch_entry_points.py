@@ -4,6 +4,7 @@
 action, the schedule, and who may start it."""
 import logging
 
+from odoo import Command
 from odoo.exceptions import AccessError, ValidationError
 from odoo.tests import new_test_user, tagged
 
@@ -45,11 +46,11 @@ class TestPaymentEntryPoints(ProcountorPaymentCommon):
 
     def test_auto_fetch_toggle_manages_one_scheduled_action(self):
         connection = self.connection.with_user(self.accountant)
-        self.assertFalse(connection.payment_auto_fetch)
-        self.assertFalse(self.connection.sudo().payment_cron_id)
+        self.assertFalse(connection.job_ids)
 
-        connection.payment_auto_fetch = True
-        cron = self.connection.sudo().payment_cron_id
+        connection.job_ids = [Command.create({"kind": "payments"})]
+        job = connection.job_ids
+        cron = job.sudo().cron_id
         self.assertRecordValues(
             cron,
             [
@@ -57,32 +58,31 @@ class TestPaymentEntryPoints(ProcountorPaymentCommon):
                     "active": True,
                     "interval_number": 1,
                     "interval_type": "hours",
-                    "code": f"model.browse({self.connection.id})._cron_fetch_payments()",
+                    "code": f"model.browse({job.id})._cron_run()",
                     "user_id": self.env.ref("base.user_root").id,
                 }
             ],
         )
-        self.assertEqual(cron.model_id.model, "procountor.connection")
+        self.assertEqual(cron.model_id.model, "procountor.job")
+        self.assertTrue(job.nextcall)
 
-        connection.write(
-            {"payment_fetch_interval_number": 15, "payment_fetch_interval_type": "minutes"}
-        )
+        job.write({"interval_number": 15, "interval_type": "minutes"})
         self.assertEqual((cron.interval_number, cron.interval_type), (15, "minutes"))
-        self.assertEqual(connection.payment_fetch_interval_number, 15)
+        self.assertEqual(job.interval_number, 15)
 
-        connection.payment_auto_fetch = False
+        job.active = False
         self.assertFalse(cron.active)
-        self.assertFalse(connection.payment_auto_fetch)
-        connection.payment_auto_fetch = True
-        self.assertEqual(self.connection.sudo().payment_cron_id, cron)
+        self.assertFalse(job.nextcall)
+        job.active = True
+        self.assertEqual(job.sudo().cron_id, cron)
         self.assertTrue(cron.active)
         crons = self.env["ir.cron"].with_context(active_test=False).search(
-            [("code", "like", f"model.browse({self.connection.id})._cron_fetch_payments")]
+            [("code", "like", f"model.browse({job.id})._cron_run")]
         )
         self.assertEqual(crons, cron)
 
         with self.assertRaises(ValidationError):
-            connection.payment_fetch_interval_number = 0
+            job.interval_number = 0
 
         # An archived connection fetches nothing on schedule.
         self.connection.active = False
@@ -91,23 +91,25 @@ class TestPaymentEntryPoints(ProcountorPaymentCommon):
     def test_switched_on_with_an_interval_in_one_save(self):
         self.connection.write(
             {
-                "payment_auto_fetch": True,
-                "payment_fetch_interval_number": 2,
-                "payment_fetch_interval_type": "days",
+                "job_ids": [
+                    Command.create(
+                        {"kind": "payments", "interval_number": 2, "interval_type": "days"}
+                    )
+                ],
             }
         )
-        cron = self.connection.sudo().payment_cron_id
+        cron = self.connection.job_ids.cron_id
         self.assertEqual((cron.active, cron.interval_number, cron.interval_type),
                          (True, 2, "days"))
 
     def test_scheduled_run_imports_and_logs_counts(self):
         move = self._sent_invoice(100.0)
         self.sim.register_payment(move.procountor_id, 100.0)
-        self.connection.payment_auto_fetch = True
-        cron = self.connection.sudo().payment_cron_id
+        self.connection.job_ids = [Command.create({"kind": "payments"})]
+        cron = self.connection.job_ids.cron_id
         # logging.INFO, not "INFO": Odoo names its level 25 "INFO" too.
         with self.assertLogs(
-            "odoo.addons.procountor_connector.models.procountor_connection_payments", logging.INFO
+            "odoo.addons.procountor_connector.models.procountor_job", logging.INFO
         ) as logs:
             cron.method_direct_trigger()
         self.assertEqual(move.payment_state, "paid")
@@ -149,14 +151,22 @@ class TestPaymentAccess(ProcountorPaymentCommon):
     def test_billing_user_cannot_change_fetching_options(self):
         connection = self.connection.with_user(self.billing_user)
         with self.assertRaises(AccessError):
-            connection.payment_auto_fetch = True
+            connection.job_ids = [Command.create({"kind": "payments"})]
+        with self.assertRaises(AccessError):
+            self.env["procountor.job"].with_user(self.billing_user).create(
+                {"connection_id": self.connection.id, "kind": "payments"}
+            )
         with self.assertRaises(AccessError):
             connection.payment_bank_journal_id = self.cash_journal
-        self.assertFalse(self.connection.sudo().payment_cron_id)
+        jobs = self.env["procountor.job"].with_context(active_test=False)
+        self.assertFalse(jobs.search([("connection_id", "=", self.connection.id)]))
 
     def test_billing_user_reads_the_warning_and_schedule(self):
-        self.connection.payment_auto_fetch = True
+        self.connection.job_ids = [Command.create({"kind": "payments"})]
+        job = self.connection.with_user(self.billing_user).job_ids
+        self.assertRecordValues(
+            job, [{"kind": "payments", "active": True, "interval_type": "hours"}]
+        )
+        self.assertTrue(job.nextcall)
         connection = self.connection.with_user(self.billing_user)
-        self.assertTrue(connection.payment_auto_fetch)
-        self.assertEqual(connection.payment_fetch_interval_type, "hours")
         self.assertFalse(connection.payment_journal_warning)

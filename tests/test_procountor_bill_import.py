@@ -3,6 +3,7 @@
 from datetime import timedelta
 from unittest.mock import patch
 
+from odoo import Command
 from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tests import tagged
 
@@ -707,7 +708,7 @@ class TestBillFaults(ProcountorBillCommon):
 
     def test_missing_credentials_are_reported_not_raised(self):
         self.bill_connection.client_id = False
-        self.bill_connection._cron_fetch_vendor_bills()
+        self.bill_connection.job_ids._cron_run()
         self.assertEqual(
             self.bill_connection.bill_last_summary,
             "Vendor bills were not fetched: Connection Procountor Bills: fill in "
@@ -769,31 +770,37 @@ class TestBillScheduleAndRights(ProcountorBillCommon):
         connection = self.env["procountor.connection"].create(
             self._connection_values(name="Second", company_id=self.bill_company.id)
         )
-        self.assertFalse(connection.bill_cron_id)
+        self.assertFalse(connection.job_ids)
+        self.assertFalse(connection.bill_import_enabled)
         connection.with_user(self.accountant).write(
             {
-                "bill_import_enabled": True,
                 "bill_journal_id": self.bill_journal.id,
-                "bill_interval_number": 2,
-                "bill_interval_type": "days",
+                "job_ids": [
+                    Command.create(
+                        {"kind": "vendor_bills", "interval_number": 2, "interval_type": "days"}
+                    )
+                ],
             }
         )
-        cron = connection.bill_cron_id
+        job = connection.job_ids
+        self.assertTrue(connection.bill_import_enabled)
+        cron = job.cron_id
         self.assertRecordValues(
             cron,
             [{"active": True, "interval_number": 2, "interval_type": "days",
               "user_id": self.env.ref("base.user_root").id,
-              "code": f"model.browse({connection.id})._cron_fetch_vendor_bills()"}],
+              "code": f"model.browse({job.id})._cron_run()"}],
         )
-        self.assertTrue(connection.bill_nextcall)
+        self.assertTrue(job.nextcall)
 
-        connection.with_user(self.accountant).bill_interval_number = 6
+        job.with_user(self.accountant).interval_number = 6
         self.assertEqual(cron.interval_number, 6)
-        connection.with_user(self.accountant).bill_import_enabled = False
+        job.with_user(self.accountant).active = False
         self.assertFalse(cron.active)
-        self.assertFalse(connection.bill_nextcall)
-        connection.bill_import_enabled = True
-        self.assertEqual(connection.bill_cron_id, cron)
+        self.assertFalse(job.nextcall)
+        self.assertFalse(connection.bill_import_enabled)
+        job.active = True
+        self.assertEqual(job.cron_id, cron)
         self.assertTrue(cron.active)
         connection.action_archive()
         self.assertFalse(cron.active)
@@ -803,20 +810,23 @@ class TestBillScheduleAndRights(ProcountorBillCommon):
     def test_import_needs_a_journal(self):
         with self.assertRaises(ValidationError):
             self.env["procountor.connection"].create(
-                self._connection_values(name="No journal", company_id=self.bill_company.id,
-                                        bill_import_enabled=True)
+                self._connection_values(
+                    name="No journal",
+                    company_id=self.bill_company.id,
+                    job_ids=[Command.create({"kind": "vendor_bills"})],
+                )
             )
 
     def test_scheduled_action_imports(self):
         self.sim.add_purchase_invoice(self._supplier(), self.day)
-        self.bill_connection.bill_cron_id.method_direct_trigger()
+        self.bill_connection.job_ids.cron_id.method_direct_trigger()
         self.assertEqual(len(self._bills()), 1)
         self.assertEqual(self.bill_connection.bill_last_summary, self._summary(imported=1))
 
     def test_scheduled_action_of_a_disabled_import_does_nothing(self):
         self.sim.add_purchase_invoice(self._supplier(), self.day)
-        self.bill_connection.bill_import_enabled = False
-        self.bill_connection._cron_fetch_vendor_bills()
+        self.bill_connection.job_ids.active = False
+        self.bill_connection.job_ids._cron_run()
         self.assertFalse(self._bills())
         self.assertEqual(self.sim.count(), 0)
 
@@ -847,9 +857,9 @@ class TestBillScheduleAndRights(ProcountorBillCommon):
         with self.assertRaises(AccessError):
             connection.action_fetch_vendor_bills()
         with self.assertRaises(AccessError):
-            connection.write({"bill_import_enabled": False})
+            connection.job_ids.write({"active": False})
         with self.assertRaises(AccessError):
-            connection.write({"bill_interval_number": 5})
+            connection.job_ids.write({"interval_number": 5})
         self.assertEqual(self.sim.count(), 0)
 
     def test_other_companys_journal_is_refused(self):
