@@ -52,8 +52,9 @@ class CallPool:
     def __init__(self, client, workers):
         self.client = client
         self._deadline = getattr(client._local, "deadline", None)
-        self._executor = ThreadPoolExecutor(max_workers=max(1, int(workers)),
-                                            thread_name_prefix="procountor-call")
+        self._executor = ThreadPoolExecutor(
+            max_workers=max(1, int(workers)), thread_name_prefix="procountor-call"
+        )
 
     def submit(self, function, *args):
         reports = []
@@ -113,7 +114,9 @@ class ProcountorClient(ProcountorTransport):
         params.pop("size", None)
         seen = set()
         while True:
-            body = self.get(path, params={**params, "page": page, "size": size}, headers=headers)
+            body = self.get(
+                path, params={**params, "page": page, "size": size}, headers=headers
+            )
             if body is None:
                 return
             if isinstance(body, list):
@@ -207,8 +210,9 @@ class ProcountorClient(ProcountorTransport):
                 self._local.reports = None
                 self._local.deadline = None
 
-        with ThreadPoolExecutor(max_workers=workers,
-                                thread_name_prefix="procountor-read") as pool:
+        with ThreadPoolExecutor(
+            max_workers=workers, thread_name_prefix="procountor-read"
+        ) as pool:
             futures = [pool.submit(run, index) for index in range(len(items))]
         for batch in reports:
             for info in batch:
@@ -283,13 +287,18 @@ class ProcountorClient(ProcountorTransport):
         chunks = list(_chunks(_unique(invoice_ids), MAX_BATCH_IDS))
         if self.concurrency <= 1:
             for chunk in chunks:
-                yield from self.paginate("/payments/paymentevents",
-                                         params={"invoiceId": ",".join(chunk)})
+                yield from self.paginate(
+                    "/payments/paymentevents", params={"invoiceId": ",".join(chunk)}
+                )
             return
         for rows in self.map_concurrent(
-                lambda chunk: list(self.paginate("/payments/paymentevents",
-                                                 params={"invoiceId": ",".join(chunk)})),
-                chunks):
+            lambda chunk: list(
+                self.paginate(
+                    "/payments/paymentevents", params={"invoiceId": ",".join(chunk)}
+                )
+            ),
+            chunks,
+        ):
             yield from rows
 
     # ------------------------------------------------------- ledger receipts
@@ -314,8 +323,9 @@ class ProcountorClient(ProcountorTransport):
             headers["name"] = _header_value(name)
         if identifier:
             headers["identifier"] = _header_value(identifier)
-        return self.paginate("/businesspartners", params=_list_params(params),
-                             headers=headers or None)
+        return self.paginate(
+            "/businesspartners", params=_list_params(params), headers=headers or None
+        )
 
     def get_business_partners(self, ids):
         """Full business partners by id, 200 per request (API_NOTES §3.3, §7); always a list."""
@@ -335,8 +345,11 @@ class ProcountorClient(ProcountorTransport):
 
     def upload_attachment(self, meta, filename, content):
         """POST /attachments as multipart: parts ``meta`` (JSON) and ``file`` (API_NOTES §11)."""
-        mimetype = (meta or {}).get("mimeType") or mimetypes.guess_type(filename)[0] \
+        mimetype = (
+            (meta or {}).get("mimeType")
+            or mimetypes.guess_type(filename)[0]
             or "application/octet-stream"
+        )
         files = {
             "meta": (None, jsonlib.dumps(meta), "application/json"),
             "file": (filename, content, mimetype),
@@ -357,8 +370,13 @@ class ProcountorClient(ProcountorTransport):
             elif content is None:
                 content = part
         if meta is None or content is None:
-            raise ProcountorError("attachment answer lacks its meta or file part",
-                                  status=200, method="GET", path=path, host=self.host)
+            raise ProcountorError(
+                "attachment answer lacks its meta or file part",
+                status=200,
+                method="GET",
+                path=path,
+                host=self.host,
+            )
         return meta, content
 
     # ------------------------------------------------------- payment events
@@ -373,6 +391,7 @@ class ProcountorClient(ProcountorTransport):
 
 # ------------------------------------------------------------------- helpers
 
+
 def _row_key(row):
     """What identifies a list row when paging a bare array: its id, else its content."""
     if isinstance(row, dict) and row.get("id") is not None:
@@ -382,7 +401,7 @@ def _row_key(row):
 
 def _chunks(items, size):
     for start in range(0, len(items), size):
-        yield items[start:start + size]
+        yield items[start : start + size]
 
 
 def _unique(ids):

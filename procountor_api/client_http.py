@@ -58,11 +58,15 @@ def _not_sent(exc):
         if item is None or id(item) in seen:
             continue
         seen.add(id(item))
-        if isinstance(item, (NewConnectionError, ConnectionRefusedError, socket.gaierror)):
+        if isinstance(
+            item, (NewConnectionError, ConnectionRefusedError, socket.gaierror)
+        ):
             return True
-        if isinstance(item, OSError) and item.errno in (errno.ECONNREFUSED,
-                                                         errno.EHOSTUNREACH,
-                                                         errno.ENETUNREACH):
+        if isinstance(item, OSError) and item.errno in (
+            errno.ECONNREFUSED,
+            errno.EHOSTUNREACH,
+            errno.ENETUNREACH,
+        ):
             return True
         if isinstance(item, BaseException):
             stack.extend(a for a in item.args if isinstance(a, BaseException))
@@ -96,5 +100,10 @@ def _text_of(response):
 
 def _is_text(content_type):
     content_type = content_type.lower()
-    return (not content_type or content_type.startswith("text/") or "json" in content_type
-            or "xml" in content_type or "x-www-form-urlencoded" in content_type)
+    return (
+        not content_type
+        or content_type.startswith("text/")
+        or "json" in content_type
+        or "xml" in content_type
+        or "x-www-form-urlencoded" in content_type
+    )

@@ -71,8 +71,10 @@ def invoice_row_amounts(invoice):
     extra = invoice.get("extraInfo") or {}
     include_vat = bool(extra.get("unitPricesIncludeVat"))
     header_discount = invoice.get("discountPercent") or 0
-    return [(row, *row_amounts(row, header_discount, include_vat))
-            for row in invoice.get("invoiceRows") or []]
+    return [
+        (row, *row_amounts(row, header_discount, include_vat))
+        for row in invoice.get("invoiceRows") or []
+    ]
 
 
 def to_company(amount, currency_rate):
@@ -102,10 +104,14 @@ def _document_totals(invoice, rounding):
         for row in rows:
             rate = dec(row.get("vatPercent") or 0)
             by_rate[rate] = by_rate.get(rate, Decimal(0)) + _line(row, header_discount)
-        amounts = [_split(line, rate / HUNDRED, include_vat, mode)
-                   for rate, line in by_rate.items()]
-    return (sum((a[0] for a in amounts), Decimal(0)),
-            sum((a[1] for a in amounts), Decimal(0)))
+        amounts = [
+            _split(line, rate / HUNDRED, include_vat, mode)
+            for rate, line in by_rate.items()
+        ]
+    return (
+        sum((a[0] for a in amounts), Decimal(0)),
+        sum((a[1] for a in amounts), Decimal(0)),
+    )
 
 
 def vat_per_total(invoice):
@@ -122,8 +128,13 @@ def vat_per_total(invoice):
     return sum((round2(net * rate / HUNDRED) for rate, net in nets.items()), Decimal(0))
 
 
-def invoice_sum_info(invoice, company_currency, rounding="row_half_up", single_flag=False,
-                     vat_rounding="per_row"):
+def invoice_sum_info(
+    invoice,
+    company_currency,
+    rounding="row_half_up",
+    single_flag=False,
+    vat_rounding="per_row",
+):
     """``invoiceSumInfo`` (§4.1): one entry in the invoice currency, plus one in the company
     currency (``inAccountingCurrency: true``) when the two differ.
 
@@ -138,28 +149,36 @@ def invoice_sum_info(invoice, company_currency, rounding="row_half_up", single_f
         vat = vat_per_total(invoice)
     payment = invoice.get("paymentInfo") or {}
     currency = payment.get("currency") or company_currency
-    info = [{
-        "currency": currency,
-        "inAccountingCurrency": bool(single_flag) if currency == company_currency else False,
-        "excludingVatTotal": money(net),
-        "vatSumTotal": money(vat),
-        "invoiceSumTotal": money(net + vat),
-    }]
+    info = [
+        {
+            "currency": currency,
+            "inAccountingCurrency": bool(single_flag)
+            if currency == company_currency
+            else False,
+            "excludingVatTotal": money(net),
+            "vatSumTotal": money(vat),
+            "invoiceSumTotal": money(net + vat),
+        }
+    ]
     if currency != company_currency:
         rate = payment.get("currencyRate") or 1
         net_c, vat_c = to_company(net, rate), to_company(vat, rate)
-        info.append({
-            "currency": company_currency,
-            "inAccountingCurrency": True,
-            "excludingVatTotal": money(net_c),
-            "vatSumTotal": money(vat_c),
-            # Sum of the converted parts, so the entry adds up on its own [INFER].
-            "invoiceSumTotal": money(net_c + vat_c),
-        })
+        info.append(
+            {
+                "currency": company_currency,
+                "inAccountingCurrency": True,
+                "excludingVatTotal": money(net_c),
+                "vatSumTotal": money(vat_c),
+                # Sum of the converted parts, so the entry adds up on its own [INFER].
+                "invoiceSumTotal": money(net_c + vat_c),
+            }
+        )
     return info
 
 
-def entry_transactions(invoice, *, sales, default_account, product_accounts, vat_status):
+def entry_transactions(
+    invoice, *, sales, default_account, product_accounts, vat_status
+):
     """ENTRY transactions for an invoice's ledger receipt (§6, §14.6).
 
     Net amounts in company currency; sales rows are credits (negative), purchase rows
@@ -182,24 +201,30 @@ def entry_transactions(invoice, *, sales, default_account, product_accounts, vat
             account = default_account
             key = (str(dec(row.get("vatPercent") or 0)), row_status)
             description = None
-        item = grouped.setdefault(key, {
-            "account": account,
-            "value": Decimal(0),
-            "vatPercent": row.get("vatPercent") or 0,
-            "vatStatus": row_status,
-            "description": description,
-        })
+        item = grouped.setdefault(
+            key,
+            {
+                "account": account,
+                "value": Decimal(0),
+                "vatPercent": row.get("vatPercent") or 0,
+                "vatStatus": row_status,
+                "description": description,
+            },
+        )
         item["value"] += to_company(net, rate)
-    return [{
-        "transactionType": "ENTRY",
-        "account": item["account"],
-        "accountingValue": money(sign * item["value"]),
-        "vatPercent": item["vatPercent"],
-        "vatType": vat_type,
-        "vatStatus": item["vatStatus"],
-        "description": item["description"],
-        "dimensionItemValues": [],
-    } for item in grouped.values()]
+    return [
+        {
+            "transactionType": "ENTRY",
+            "account": item["account"],
+            "accountingValue": money(sign * item["value"]),
+            "vatPercent": item["vatPercent"],
+            "vatType": vat_type,
+            "vatStatus": item["vatStatus"],
+            "description": item["description"],
+            "dimensionItemValues": [],
+        }
+        for item in grouped.values()
+    ]
 
 
 def reversing_transaction(entries, account, description=None):

@@ -30,7 +30,9 @@ class ApiError(Exception):
         self.headers = dict(headers or {})
 
     def body(self):
-        return {"errors": [error_entry(self.status, msg, fld) for fld, msg in self.errors]}
+        return {
+            "errors": [error_entry(self.status, msg, fld) for fld, msg in self.errors]
+        }
 
 
 class Problems:

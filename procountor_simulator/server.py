@@ -28,7 +28,9 @@ class SimulatorServer:
 
     def __init__(self, sim, host="127.0.0.1", port=0):
         if host not in LOOPBACK_HOSTS:
-            raise ValueError(f"The Procountor simulator binds to loopback only, not {host!r}")
+            raise ValueError(
+                f"The Procountor simulator binds to loopback only, not {host!r}"
+            )
         self.sim = sim
         self.host = host
         self.port = port
@@ -52,16 +54,20 @@ class SimulatorServer:
         if self.running:
             return self
         try:
-            server = ThreadedWSGIServer(self.host, self.port, self.sim.wsgi_app,
-                                        handler=_QuietRequestHandler)
+            server = ThreadedWSGIServer(
+                self.host, self.port, self.sim.wsgi_app, handler=_QuietRequestHandler
+            )
         except SystemExit as exc:
             # werkzeug reports bind errors on stderr and calls sys.exit(); make it an error.
             raise OSError(f"cannot listen on {self.host}:{self.port}") from exc
         self._server = server
         self.port = server.port
         self._thread = threading.Thread(
-            target=server.serve_forever, kwargs={"poll_interval": 0.05},
-            name=f"procountor-simulator-{self.port}", daemon=True)
+            target=server.serve_forever,
+            kwargs={"poll_interval": 0.05},
+            name=f"procountor-simulator-{self.port}",
+            daemon=True,
+        )
         self._thread.start()
         return self
 

@@ -111,9 +111,12 @@ class Simulator:
         """Requests matching ``method`` (any if None) and ``path`` (fnmatch glob on the
         /api-relative path, any if None)."""
         with self._lock:
-            return sum(1 for record in self._requests
-                       if (method is None or record["method"] == method.upper())
-                       and (path is None or fnmatch.fnmatchcase(record["path"], path)))
+            return sum(
+                1
+                for record in self._requests
+                if (method is None or record["method"] == method.upper())
+                and (path is None or fnmatch.fnmatchcase(record["path"], path))
+            )
 
     @property
     def token_requests(self):
@@ -166,8 +169,11 @@ class Simulator:
 
     def _select(self, collection, filters):
         with self._lock:
-            return [copy.deepcopy(item) for _, item in sorted(collection.items())
-                    if all(item.get(key) == value for key, value in filters.items())]
+            return [
+                copy.deepcopy(item)
+                for _, item in sorted(collection.items())
+                if all(item.get(key) == value for key, value in filters.items())
+            ]
 
     # --- fault injection ---------------------------------------------------------
 
@@ -179,8 +185,15 @@ class Simulator:
         if retry_after is None and status == 429:
             retry_after = "1"
         with self._lock:
-            return self.faults.add("fail", method, path, count, status=status,
-                                   retry_after=retry_after, body=body)
+            return self.faults.add(
+                "fail",
+                method,
+                path,
+                count,
+                status=status,
+                retry_after=retry_after,
+                body=body,
+            )
 
     def delay_next(self, method, path, seconds, count=1):
         """Sleep ``seconds`` before handling the next ``count`` matching requests."""
@@ -222,8 +235,10 @@ class Simulator:
     def _issue_token(self, client_id):
         with self._lock:
             token = secrets.token_urlsafe(32)
-            self._tokens[token] = {"client_id": client_id,
-                                   "expires_at": self._clock() + self.token_lifetime}
+            self._tokens[token] = {
+                "client_id": client_id,
+                "expires_at": self._clock() + self.token_lifetime,
+            }
             return token
 
     def _token_client(self, token):
@@ -264,9 +279,13 @@ class Simulator:
         with self._lock:
             self.store.remove_vat_percent(percent, country)
 
-    def add_bank_account(self, iban, default_for_invoice=False, currency="EUR", **fields):
+    def add_bank_account(
+        self, iban, default_for_invoice=False, currency="EUR", **fields
+    ):
         with self._lock:
-            return self.store.add_bank_account(iban, default_for_invoice, currency, **fields)
+            return self.store.add_bank_account(
+                iban, default_for_invoice, currency, **fields
+            )
 
     def add_dimension(self, name, items=()):
         """``items``: codeNames, or dicts with codeName, description, active."""
@@ -286,8 +305,13 @@ class Simulator:
         body = {
             "name": name,
             "type": type,
-            "address": {"name": name, "street": "Testikatu 1", "zip": "00100",
-                        "city": "Helsinki", "country": "FINLAND"},
+            "address": {
+                "name": name,
+                "street": "Testikatu 1",
+                "zip": "00100",
+                "city": "Helsinki",
+                "country": "FINLAND",
+            },
             "invoicingInfo": {"identifier": identifier},
         }
         with self._lock:
@@ -306,42 +330,78 @@ class Simulator:
                 body = {
                     "name": name,
                     "type": "CUSTOMER",
-                    "address": {"name": name, "street": f"Katu {index}", "zip": "00100",
-                                "city": city, "country": "FINLAND"},
-                    "invoicingInfo": {"identifier": identifier, "language": "FINNISH",
-                                      "email": f"billing{index}@customer.example",
-                                      "invoiceChannel": "EMAIL"},
+                    "address": {
+                        "name": name,
+                        "street": f"Katu {index}",
+                        "zip": "00100",
+                        "city": city,
+                        "country": "FINLAND",
+                    },
+                    "invoicingInfo": {
+                        "identifier": identifier,
+                        "language": "FINNISH",
+                        "email": f"billing{index}@customer.example",
+                        "invoiceChannel": "EMAIL",
+                    },
                 }
                 if index % 3 == 0:
                     body["invoicingInfo"].update(
                         invoiceChannel="ELECTRONIC_INVOICE",
                         einvoiceAddress="0037" + identifier.replace("-", ""),
-                        einvoiceOperator="003721291126")
+                        einvoiceOperator="003721291126",
+                    )
                 if index % 5 == 0:
-                    body["billingAddress"] = {"name": f"{name} / Ostoreskontra",
-                                              "street": f"PL {index}", "zip": "00020",
-                                              "city": "Helsinki", "country": "FINLAND"}
+                    body["billingAddress"] = {
+                        "name": f"{name} / Ostoreskontra",
+                        "street": f"PL {index}",
+                        "zip": "00020",
+                        "city": "Helsinki",
+                        "country": "FINLAND",
+                    }
                 if index % 7 == 0:
-                    body["deliveryAddress"] = {"name": name, "street": f"Varastotie {index}",
-                                               "zip": "01510", "city": "Vantaa",
-                                               "country": "FINLAND"}
+                    body["deliveryAddress"] = {
+                        "name": name,
+                        "street": f"Varastotie {index}",
+                        "zip": "01510",
+                        "city": "Vantaa",
+                        "country": "FINLAND",
+                    }
                 created.append(self.store.create_partner(body))
         return created
 
-    def add_product(self, name, code=None, price=0, vat=25.5, unit="PIECE", type="SALES",  # noqa: A002
-                    **fields):
+    def add_product(
+        self,
+        name,
+        code=None,
+        price=0,
+        vat=25.5,
+        unit="PIECE",
+        type="SALES",  # noqa: A002
+        **fields,
+    ):
         """Store a Product (§9) and return the stored dict."""
-        body = {"name": name, "code": code, "price": price, "vat": vat, "unit": unit,
-                "type": type}
+        body = {
+            "name": name,
+            "code": code,
+            "price": price,
+            "vat": vat,
+            "unit": unit,
+            "type": type,
+        }
         body.update(fields)
         with self._lock:
             return self.store.create_product(body)
 
     def seed_products(self, n, prefix="Product"):
         with self._lock:
-            return [self.add_product(f"{prefix} {index:05d}", code=f"P{index:05d}",
-                                     price=round(5 + index % 200 * 1.25, 2))
-                    for index in range(1, n + 1)]
+            return [
+                self.add_product(
+                    f"{prefix} {index:05d}",
+                    code=f"P{index:05d}",
+                    price=round(5 + index % 200 * 1.25, 2),
+                )
+                for index in range(1, n + 1)
+            ]
 
     # --- invoices and payments ---------------------------------------------------
 
@@ -366,9 +426,18 @@ class Simulator:
         with self._lock:
             return self.store.add_audit(self._invoice(invoice_id), action, details)
 
-    def register_payment(self, invoice_id, amount, payment_date=None, type="REFERENCEPAYMENT",  # noqa: A002
-                         status=None, currency=None, paid_amount=None, paid_currency=None,
-                         description=""):
+    def register_payment(
+        self,
+        invoice_id,
+        amount,
+        payment_date=None,
+        type="REFERENCEPAYMENT",  # noqa: A002
+        status=None,
+        currency=None,
+        paid_amount=None,
+        paid_currency=None,
+        description="",
+    ):
         """Record a PaymentEvent (§4.7) as if Procountor had allocated a payment.
 
         ``amount`` is in company currency (negative allowed, e.g. a returned payment).
@@ -392,19 +461,41 @@ class Simulator:
                     paid_amount = amount
                 else:
                     rate = info.get("currencyRate") or 1
-                    paid_amount = accounting.money(accounting.dec(amount) * accounting.dec(rate))
+                    paid_amount = accounting.money(
+                        accounting.dec(amount) * accounting.dec(rate)
+                    )
             if status is None:
                 status = "PAID" if type in AUTOMATIC_PAYMENT_TYPES else "MARKED_PAID"
             return store.add_payment_event(
-                invoice, amount=amount, payment_date=payment_date or store.today(),
-                event_type=type, status=status, currency=currency, paid_amount=paid_amount,
-                paid_currency=paid_currency, description=description)
+                invoice,
+                amount=amount,
+                payment_date=payment_date or store.today(),
+                event_type=type,
+                status=status,
+                currency=currency,
+                paid_amount=paid_amount,
+                paid_currency=paid_currency,
+                description=description,
+            )
 
-    def add_purchase_invoice(self, partner, date, status="APPROVED", currency="EUR",
-                             currency_rate=1, rows=None, transactions=None,
-                             invoice_number=None, reference="", due_date=None,
-                             with_attachment=False, *, vat_status=1,
-                             unit_prices_include_vat=False, notes=None):
+    def add_purchase_invoice(
+        self,
+        partner,
+        date,
+        status="APPROVED",
+        currency="EUR",
+        currency_rate=1,
+        rows=None,
+        transactions=None,
+        invoice_number=None,
+        reference="",
+        due_date=None,
+        with_attachment=False,
+        *,
+        vat_status=1,
+        unit_prices_include_vat=False,
+        notes=None,
+    ):
         """Create a PURCHASE_INVOICE (a vendor bill) and its ledger receipt (§5, §6).
 
         * ``partner``: a stored partner dict, a partner id, or a plain name (free-form
@@ -435,10 +526,24 @@ class Simulator:
             store = self.store
             counter_party, partner_id = self._seller(partner)
             invoice_date = as_date(date)
-            due = as_date(due_date) if due_date else invoice_date + datetime.timedelta(days=14)
-            raw_rows = rows if rows is not None else [
-                {"product": "Office supplies", "quantity": 1, "unitPrice": 100.0,
-                 "vatPercent": 25.5, "account": "4000"}]
+            due = (
+                as_date(due_date)
+                if due_date
+                else invoice_date + datetime.timedelta(days=14)
+            )
+            raw_rows = (
+                rows
+                if rows is not None
+                else [
+                    {
+                        "product": "Office supplies",
+                        "quantity": 1,
+                        "unitPrice": 100.0,
+                        "vatPercent": 25.5,
+                        "account": "4000",
+                    }
+                ]
+            )
             invoice_rows = [self._purchase_row(row) for row in raw_rows]
             body = {
                 "type": "PURCHASE_INVOICE",
@@ -446,13 +551,17 @@ class Simulator:
                 "date": invoice_date.isoformat(),
                 "counterParty": counter_party,
                 "paymentInfo": {
-                    "paymentMethod": "BANK_TRANSFER", "currency": currency,
-                    "currencyRate": currency_rate, "dueDate": due.isoformat(),
+                    "paymentMethod": "BANK_TRANSFER",
+                    "currency": currency,
+                    "currencyRate": currency_rate,
+                    "dueDate": due.isoformat(),
                     "bankAccount": copy.deepcopy(counter_party.get("bankAccount")),
                     "bankReferenceCode": reference,
                 },
-                "extraInfo": {"accountingByRow": True,
-                              "unitPricesIncludeVat": unit_prices_include_vat},
+                "extraInfo": {
+                    "accountingByRow": True,
+                    "unitPricesIncludeVat": unit_prices_include_vat,
+                },
                 "discountPercent": 0,
                 "invoiceRows": invoice_rows,
                 "vatStatus": vat_status,
@@ -461,19 +570,26 @@ class Simulator:
                 "notes": notes,
             }
             invoice = store.create_invoice(body, status=status)
-            invoice["invoiceOperatorInfo"] = {"operator": "003721291126",
-                                              "receivingAddress": "003712345671"}
+            invoice["invoiceOperatorInfo"] = {
+                "operator": "003721291126",
+                "receivingAddress": "003712345671",
+            }
             if invoice_number is None:
                 invoice["originalInvoiceNumber"] = f"S{invoice['invoiceNumber']}"
             if transactions is None:
                 transactions = self._entries_from_rows(invoice, raw_rows)
             receipt = store.rebuild_receipt(invoice, transactions, new_id=False)
             if with_attachment:
-                store.add_attachment({
-                    "name": f"purchase_invoice_{invoice['invoiceNumber']}.pdf",
-                    "referenceType": "INVOICE", "referenceId": invoice["id"],
-                    "mimeType": "application/pdf", "sendWithInvoice": False,
-                }, SAMPLE_PDF)
+                store.add_attachment(
+                    {
+                        "name": f"purchase_invoice_{invoice['invoiceNumber']}.pdf",
+                        "referenceType": "INVOICE",
+                        "referenceId": invoice["id"],
+                        "mimeType": "application/pdf",
+                        "sendWithInvoice": False,
+                    },
+                    SAMPLE_PDF,
+                )
             return invoice, receipt
 
     def change_ledger_receipt(self, invoice_id, transactions=None, rows=None):
@@ -491,14 +607,17 @@ class Simulator:
             old = store.receipts.get(invoice.get("ledgerReceiptId"))
             if rows is not None:
                 invoice["invoiceRows"] = store.normalized_rows(
-                    [self._purchase_row(row) for row in rows])
+                    [self._purchase_row(row) for row in rows]
+                )
                 invoice["invoiceSumInfo"] = store.sum_info(invoice)
                 if transactions is None:
                     transactions = self._entries_from_rows(invoice, rows)
             if transactions is None and old is not None:
                 transactions = [
                     {key: value for key, value in item.items() if key != "id"}
-                    for item in old["transactions"] if item["transactionType"] != "REVERSING_ENTRY"]
+                    for item in old["transactions"]
+                    if item["transactionType"] != "REVERSING_ENTRY"
+                ]
             invoice["version"] = store.next_version(invoice["version"])
             return store.rebuild_receipt(invoice, transactions, new_id=True)
 
@@ -513,9 +632,19 @@ class Simulator:
     @staticmethod
     def _purchase_row(row):
         """An InvoiceRow from a seed row: defaults first, simulator-only keys dropped."""
-        stored = {"quantity": 1, "unit": "PIECE", "discountPercent": 0, "vatPercent": 25.5}
-        stored.update({key: value for key, value in row.items()
-                       if key not in ("account", "dimensionItemValues", "description")})
+        stored = {
+            "quantity": 1,
+            "unit": "PIECE",
+            "discountPercent": 0,
+            "vatPercent": 25.5,
+        }
+        stored.update(
+            {
+                key: value
+                for key, value in row.items()
+                if key not in ("account", "dimensionItemValues", "description")
+            }
+        )
         return stored
 
     def _seller(self, partner):
@@ -525,21 +654,34 @@ class Simulator:
                 raise ValueError(f"no partner with id {partner!r}")
             partner = self.store.partners[partner]
         if isinstance(partner, str):
-            return ({"counterPartyAddress": {"name": partner, "country": "FINLAND"},
-                     "identifier": None,
-                     "bankAccount": {"accountNumber": make_iban("FI", "10000000000017"),
-                                     "bic": None}}, None)
+            return (
+                {
+                    "counterPartyAddress": {"name": partner, "country": "FINLAND"},
+                    "identifier": None,
+                    "bankAccount": {
+                        "accountNumber": make_iban("FI", "10000000000017"),
+                        "bic": None,
+                    },
+                },
+                None,
+            )
         address = dict(partner.get("address") or {"name": partner["name"]})
         address["name"] = address.get("name") or partner["name"]
         info = partner.get("paymentInfo") or {}
         invoicing = partner.get("invoicingInfo") or {}
-        return ({
-            "counterPartyAddress": address,
-            "identifier": invoicing.get("identifier"),
-            "customerNumber": invoicing.get("customerNumber"),
-            "bankAccount": {"accountNumber": info.get("bankAccount")
-                            or make_iban("FI", "10000000000017"), "bic": info.get("bic")},
-        }, partner["id"])
+        return (
+            {
+                "counterPartyAddress": address,
+                "identifier": invoicing.get("identifier"),
+                "customerNumber": invoicing.get("customerNumber"),
+                "bankAccount": {
+                    "accountNumber": info.get("bankAccount")
+                    or make_iban("FI", "10000000000017"),
+                    "bic": info.get("bic"),
+                },
+            },
+            partner["id"],
+        )
 
     def _entries_from_rows(self, invoice, raw_rows):
         """ENTRY transactions, one per purchase row, with the rows' accounts/dimensions."""
@@ -547,17 +689,24 @@ class Simulator:
         rate = invoice["paymentInfo"].get("currencyRate") or 1
         entries = []
         for raw, row in zip(raw_rows, invoice["invoiceRows"]):
-            net, _vat, _gross = accounting.row_amounts(row, invoice.get("discountPercent"),
-                                                       include_vat)
+            net, _vat, _gross = accounting.row_amounts(
+                row, invoice.get("discountPercent"), include_vat
+            )
             product = self.store.products.get(row.get("productId")) or {}
-            entries.append({
-                "account": raw.get("account") or product.get("defaultAccount") or "4000",
-                "accountingValue": accounting.to_company(net, rate),
-                "vatPercent": row.get("vatPercent") or 0,
-                "vatStatus": row.get("vatStatus") or invoice.get("vatStatus"),
-                "description": raw.get("description") or row.get("product"),
-                "dimensionItemValues": copy.deepcopy(raw.get("dimensionItemValues") or []),
-            })
+            entries.append(
+                {
+                    "account": raw.get("account")
+                    or product.get("defaultAccount")
+                    or "4000",
+                    "accountingValue": accounting.to_company(net, rate),
+                    "vatPercent": row.get("vatPercent") or 0,
+                    "vatStatus": row.get("vatStatus") or invoice.get("vatStatus"),
+                    "description": raw.get("description") or row.get("product"),
+                    "dimensionItemValues": copy.deepcopy(
+                        raw.get("dimensionItemValues") or []
+                    ),
+                }
+            )
         return entries
 
 

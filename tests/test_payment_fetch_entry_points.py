@@ -2,6 +2,7 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 """Where a payment fetch starts: invoice and connection buttons, the list
 action, the schedule, and who may start it."""
+
 import logging
 
 from odoo.exceptions import AccessError, ValidationError
@@ -21,7 +22,9 @@ class TestPaymentEntryPoints(ProcountorPaymentCommon):
         params = self._fetch(move, user=self.billing_user)
         self.assertEqual(params["message"], summary(1, 1) + ".")
         self.assertEqual(move.payment_state, "paid")
-        self.assertEqual(params["next"], {"type": "ir.actions.client", "tag": "soft_reload"})
+        self.assertEqual(
+            params["next"], {"type": "ir.actions.client", "tag": "soft_reload"}
+        )
 
     def test_list_action_on_selected_invoices(self):
         first = self._sent_invoice(100.0)
@@ -30,14 +33,23 @@ class TestPaymentEntryPoints(ProcountorPaymentCommon):
         not_sent.action_post()
         self.sim.register_payment(first.procountor_id, 100.0)
         self.sim.register_payment(second.procountor_id, 50.0)
-        action = self.env.ref("procountor_connector.account_move_action_procountor_fetch_payments")
+        action = self.env.ref(
+            "procountor_connector.account_move_action_procountor_fetch_payments"
+        )
         selection = first | second | not_sent
-        result = action.with_user(self.billing_user).with_context(
-            active_model="account.move", active_ids=selection.ids, active_id=first.id
-        ).run()
+        result = (
+            action.with_user(self.billing_user)
+            .with_context(
+                active_model="account.move",
+                active_ids=selection.ids,
+                active_id=first.id,
+            )
+            .run()
+        )
         self.assertEqual(
             result["params"]["message"],
-            summary(2, 2) + ".\n1 selected invoices were skipped: not sent to Procountor "
+            summary(2, 2)
+            + ".\n1 selected invoices were skipped: not sent to Procountor "
             "or already paid.",
         )
         self.assertEqual((first | second).mapped("payment_state"), ["paid", "partial"])
@@ -65,7 +77,10 @@ class TestPaymentEntryPoints(ProcountorPaymentCommon):
         self.assertEqual(cron.model_id.model, "procountor.connection")
 
         connection.write(
-            {"payment_fetch_interval_number": 15, "payment_fetch_interval_type": "minutes"}
+            {
+                "payment_fetch_interval_number": 15,
+                "payment_fetch_interval_type": "minutes",
+            }
         )
         self.assertEqual((cron.interval_number, cron.interval_type), (15, "minutes"))
         self.assertEqual(connection.payment_fetch_interval_number, 15)
@@ -76,8 +91,18 @@ class TestPaymentEntryPoints(ProcountorPaymentCommon):
         connection.payment_auto_fetch = True
         self.assertEqual(self.connection.sudo().payment_cron_id, cron)
         self.assertTrue(cron.active)
-        crons = self.env["ir.cron"].with_context(active_test=False).search(
-            [("code", "like", f"model.browse({self.connection.id})._cron_fetch_payments")]
+        crons = (
+            self.env["ir.cron"]
+            .with_context(active_test=False)
+            .search(
+                [
+                    (
+                        "code",
+                        "like",
+                        f"model.browse({self.connection.id})._cron_fetch_payments",
+                    )
+                ]
+            )
         )
         self.assertEqual(crons, cron)
 
@@ -97,8 +122,9 @@ class TestPaymentEntryPoints(ProcountorPaymentCommon):
             }
         )
         cron = self.connection.sudo().payment_cron_id
-        self.assertEqual((cron.active, cron.interval_number, cron.interval_type),
-                         (True, 2, "days"))
+        self.assertEqual(
+            (cron.active, cron.interval_number, cron.interval_type), (True, 2, "days")
+        )
 
     def test_scheduled_run_imports_and_logs_counts(self):
         move = self._sent_invoice(100.0)
@@ -107,7 +133,8 @@ class TestPaymentEntryPoints(ProcountorPaymentCommon):
         cron = self.connection.sudo().payment_cron_id
         # logging.INFO, not "INFO": Odoo names its level 25 "INFO" too.
         with self.assertLogs(
-            "odoo.addons.procountor_connector.models.procountor_connection_payments", logging.INFO
+            "odoo.addons.procountor_connector.models.procountor_connection_payments",
+            logging.INFO,
         ) as logs:
             cron.method_direct_trigger()
         self.assertEqual(move.payment_state, "paid")
@@ -116,7 +143,9 @@ class TestPaymentEntryPoints(ProcountorPaymentCommon):
             "checked, 1 payments created, 0 duplicates skipped, 0 errors",
             logs.output[-1],
         )
-        self.assertEqual(self.connection.payment_last_fetch_message, summary(1, 1) + ".")
+        self.assertEqual(
+            self.connection.payment_last_fetch_message, summary(1, 1) + "."
+        )
         # The next scheduled run finds nothing left to ask.
         cron.method_direct_trigger()
         self.assertEqual(self.sim.count("GET", "/payments/paymentevents"), 1)
@@ -136,7 +165,9 @@ class TestPaymentAccess(ProcountorPaymentCommon):
         move = self._sent_invoice(100.0)
         self.sim.register_payment(move.procountor_id, 100.0)
         employee = new_test_user(
-            self.env, login="procountor_employee", groups="base.group_user",
+            self.env,
+            login="procountor_employee",
+            groups="base.group_user",
             company_id=self.company.id,
         )
         with self.assertRaises(AccessError):

@@ -48,7 +48,9 @@ class TestInvoiceCreatesRegisters(ProcountorInvoiceCommon):
         self.assertEqual(self.new_product.procountor_id, product[0]["id"])
 
     def test_customer_known_by_business_id_is_linked_not_duplicated(self):
-        existing = self.sim.add_partner("Uusi Asiakas Oy (Procountor)", identifier="3456789-3")
+        existing = self.sim.add_partner(
+            "Uusi Asiakas Oy (Procountor)", identifier="3456789-3"
+        )
         move = self._new_invoice()
         move.action_procountor_send()
         self.assertEqual(self._remote(move)["partnerId"], existing["id"])
