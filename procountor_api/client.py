@@ -121,7 +121,9 @@ class ProcountorClient(ProcountorTransport):
                 return
             if isinstance(body, list):
                 keys = [_row_key(row) for row in body]
-                fresh = [row for row, key in zip(body, keys) if key not in seen]
+                fresh = [
+                    row for row, key in zip(body, keys, strict=True) if key not in seen
+                ]
                 seen.update(keys)
                 yield from fresh
                 if len(body) < size or not fresh:

@@ -97,7 +97,10 @@ def is_valid_iban(iban):
 
 def ytunnus_check_digit(base):
     """Check digit for a 7-digit Y-tunnus base, or None if that base can't have one."""
-    total = sum(int(digit) * weight for digit, weight in zip(base, _YTUNNUS_WEIGHTS))
+    total = sum(
+        int(digit) * weight
+        for digit, weight in zip(base, _YTUNNUS_WEIGHTS, strict=True)
+    )
     remainder = total % 11
     if remainder == 0:
         return "0"

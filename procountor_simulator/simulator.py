@@ -21,9 +21,9 @@ from . import accounting, enums, readings
 from .app import SimulatorApp
 from .errors import ApiError
 from .faults import FaultBook, RateLimiter
-from .seed import seed_company, seed_defaults
-from .store import AUTOMATIC_PAYMENT_TYPES, deep_merge, Store, as_date
 from .references import make_iban
+from .seed import seed_company, seed_defaults
+from .store import AUTOMATIC_PAYMENT_TYPES, Store, as_date, deep_merge
 from .validation import validate_invoice
 
 DEFAULT_CREDENTIALS = {
@@ -688,7 +688,7 @@ class Simulator:
         include_vat = bool(invoice["extraInfo"].get("unitPricesIncludeVat"))
         rate = invoice["paymentInfo"].get("currencyRate") or 1
         entries = []
-        for raw, row in zip(raw_rows, invoice["invoiceRows"]):
+        for raw, row in zip(raw_rows, invoice["invoiceRows"], strict=True):
             net, _vat, _gross = accounting.row_amounts(
                 row, invoice.get("discountPercent"), include_vat
             )

@@ -3,8 +3,9 @@
 from unittest.mock import patch
 
 from odoo import Command
-from odoo.addons.account.tests.common import AccountTestInvoicingCommon
 from odoo.tests import TransactionCase, new_test_user
+
+from odoo.addons.account.tests.common import AccountTestInvoicingCommon
 
 from ..procountor_simulator import DEFAULT_CREDENTIALS, Simulator, SimulatorServer
 from ..procountor_simulator.seed import DEFAULT_IBAN

@@ -76,7 +76,7 @@ class TestPartnerImport(ProcountorRegistersCommon):
         wizard = self._open()
         self.assertFalse(self._line(wizard, self.kunde))
         self.assertEqual(
-            len(wizard.line_ids.filtered(lambda l: l.line_type == "main")), 2
+            len(wizard.line_ids.filtered(lambda line: line.line_type == "main")), 2
         )
 
     def test_fetch_failure_is_shown_in_the_wizard(self):
@@ -93,7 +93,7 @@ class TestPartnerImport(ProcountorRegistersCommon):
         self.sim.seed_customers(450)
         wizard = self._open()
         self.assertEqual(
-            len(wizard.line_ids.filtered(lambda l: l.line_type == "main")), 453
+            len(wizard.line_ids.filtered(lambda line: line.line_type == "main")), 453
         )
         self.assertEqual(self.sim.count("GET", "/businesspartners"), 3)
         self.assertEqual(self.sim.count("GET", "/businesspartners/*"), 3)

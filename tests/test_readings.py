@@ -354,7 +354,9 @@ class TestProcountorReadings(ProcountorPaymentCommon):
                 self.assertFalse(wizard.fetch_error)
                 kunde = self.sim.partners(name="Kunde AB")[0]
                 line = wizard.line_ids.filtered(
-                    lambda l: l.procountor_id == kunde["id"]
+                    lambda candidate, kunde=kunde: (
+                        candidate.procountor_id == kunde["id"]
+                    )
                 )
                 self.assertEqual(line.name, "Kunde AB")
                 wizard.action_apply()
@@ -365,7 +367,9 @@ class TestProcountorReadings(ProcountorPaymentCommon):
                 self.assertFalse(wizard.fetch_error)
                 widget = self.sim.products(code="WID-1")[0]
                 line = wizard.line_ids.filtered(
-                    lambda l: l.procountor_id == widget["id"]
+                    lambda candidate, widget=widget: (
+                        candidate.procountor_id == widget["id"]
+                    )
                 )
                 self.assertEqual(line.code, "WID-1")
                 wizard.action_apply()

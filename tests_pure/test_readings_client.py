@@ -6,8 +6,7 @@ from decimal import Decimal
 
 import pytest
 
-from procountor_api import ProcountorForbiddenError, ProcountorUnknownOutcome
-from procountor_api import payments
+from procountor_api import ProcountorForbiddenError, ProcountorUnknownOutcome, payments
 from procountor_api.payloads import (
     ROUNDING_METHODS,
     invoice_total,

@@ -8,7 +8,6 @@ from procountor_simulator.errors import ApiError
 from procountor_simulator.store import Store
 from procountor_simulator.validation import validate_partner, validate_product
 
-
 # ------------------------------------------------------------------ enums
 
 

@@ -2,12 +2,10 @@
 
 import pytest
 import requests
-
-from procountor_simulator import Simulator, SimulatorServer
-from procountor_simulator import __main__ as cli
-from procountor_simulator import demo
-
 from test_simulator import sales_invoice
+
+from procountor_simulator import Simulator, SimulatorServer, demo
+from procountor_simulator import __main__ as cli
 
 # Accounts of Odoo's Finnish chart (l10n_fi, data/template/account.account-fi.csv) the
 # demo bills may use: the demo company imports them into that chart.
