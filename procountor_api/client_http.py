@@ -41,6 +41,17 @@ def _retry_after(response):
     return max(0.0, (when - datetime.now(timezone.utc)).total_seconds())
 
 
+def _send_headers(has_json, token, headers):
+    """The headers of one attempt: JSON answers, the bearer token, the caller's."""
+    send_headers = {"Accept": "application/json"}
+    if has_json:
+        send_headers["Content-Type"] = "application/json"
+    if token:
+        send_headers["Authorization"] = f"Bearer {token}"
+    send_headers.update(headers or {})
+    return send_headers
+
+
 def _not_sent(exc):
     """True when the exception proves the request never reached the server.
 

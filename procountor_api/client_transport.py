@@ -43,6 +43,7 @@ from .client_http import (
     _not_sent,
     _read_seconds,
     _retry_after,
+    _send_headers,
     _strip_query,
     _text_of,
 )
@@ -326,20 +327,9 @@ class ProcountorTransport:
         timeout=None,
         auth=True,
     ):
-        """The retry loop around :meth:`_attempt`; the policy is in the module docstring."""
-        if method == "GET" and (json is not None or data is not None or files):
-            # The test gateway answered 403 to GETs with a body (API_NOTES §1).
-            raise ValueError("GET requests cannot carry a body")
-        if not path.startswith("/"):
-            path = "/" + path
-        url = self.base_url + path
-        payload = None
-        if json is not None:
-            # Serialized here so that an unserializable payload is a plain bug
-            # (TypeError) rather than a failed request; JSON is UTF-8 (API_NOTES §3.1).
-            payload = jsonlib.dumps(
-                json, ensure_ascii=False, default=_json_default
-            ).encode()
+        """The retry loop around :meth:`_attempt`; the policy is in the module
+        docstring."""
+        path, url, payload = self._prepare(method, path, json, data, files)
         failures = 0
         reauthenticated = False
         attempt = 0
@@ -347,23 +337,8 @@ class ProcountorTransport:
         max_attempts = 1 if limit else self.max_attempts
         while True:
             attempt += 1
-            if limit and self._clock() >= limit[0]:
-                # Nothing is sent once the user's deadline has passed.
-                error = ProcountorTimeoutError(
-                    f"deadline of {limit[2]} s passed before sending",
-                    method=method,
-                    path=path,
-                    host=self.host,
-                )
-                error.deadline = limit[2]
-                raise error
-            send_headers = {"Accept": "application/json"}
-            if json is not None:
-                send_headers["Content-Type"] = "application/json"
+            self._check_deadline(limit, method, path)
             token = self.get_token() if auth else None
-            if token:
-                send_headers["Authorization"] = f"Bearer {token}"
-            send_headers.update(headers or {})
             attempt_timeout = self._bounded_timeout(timeout or self.timeout)
             try:
                 response = self._attempt(
@@ -376,7 +351,7 @@ class ProcountorTransport:
                     payload=payload,
                     data=data,
                     files=files,
-                    headers=send_headers,
+                    headers=_send_headers(json is not None, token, headers),
                     timeout=attempt_timeout,
                 )
             except requests.exceptions.RequestException as exc:
@@ -397,28 +372,17 @@ class ProcountorTransport:
                     response, method, path, idempotent, expect_json
                 )
             if status == 401 and auth and not reauthenticated:
-                # The token may have been revoked or expired server-side: one fresh try.
+                # The token may have been revoked or expired server-side: one
+                # fresh try.
                 reauthenticated = True
                 with self._token_lock:
                     # Another thread may have renewed it already.
                     if self._token == token:
                         self.invalidate_token()
                 continue
-            retry_after = _retry_after(response)
-            error = self._http_error(response, method, path, auth, retry_after)
-            # 429 means the request was refused before being handled, so even a
-            # create may be resent. 502-504 on a create may come after the
-            # backend stored it: that is an unknown outcome, never resent.
-            retryable = status in _RETRY_STATUSES and (idempotent or status == 429)
-            if not idempotent and status >= 500:
-                raise ProcountorUnknownOutcome(
-                    f"{status} answer to a non-idempotent request",
-                    status=status,
-                    errors=error.errors,
-                    method=method,
-                    path=path,
-                    host=self.host,
-                ) from error
+            error, retryable, retry_after = self._answer_error(
+                response, method, path, auth, idempotent
+            )
             failures += 1
             if retryable and failures < max_attempts:
                 if retry_after is not None and retry_after > self.max_retry_after:
@@ -426,6 +390,58 @@ class ProcountorTransport:
                 self._pause(failures, retry_after, method, path, error)
                 continue
             raise error
+
+    def _prepare(self, method, path, json, data, files):
+        """The call's path, URL and serialized JSON body; refuses a GET with a
+        body."""
+        if method == "GET" and (json is not None or data is not None or files):
+            # The test gateway answered 403 to GETs with a body (API_NOTES §1).
+            raise ValueError("GET requests cannot carry a body")
+        if not path.startswith("/"):
+            path = "/" + path
+        payload = None
+        if json is not None:
+            # Serialized here so that an unserializable payload is a plain bug
+            # (TypeError) rather than a failed request; JSON is UTF-8
+            # (API_NOTES §3.1).
+            payload = jsonlib.dumps(
+                json, ensure_ascii=False, default=_json_default
+            ).encode()
+        return path, self.base_url + path, payload
+
+    def _check_deadline(self, limit, method, path):
+        """Nothing is sent once the user's deadline has passed."""
+        if limit and self._clock() >= limit[0]:
+            error = ProcountorTimeoutError(
+                f"deadline of {limit[2]} s passed before sending",
+                method=method,
+                path=path,
+                host=self.host,
+            )
+            error.deadline = limit[2]
+            raise error
+
+    def _answer_error(self, response, method, path, auth, idempotent):
+        """The error of an answer that is neither a success nor a first 401,
+        whether it may be retried, and its Retry-After; a 5xx answer to a
+        create raises :class:`ProcountorUnknownOutcome` instead."""
+        status = response.status_code
+        retry_after = _retry_after(response)
+        error = self._http_error(response, method, path, auth, retry_after)
+        # 429 means the request was refused before being handled, so even a
+        # create may be resent. 502-504 on a create may come after the
+        # backend stored it: that is an unknown outcome, never resent.
+        retryable = status in _RETRY_STATUSES and (idempotent or status == 429)
+        if not idempotent and status >= 500:
+            raise ProcountorUnknownOutcome(
+                f"{status} answer to a non-idempotent request",
+                status=status,
+                errors=error.errors,
+                method=method,
+                path=path,
+                host=self.host,
+            ) from error
+        return error, retryable, retry_after
 
     def _attempt(
         self,

@@ -240,25 +240,7 @@ def validate_invoice(body, store, *, updating=None):
     check_address(
         problems, cp_address, "counterParty.counterPartyAddress", name_required=True
     )
-    if counter_party is not None:
-        _string(
-            problems,
-            counter_party,
-            "contactPersonName",
-            "counterParty.contactPersonName",
-            max_len=70,
-        )
-        email = _string(
-            problems, counter_party, "email", "counterParty.email", max_len=100
-        )
-        if email and "@" not in email:
-            problems.add("counterParty.email", INVALID)
-        bcc = counter_party.get("bccAddresses")
-        if bcc is not None and (not isinstance(bcc, list) or len(bcc) > 4):
-            problems.add("counterParty.bccAddresses", INVALID)
-        _object(
-            problems, counter_party, "einvoiceAddress", "counterParty.einvoiceAddress"
-        )
+    _check_counter_party(problems, counter_party)
     billing = body.get("billingAddress")
     delivery = body.get("deliveryAddress")
     check_address(problems, billing, "billingAddress")
@@ -266,22 +248,7 @@ def validate_invoice(body, store, *, updating=None):
 
     _check_payment_info(problems, body, store, sales)
 
-    extra = _object(problems, body, "extraInfo", "extraInfo", required=True)
-    if extra is not None:
-        _boolean(
-            problems,
-            extra,
-            "accountingByRow",
-            "extraInfo.accountingByRow",
-            required=True,
-        )
-        _boolean(
-            problems,
-            extra,
-            "unitPricesIncludeVat",
-            "extraInfo.unitPricesIncludeVat",
-            required=True,
-        )
+    _check_extra_info(problems, body)
     _number(
         problems,
         body,
@@ -303,19 +270,7 @@ def validate_invoice(body, store, *, updating=None):
     if vat_status is not None and not store.vat_status_enabled(vat_status, side):
         problems.add("vatStatus", INVALID)
 
-    channel = body.get("invoiceChannel")
-    if channel is None:
-        problems.add("invoiceChannel", REQUIRED)
-    elif (
-        channel not in enums.INVOICE_CHANNELS
-        or channel in enums.READ_ONLY_INVOICE_CHANNELS
-    ):
-        # §4.1: EDIFACT and PAPER_INVOICE are read-only values.
-        problems.add("invoiceChannel", INVALID)
-    elif sales:
-        _check_channel_rules(
-            problems, body, channel, counter_party, cp_address, billing
-        )
+    _check_invoice_channel(problems, body, sales, counter_party, cp_address, billing)
 
     _enum(problems, body, "language", "language", enums.LANGUAGES, required=sales)
     _string(
@@ -337,6 +292,71 @@ def validate_invoice(body, store, *, updating=None):
         _date(problems, body, key, key)
     _enum(problems, body, "vatCountry", "vatCountry", enums.COUNTRIES)
 
+    _check_due_date(problems, body, invoice_date)
+    if invoice_date and not store.is_date_open(invoice_date):
+        problems.add("date", CLOSED_FISCAL_PERIOD)
+    problems.raise_if_any()
+
+
+def _check_counter_party(problems, counter_party):
+    """The counterparty's contact, e-mail and e-invoice fields (§4.1)."""
+    if counter_party is None:
+        return
+    _string(
+        problems,
+        counter_party,
+        "contactPersonName",
+        "counterParty.contactPersonName",
+        max_len=70,
+    )
+    email = _string(problems, counter_party, "email", "counterParty.email", max_len=100)
+    if email and "@" not in email:
+        problems.add("counterParty.email", INVALID)
+    bcc = counter_party.get("bccAddresses")
+    if bcc is not None and (not isinstance(bcc, list) or len(bcc) > 4):
+        problems.add("counterParty.bccAddresses", INVALID)
+    _object(problems, counter_party, "einvoiceAddress", "counterParty.einvoiceAddress")
+
+
+def _check_extra_info(problems, body):
+    """extraInfo and its two required flags (§4.1)."""
+    extra = _object(problems, body, "extraInfo", "extraInfo", required=True)
+    if extra is not None:
+        _boolean(
+            problems,
+            extra,
+            "accountingByRow",
+            "extraInfo.accountingByRow",
+            required=True,
+        )
+        _boolean(
+            problems,
+            extra,
+            "unitPricesIncludeVat",
+            "extraInfo.unitPricesIncludeVat",
+            required=True,
+        )
+
+
+def _check_invoice_channel(problems, body, sales, counter_party, cp_address, billing):
+    """The invoice channel, and for a sales invoice what that channel needs."""
+    channel = body.get("invoiceChannel")
+    if channel is None:
+        problems.add("invoiceChannel", REQUIRED)
+    elif (
+        channel not in enums.INVOICE_CHANNELS
+        or channel in enums.READ_ONLY_INVOICE_CHANNELS
+    ):
+        # §4.1: EDIFACT and PAPER_INVOICE are read-only values.
+        problems.add("invoiceChannel", INVALID)
+    elif sales:
+        _check_channel_rules(
+            problems, body, channel, counter_party, cp_address, billing
+        )
+
+
+def _check_due_date(problems, body, invoice_date):
+    """The due date is not before the invoice date, at most 999 days after it."""
     due_date = parse_date(
         (body.get("paymentInfo") or {}).get("dueDate")
         if isinstance(body.get("paymentInfo"), dict)
@@ -349,9 +369,6 @@ def validate_invoice(body, store, *, updating=None):
             )  # class-level error, no field (§3.6)
         elif (due_date - invoice_date).days > 999:
             problems.add("paymentInfo.dueDate", OUT_OF_RANGE)  # term 0-999 days (§4.2)
-    if invoice_date and not store.is_date_open(invoice_date):
-        problems.add("date", CLOSED_FISCAL_PERIOD)
-    problems.raise_if_any()
 
 
 def _check_payment_info(problems, body, store, sales):

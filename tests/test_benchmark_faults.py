@@ -225,18 +225,11 @@ class BenchmarkSendFaults(ProcountorPaymentCommon):
 
         self.startPatcher(patch.object(ProcountorClient, "_attempt", attempt))
 
-    def test_fault_campaign(self):
-        count = int(os.environ.get("PROCOUNTOR_BENCH_INVOICES", "1000"))
-        seed = int(os.environ.get("PROCOUNTOR_BENCH_SEED", "20261201"))
-        rate = float(os.environ.get("PROCOUNTOR_BENCH_FAULT_RATE", "0.10"))
-        campaign = _Campaign(self, random.Random(seed), rate)
-        self.connection.write(
-            {"approve_after_create": True, "send_after_approve": True}
-        )
-        moves = self._make_invoices(count)
+    def _patch_for_campaign(self, campaign):
+        """Short timeouts and grace periods, the job's commits as savepoints and a
+        second Send right after a slow create; returns what those Sends found."""
         cr = self.env.cr
-        Move = self.env["account.move"]
-        MoveClass = type(Move)
+        MoveClass = type(self.env["account.move"])
         Connection = type(self.env["procountor.connection"])
 
         # The real client (its throttle and pauses) with short timeouts, which
@@ -301,6 +294,37 @@ class BenchmarkSendFaults(ProcountorPaymentCommon):
                     resends["found and linked"] += 1
 
         self.startPatcher(patch.object(MoveClass, "_procountor_send_flow", send_flow))
+        return resends
+
+    def _sent_counts(self, moves):
+        """Invoices created twice (or unknown) in the simulator, never created, and
+        not sent in Odoo."""
+        remote_numbers = Counter(
+            invoice.get("originalInvoiceNumber") for invoice in self.sim.invoices()
+        )
+        per_move = [remote_numbers.get(move.name, 0) for move in moves]
+        duplicates = sum(max(0, found - 1) for found in per_move)
+        duplicates += sum(
+            found
+            for number, found in remote_numbers.items()
+            if number not in set(moves.mapped("name"))
+        )
+        missing = sum(1 for found in per_move if found == 0)
+        stuck = len(moves.filtered(lambda move: move.procountor_state != "sent"))
+        return duplicates, missing, stuck
+
+    def test_fault_campaign(self):
+        count = int(os.environ.get("PROCOUNTOR_BENCH_INVOICES", "1000"))
+        seed = int(os.environ.get("PROCOUNTOR_BENCH_SEED", "20261201"))
+        rate = float(os.environ.get("PROCOUNTOR_BENCH_FAULT_RATE", "0.10"))
+        campaign = _Campaign(self, random.Random(seed), rate)
+        self.connection.write(
+            {"approve_after_create": True, "send_after_approve": True}
+        )
+        moves = self._make_invoices(count)
+        cr = self.env.cr
+        Move = self.env["account.move"]
+        resends = self._patch_for_campaign(campaign)
         self.connection._procountor_forget_clients()
         with self.connection._procountor_api() as client:
             self.connection._procountor_store_ibans(client)
@@ -359,18 +383,7 @@ class BenchmarkSendFaults(ProcountorPaymentCommon):
                 break
         moves.invalidate_recordset()
 
-        remote_numbers = Counter(
-            invoice.get("originalInvoiceNumber") for invoice in self.sim.invoices()
-        )
-        per_move = [remote_numbers.get(move.name, 0) for move in moves]
-        duplicates = sum(max(0, found - 1) for found in per_move)
-        duplicates += sum(
-            found
-            for number, found in remote_numbers.items()
-            if number not in set(moves.mapped("name"))
-        )
-        missing = sum(1 for found in per_move if found == 0)
-        stuck = len(moves.filtered(lambda move: move.procountor_state != "sent"))
+        duplicates, missing, stuck = self._sent_counts(moves)
 
         # Payments: every sent invoice paid in full in Procountor, then fetched
         # with faults (no dying workers: the fetch commits in its own batches).
