@@ -167,7 +167,8 @@ class ProcountorClient(ProcountorTransport):
             previous_id = rows[-1]["id"]
 
     def get_batch(self, path, ids):
-        """GET ``{path}/{id,id,...}`` in chunks of at most 200 ids; always return a list.
+        """GET ``{path}/{id,id,...}`` in chunks of at most 200 ids; always return a
+        list.
 
         A chunk answered 404 (all its ids invalid, API_NOTES §3.3) contributes nothing.
         """
@@ -273,7 +274,8 @@ class ProcountorClient(ProcountorTransport):
         return self.put(f"/invoices/{int(invoice_id)}/invalidate")
 
     def search_invoices(self, **filters):
-        """Yield ``InvoiceBasicInfo`` rows of ``GET /invoices`` over all pages (API_NOTES §4.8)."""
+        """Yield ``InvoiceBasicInfo`` rows of ``GET /invoices`` over all pages
+        (API_NOTES §4.8)."""
         return self.paginate("/invoices", params=_list_params(filters))
 
     def get_invoices(self, ids):
@@ -281,7 +283,8 @@ class ProcountorClient(ProcountorTransport):
         return self.get_batch("/invoices", ids)
 
     def payment_events(self, invoice_ids):
-        """Yield the payment events of the given invoices, 200 ids per query (API_NOTES §4.7).
+        """Yield the payment events of the given invoices, 200 ids per query (API_NOTES
+        §4.7).
 
         With ``concurrency`` above 1 the chunks are read several at a time and
         nothing is yielded before all of them were read.
@@ -306,11 +309,13 @@ class ProcountorClient(ProcountorTransport):
     # ------------------------------------------------------- ledger receipts
 
     def search_ledger_receipts(self, **filters):
-        """Yield ledger receipt rows of ``GET /ledgerreceipts`` over all pages (API_NOTES §6)."""
+        """Yield ledger receipt rows of ``GET /ledgerreceipts`` over all pages
+        (API_NOTES §6)."""
         return self.paginate("/ledgerreceipts", params=_list_params(filters))
 
     def get_ledger_receipts(self, ids):
-        """Full ledger receipts by id, 200 per request (API_NOTES §3.3, §6); always a list."""
+        """Full ledger receipts by id, 200 per request (API_NOTES §3.3, §6); always a
+        list."""
         return self.get_batch("/ledgerreceipts", ids)
 
     # ----------------------------------------------------- business partners
@@ -319,7 +324,8 @@ class ProcountorClient(ProcountorTransport):
         return self.post("/businesspartners", json=payload)
 
     def search_business_partners(self, name=None, identifier=None, **params):
-        """Yield partner rows; ``name``/``identifier`` travel as HTTP headers (API_NOTES §3.4)."""
+        """Yield partner rows; ``name``/``identifier`` travel as HTTP headers
+        (API_NOTES §3.4)."""
         headers = {}
         if name:
             headers["name"] = _header_value(name)
@@ -330,7 +336,8 @@ class ProcountorClient(ProcountorTransport):
         )
 
     def get_business_partners(self, ids):
-        """Full business partners by id, 200 per request (API_NOTES §3.3, §7); always a list."""
+        """Full business partners by id, 200 per request (API_NOTES §3.3, §7); always
+        a list."""
         return self.get_batch("/businesspartners", ids)
 
     # -------------------------------------------------------------- products
@@ -346,7 +353,8 @@ class ProcountorClient(ProcountorTransport):
     # ----------------------------------------------------------- attachments
 
     def upload_attachment(self, meta, filename, content):
-        """POST /attachments as multipart: parts ``meta`` (JSON) and ``file`` (API_NOTES §11)."""
+        """POST /attachments as multipart: parts ``meta`` (JSON) and ``file``
+        (API_NOTES §11)."""
         mimetype = (
             (meta or {}).get("mimeType")
             or mimetypes.guess_type(filename)[0]
@@ -359,9 +367,11 @@ class ProcountorClient(ProcountorTransport):
         return self.post("/attachments", files=files)
 
     def download_attachment(self, attachment_id):
-        """GET /attachments/{id}, a multipart/mixed answer (API_NOTES §11) -> ``(meta, content)``.
+        """GET /attachments/{id}, a multipart/mixed answer (API_NOTES §11) -> ``(meta,
+        content)``.
 
-        ``meta`` is the Attachment JSON (``name``, ``mimeType``...), ``content`` the file bytes.
+        ``meta`` is the Attachment JSON (``name``, ``mimeType``...), ``content`` the
+        file bytes.
         """
         path = f"/attachments/{int(attachment_id)}"
         raw = self.get(path, expect_json=False)
@@ -431,8 +441,8 @@ def _list_params(params):
 
 
 def _header_value(value):
-    # Header values must be a single line; http.client sends str as Latin-1,
-    # anything beyond it is sent as UTF-8 bytes [INFER: Procountor's decoding is undocumented].
+    # Header values must be a single line; http.client sends str as Latin-1, anything
+    # beyond it is sent as UTF-8 bytes [INFER: Procountor's decoding is undocumented].
     text = " ".join(str(value).split())
     try:
         text.encode("latin-1")
@@ -442,7 +452,8 @@ def _header_value(value):
 
 
 def _multipart_parts(body):
-    """Split a multipart body into ``[(headers, content)]``, keeping binary content intact.
+    """Split a multipart body into ``[(headers, content)]``, keeping binary content
+    intact.
 
     Only the body is at hand, so the boundary is read from its first line.
     """

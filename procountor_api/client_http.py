@@ -88,7 +88,8 @@ def _not_sent(exc):
 
 
 def _json_default(value):
-    """JSON for values Odoo hands over: Decimal as number, dates as yyyy-MM-dd (API_NOTES §3.1)."""
+    """JSON for values Odoo hands over: Decimal as number, dates as yyyy-MM-dd
+    (API_NOTES §3.1)."""
     if isinstance(value, decimal.Decimal):
         return float(value)
     if isinstance(value, datetime):

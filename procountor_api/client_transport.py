@@ -175,7 +175,8 @@ class ProcountorTransport:
     # ------------------------------------------------------------------ token
 
     def get_token(self):
-        """Return a valid access token; fetch one when none is cached or it is about to expire."""
+        """Return a valid access token; fetch one when none is cached or it is about
+        to expire."""
         with self._token_lock:
             if self._token is None or self._clock() >= self._token_expiry:
                 try:
@@ -458,7 +459,8 @@ class ProcountorTransport:
         headers,
         timeout,
     ):
-        """One HTTP exchange: throttle, send, report to ``on_call``. Returns the response."""
+        """One HTTP exchange: throttle, send, report to ``on_call``. Returns the
+        response."""
         throttle = self.throttle
         slot = throttle.acquire() if throttle is not None else None
         with self._counter_lock:
@@ -658,7 +660,8 @@ class ProcountorTransport:
         return self._scrub(redact(content, max_len=BODY_LOG_LIMIT))
 
     def _scrub(self, text):
-        """Second line of defence: blank out the literal secrets wherever they appear."""
+        """Second line of defence: blank out the literal secrets wherever they
+        appear."""
         return scrub(text, self.secret_values())
 
     def _report(

@@ -158,7 +158,8 @@ class ProcountorError(Exception):
 
 
 class ProcountorAuthError(ProcountorError):
-    """The credentials were refused: token endpoint 400/401, or 401 after a fresh token."""
+    """The credentials were refused: token endpoint 400/401, or 401 after a fresh
+    token."""
 
     default_sentence = "Procountor rejected the client ID, client secret or API key."
 

@@ -234,7 +234,7 @@ def totals_match(invoice, expected_total):
     return total is not None and round2(total) == round2(expected_total)
 
 
-# --- Procountor's rounding of invoice totals -------------------------------------------
+# --- Procountor's rounding of invoice totals ------------------------------------------
 #
 # Procountor does not document how it rounds the totals it computes from the rows
 # (API_NOTES §14.7 [INFER]). The plausible rules: per row (each row's net and VAT to the

@@ -2,7 +2,8 @@
 
 Prints the API base URL and the credentials it accepts; stops on Ctrl-C or SIGTERM.
 ``--demo`` adds the demo data and the page ``/demo`` where customers pay invoices;
-``python -m procountor_simulator pay <invoice id>`` pays one on a running demo simulator.
+``python -m procountor_simulator pay <invoice id>`` pays one on a running demo
+simulator.
 """
 
 import argparse
@@ -85,8 +86,8 @@ def main(argv=None):
     say(f"  redirect_uri:  {credentials['redirect_uri']}")
     if args.demo:
         say(
-            f"Customers pay sent invoices at {server.url}/demo "
-            f"(or: python3 -m procountor_simulator pay <invoice id> --port {server.port})"
+            f"Customers pay sent invoices at {server.url}/demo (or: python3 -m "
+            f"procountor_simulator pay <invoice id> --port {server.port})"
         )
     try:
         stop.wait()

@@ -1,17 +1,20 @@
-"""Money arithmetic: invoice totals (``invoiceSumInfo``) and the transactions of the ledger
-receipt Procountor creates for every invoice.
+"""Money arithmetic: invoice totals (``invoiceSumInfo``) and the transactions of the
+ledger receipt Procountor creates for every invoice.
 
-Procountor's exact rounding is undocumented (API_NOTES §14.7 [INFER]). The simulator fixes
-one rule so tests can check amounts to the cent:
+Procountor's exact rounding is undocumented (API_NOTES §14.7 [INFER]). The simulator
+fixes one rule so tests can check amounts to the cent:
 
-* per row: ``line = quantity × unitPrice × (1 − rowDiscount/100) × (1 − headerDiscount/100)``;
-* prices without VAT: ``net = round(line)``, ``vat = round(net × vat%/100)``, ``gross = net + vat``;
+* per row: ``line = quantity × unitPrice × (1 − rowDiscount/100) × (1 −
+headerDiscount/100)``;
+* prices without VAT: ``net = round(line)``, ``vat = round(net × vat%/100)``, ``gross =
+net + vat``;
 * prices with VAT (``extraInfo.unitPricesIncludeVat``): ``gross = round(line)``,
   ``net = round(gross / (1 + vat%/100))``, ``vat = gross − net``;
 * totals are sums of the rounded rows; rounding is half-up to 2 decimals;
 * the ``invoiceSumInfo`` of a sales invoice can follow another plausible rule instead
-  (the ``sales_rounding`` reading, :mod:`.readings`): ties half-even, and/or "per total":
-  the unrounded row amounts summed per VAT rate, then net and VAT rounded once per rate;
+  (the ``sales_rounding`` reading, :mod:`.readings`): ties half-even, and/or "per
+  total": the unrounded row amounts summed per VAT rate, then net and VAT rounded once
+  per rate;
 * with the reading ``purchase_vat_rounding = per_total`` (:mod:`.readings`), a purchase
   invoice's VAT on prices without VAT is instead rounded once per VAT rate:
   ``vat = round(Σ net × vat%/100)`` (prices with VAT keep ``gross − net``);
@@ -50,7 +53,8 @@ def _line(row, header_discount):
 
 
 def _split(line, rate, prices_include_vat, mode):
-    """(net, vat, gross) of an unrounded amount at VAT ``rate`` (a fraction), rounded."""
+    """(net, vat, gross) of an unrounded amount at VAT ``rate`` (a fraction),
+    rounded."""
     if prices_include_vat:
         gross = round2(line, mode)
         net = round2(gross / (1 + rate), mode)
@@ -91,7 +95,8 @@ SALES_ROUNDINGS = {
 
 
 def _document_totals(invoice, rounding):
-    """(net, vat) of an invoice in its own currency under ``rounding`` (SALES_ROUNDINGS)."""
+    """(net, vat) of an invoice in its own currency under ``rounding``
+    (SALES_ROUNDINGS)."""
     per, mode = SALES_ROUNDINGS[rounding]
     extra = invoice.get("extraInfo") or {}
     include_vat = bool(extra.get("unitPricesIncludeVat"))
@@ -135,8 +140,8 @@ def invoice_sum_info(
     single_flag=False,
     vat_rounding="per_row",
 ):
-    """``invoiceSumInfo`` (§4.1): one entry in the invoice currency, plus one in the company
-    currency (``inAccountingCurrency: true``) when the two differ.
+    """``invoiceSumInfo`` (§4.1): one entry in the invoice currency, plus one in the
+    company currency (``inAccountingCurrency: true``) when the two differ.
 
     ``rounding``: one of SALES_ROUNDINGS (sales invoices only; the store passes the
     ``sales_rounding`` reading). ``single_flag``: ``inAccountingCurrency`` of the only
@@ -182,9 +187,9 @@ def entry_transactions(
     """ENTRY transactions for an invoice's ledger receipt (§6, §14.6).
 
     Net amounts in company currency; sales rows are credits (negative), purchase rows
-    debits (positive) [INFER sign]. With ``extraInfo.accountingByRow`` one transaction per
-    row, using the product register's ``defaultAccount`` when the row links a product;
-    otherwise rows are grouped per (VAT %, VAT status).
+    debits (positive) [INFER sign]. With ``extraInfo.accountingByRow`` one transaction
+    per row, using the product register's ``defaultAccount`` when the row links a
+    product; otherwise rows are grouped per (VAT %, VAT status).
     """
     rate = (invoice.get("paymentInfo") or {}).get("currencyRate") or 1
     by_row = bool((invoice.get("extraInfo") or {}).get("accountingByRow"))
@@ -230,9 +235,9 @@ def entry_transactions(
 def reversing_transaction(entries, account, description=None):
     """The REVERSING_ENTRY that makes the receipt's rows sum to 0 (§6, §14.6 [INFER]).
 
-    API_NOTES describe ``accountingValue`` as net and say a receipt's rows sum to 0, so the
-    receivable/payable row carries minus the sum of the ENTRY rows (VAT is derived by
-    Procountor from ``vatPercent``, it is not a transaction of its own).
+    API_NOTES describe ``accountingValue`` as net and say a receipt's rows sum to 0, so
+    the receivable/payable row carries minus the sum of the ENTRY rows (VAT is derived
+    by Procountor from ``vatPercent``, it is not a transaction of its own).
     """
     total = sum((dec(t["accountingValue"]) for t in entries), Decimal(0))
     return {

@@ -35,7 +35,8 @@ FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
 
 
 class SimulatedDrop(ConnectionError):
-    """Raised instead of dropping when there is no real socket (werkzeug.test.Client)."""
+    """Raised instead of dropping when there is no real socket
+    (werkzeug.test.Client)."""
 
 
 def json_response(status, body, headers=None):
@@ -52,7 +53,8 @@ def error_response(status, message, headers=None):
 
 
 class Context:
-    """What a handler needs: the simulator, its store, the request and its parsed body."""
+    """What a handler needs: the simulator, its store, the request and its parsed
+    body."""
 
     def __init__(self, sim, request, body, body_error, client_id):
         self.sim = sim
@@ -279,9 +281,10 @@ class SimulatorApp:
     def _drop(environ, start_response):
         """Close the TCP connection without an answer.
 
-        werkzeug's dev server exposes the socket as ``werkzeug.socket``; shutting it down
-        makes the client see the connection closed (requests raises ConnectionError). The
-        server's later write fails with a broken pipe, which it treats as a dropped client.
+        werkzeug's dev server exposes the socket as ``werkzeug.socket``; shutting it
+        down makes the client see the connection closed (requests raises
+        ConnectionError). The server's later write fails with a broken pipe, which it
+        treats as a dropped client.
         """
         sock = environ.get("werkzeug.socket")
         if sock is None:

@@ -1,4 +1,5 @@
-"""Demo mode (``python -m procountor_simulator --demo``): data to import and a way to pay.
+"""Demo mode (``python -m procountor_simulator --demo``): data to import and a way to
+pay.
 
 * :func:`seed_demo` adds what the Odoo demo company (Finnish chart of accounts, l10n_fi)
   fetches: more customers and products, and accepted purchase invoices whose ledger
@@ -23,7 +24,8 @@ from werkzeug.wrappers import Response
 
 from . import accounting
 
-# Statuses of a sales invoice a customer can pay: approved or delivered, not yet settled.
+# Statuses of a sales invoice a customer can pay: approved or delivered, not yet
+# settled.
 PAYABLE_STATUSES = frozenset(
     {
         "APPROVED",
@@ -35,7 +37,8 @@ PAYABLE_STATUSES = frozenset(
         "VERIFIED",
     }
 )
-# Accounts of the Finnish chart (l10n_fi) the demo bills are booked on, beyond the seed's.
+# Accounts of the Finnish chart (l10n_fi) the demo bills are booked on, beyond the
+# seed's.
 DEMO_ACCOUNTS = (
     ("7230", "Premises rents"),
     ("7700", "Other computer and software costs"),
@@ -200,7 +203,8 @@ def pay(sim, invoice_id):
                 "_", " "
             )
             raise ValueError(
-                f"Invoice {invoice['invoiceNumber']} cannot be paid: it is {status.lower()}."
+                f"Invoice {invoice['invoiceNumber']} cannot be paid: it is "
+                f"{status.lower()}."
             )
         amount = open_amount(sim, invoice)
         if amount <= 0:
@@ -272,6 +276,7 @@ def _page(sim, message):
         for invoice in invoices:
             info = invoice["paymentInfo"]
             left = open_amount(sim, invoice)
+            total = accounting.dec(invoice["invoiceSumInfo"][0]["invoiceSumTotal"])
             payable = invoice["status"] in PAYABLE_STATUSES and left > 0
             button = (
                 f'<form method="post" action="/demo/pay/{invoice["id"]}">'
@@ -291,8 +296,7 @@ def _page(sim, message):
                         .get("counterPartyAddress", {})
                         .get("name", ""),
                         invoice.get("date", ""),
-                        f"{accounting.dec(invoice['invoiceSumInfo'][0]['invoiceSumTotal']):.2f} "
-                        f"{info.get('currency') or ''}",
+                        f"{total:.2f} {info.get('currency') or ''}",
                         f"{left:.2f}",
                         STATUS_WORDS.get(invoice["status"])
                         or invoice["status"].replace("_", " ").capitalize(),
@@ -306,7 +310,8 @@ def _page(sim, message):
         or '<tr><td colspan="9">No sales invoice yet: send one from Odoo.</td></tr>'
     )
     return f"""<!DOCTYPE html>
-<html lang="en"><head><meta charset="utf-8"><title>Procountor simulator: sales invoices</title>
+<html lang="en"><head><meta charset="utf-8">
+<title>Procountor simulator: sales invoices</title>
 <style>body{{font-family:sans-serif;margin:2em}}table{{border-collapse:collapse}}
 td,th{{border:1px solid #ccc;padding:.3em .6em;text-align:left}}
 .notice{{background:#e8f4e8;padding:.5em}}</style></head><body>
@@ -314,8 +319,8 @@ td,th{{border:1px solid #ccc;padding:.3em .6em;text-align:left}}
 <p>Press <em>Pay</em> to have the customer pay what is open on an invoice; then press
 <em>Fetch Procountor payments</em> on the invoice in Odoo.</p>
 {notice}
-<table><tr><th>Procountor ID</th><th>Number</th><th>Odoo number</th><th>Customer</th><th>Date</th><th>Total</th>
-<th>Open</th><th>Status</th><th></th></tr>
+<table><tr><th>Procountor ID</th><th>Number</th><th>Odoo number</th><th>Customer</th>
+<th>Date</th><th>Total</th><th>Open</th><th>Status</th><th></th></tr>
 {body}
 </table></body></html>
 """

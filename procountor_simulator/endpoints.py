@@ -67,8 +67,9 @@ def envelope(items, page, size, render):
 
 
 def undocumented_list(ctx, body):
-    """A list whose shape API_NOTES does not give: the envelope, or its bare ``results``
-    array when the ``undocumented_list_shape`` reading says so (paging still applies)."""
+    """A list whose shape API_NOTES does not give: the envelope, or its bare
+    ``results`` array when the ``undocumented_list_shape`` reading says so (paging
+    still applies)."""
     if ctx.sim.reading("undocumented_list_shape") == "list":
         return body["results"]
     return body
@@ -84,8 +85,9 @@ def direction(ctx, name):
 
 
 def ordered(ctx, items, sort_keys):
-    """Sort by the first ``orderBy…`` parameter present (ties by id), else by id ascending
-    [INFER: the default order is not documented]; then apply keyset ``previousId``."""
+    """Sort by the first ``orderBy…`` parameter present (ties by id), else by id
+    ascending [INFER: the default order is not documented]; then apply keyset
+    ``previousId``."""
     items = sorted(items, key=lambda item: item["id"])
     id_direction = "ASC"
     for param, key in sort_keys.items():
@@ -151,8 +153,9 @@ def single_id(text):
 
 
 def batch_get(ids_text, collection, render, what):
-    """§3.3: one id -> the object (404 if missing); several -> array sorted by id without
-    duplicates, invalid ids skipped, 404 when none is valid; more than 200 -> 400."""
+    """§3.3: one id -> the object (404 if missing); several -> array sorted by id
+    without duplicates, invalid ids skipped, 404 when none is valid; more than 200 ->
+    400."""
     parts = [part.strip() for part in ids_text.split(",")]
     if len(parts) > enums.MAX_BATCH_IDS:
         raise ApiError(400, f"At most {enums.MAX_BATCH_IDS} ids per request")
@@ -190,7 +193,7 @@ def info_message(text):
     return {"message": text}
 
 
-# --- authentication (§2.1) -------------------------------------------------------------
+# --- authentication (§2.1) ------------------------------------------------------------
 
 
 @route("/oauth/token", "POST")
@@ -380,7 +383,7 @@ def company_currency(ctx):
     return {"companyCurrency": ctx.store.company_currency}
 
 
-# --- business partners (§7) ------------------------------------------------------------
+# --- business partners (§7) -----------------------------------------------------------
 
 
 def _compact_identifier(value):
@@ -597,7 +600,8 @@ def list_invoices(ctx):
         if is_offer is not None and bool(invoice.get("isOffer")) != is_offer:
             return False
         if search:
-            # searchTerm: counter-party name, invoice number, additional information (§4.8)
+            # searchTerm: counter-party name, invoice number, additional information
+            # (§4.8)
             name = (
                 (invoice.get("counterParty") or {}).get("counterPartyAddress") or {}
             ).get("name") or ""
@@ -691,7 +695,8 @@ def send_invoice(ctx, ids):
         raise ApiError(
             403, f"Invoice {invoice['id']} of type {invoice['type']} cannot be sent"
         )
-    # Re-sending a SENT invoice is allowed (§4.5) unless the repeated_send reading says 403.
+    # Re-sending a SENT invoice is allowed (§4.5) unless the repeated_send reading says
+    # 403.
     allowed = (
         {"NOT_SENT", "SENT"}
         if ctx.sim.reading("repeated_send") == 200
@@ -870,7 +875,7 @@ def search_payment_events(ctx):
     return undocumented_list(ctx, envelope(events, page, size, row))
 
 
-# --- ledger receipts (§6) ----------------------------------------------------------------
+# --- ledger receipts (§6) -------------------------------------------------------------
 
 
 @route("/ledgerreceipts", "GET")
@@ -911,7 +916,8 @@ def get_receipts(ctx, ids):
 
 @route("/ledgerreceipts/<ids>", "PUT")
 def update_receipt(ctx, ids):
-    """Replace a receipt's transactions, e.g. accounts chosen by the connector (§5, §6)."""
+    """Replace a receipt's transactions, e.g. accounts chosen by the connector (§5,
+    §6)."""
     store = ctx.store
     receipt = get_or_404(store.receipts, single_id(ids), "Ledger receipt")
     if receipt["type"] not in (
@@ -993,7 +999,7 @@ def update_receipt(ctx, ids):
     return copy.deepcopy(receipt)
 
 
-# --- attachments (§11) -----------------------------------------------------------------
+# --- attachments (§11) ----------------------------------------------------------------
 
 
 @route("/attachments", "POST")
@@ -1042,7 +1048,8 @@ def download_attachment(ctx, ids):
         f"--{boundary}\r\nContent-Type: application/json; charset=utf-8\r\n"
         f'Content-Disposition: inline; name="meta"\r\n\r\n'.encode(),
         json.dumps(attachment, ensure_ascii=False).encode("utf-8"),
-        f"\r\n--{boundary}\r\nContent-Type: {attachment['mimeType'] or 'application/octet-stream'}"
+        f"\r\n--{boundary}\r\nContent-Type: "
+        f"{attachment['mimeType'] or 'application/octet-stream'}"
         f'\r\nContent-Disposition: attachment; name="file"; filename="{ascii_name}"; '
         f"filename*=UTF-8''{quoted}\r\n\r\n".encode(),
         content,

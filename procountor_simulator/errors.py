@@ -1,7 +1,7 @@
 """The one exception the simulator's domain code raises to produce an HTTP error.
 
-Its body is Procountor's ``ErrorMessages`` shape (API_NOTES §3.6):
-``{"errors": [{"status": 400, "field": "invoiceRows[0].vatPercent", "message": "..."}]}``.
+Its body is Procountor's ``ErrorMessages`` shape (API_NOTES §3.6): ``{"errors":
+[{"status": 400, "field": "invoiceRows[0].vatPercent", "message": "..."}]}``.
 """
 
 
@@ -36,7 +36,8 @@ class ApiError(Exception):
 
 
 class Problems:
-    """Collects every validation error of one request: Procountor returns them together."""
+    """Collects every validation error of one request: Procountor returns them
+    together."""
 
     def __init__(self):
         self.items = []

@@ -110,7 +110,8 @@ def ytunnus_check_digit(base):
 
 
 def make_ytunnus(number):
-    """Y-tunnus ``NNNNNNN-C`` for a 7-digit number; None when no check digit is possible."""
+    """Y-tunnus ``NNNNNNN-C`` for a 7-digit number; None when no check digit is
+    possible."""
     base = f"{int(number):07d}"
     check = ytunnus_check_digit(base)
     return None if check is None else f"{base}-{check}"

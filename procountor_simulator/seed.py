@@ -1,7 +1,7 @@
 """Default data of a fresh simulated company (API_NOTES §14.9).
 
-``seed_company`` always runs (a company exists even with ``seed=False``); ``seed_defaults``
-adds the reference data, partners and products most tests expect.
+``seed_company`` always runs (a company exists even with ``seed=False``);
+``seed_defaults`` adds the reference data, partners and products most tests expect.
 """
 
 import datetime

@@ -1,9 +1,10 @@
 """The public face of the simulator: one simulated Procountor company.
 
 Tests drive it three ways: over HTTP (``wsgi_app`` behind :class:`SimulatorServer`),
-through the seed helpers (``add_partner``, ``add_purchase_invoice``, ``register_payment``…)
-and through fault injection (``fail_next``, ``drop_next``…). The inspection helpers
-(``requests``, ``count``, ``invoices``…) return snapshots for assertions.
+through the seed helpers (``add_partner``, ``add_purchase_invoice``,
+``register_payment``…) and through fault injection (``fail_next``, ``drop_next``…). The
+inspection helpers (``requests``, ``count``, ``invoices``…) return snapshots for
+assertions.
 
 All state changes happen under one re-entrant lock, so the threaded server and a test
 thread can use the same instance.
@@ -45,8 +46,8 @@ SAMPLE_PDF = (
 class Simulator:
     """One Procountor company, its data, its tokens, its request log and pending faults.
 
-    ``credentials`` overrides keys of :data:`DEFAULT_CREDENTIALS`. ``seed=False`` gives an
-    empty company (the company record itself still exists).
+    ``credentials`` overrides keys of :data:`DEFAULT_CREDENTIALS`. ``seed=False`` gives
+    an empty company (the company record itself still exists).
 
     Settings (plain attributes, restored by :meth:`reset`):
 
@@ -124,7 +125,8 @@ class Simulator:
         return self.count("POST", "/oauth/token")
 
     def invoices(self, **filters):
-        """Stored invoices (full Invoice objects, copies) whose top-level keys equal ``filters``."""
+        """Stored invoices (full Invoice objects, copies) whose top-level keys equal
+        ``filters``."""
         return self._select(self.store.invoices, filters)
 
     def partners(self, **filters):
@@ -137,7 +139,8 @@ class Simulator:
         return self._select(self.store.receipts, filters)
 
     def attachments(self, **filters):
-        """Attachment metadata copies, each with an extra ``content`` key (the bytes)."""
+        """Attachment metadata copies, each with an extra ``content`` key (the
+        bytes)."""
         with self._lock:
             result = self._select(self.store.attachments, filters)
             for item in result:
@@ -178,10 +181,10 @@ class Simulator:
     # --- fault injection ---------------------------------------------------------
 
     def fail_next(self, method, path, status=503, count=1, retry_after=None, body=None):
-        """Answer the next ``count`` matching requests with ``status`` instead of handling
-        them. ``body``: dict/list (sent as JSON), str/bytes (sent raw) or None (Procountor's
-        error body for 4xx/5xx). 429 gets ``Retry-After: 1`` unless ``retry_after`` says
-        otherwise."""
+        """Answer the next ``count`` matching requests with ``status`` instead of
+        handling them. ``body``: dict/list (sent as JSON), str/bytes (sent raw) or
+        None (Procountor's error body for 4xx/5xx). 429 gets ``Retry-After: 1``
+        unless ``retry_after`` says otherwise."""
         if retry_after is None and status == 429:
             retry_after = "1"
         with self._lock:
@@ -207,8 +210,8 @@ class Simulator:
             return self.faults.add("drop", method, path, count)
 
     def lose_response_next(self, method="POST", path="/invoices", count=1):
-        """Handle the next ``count`` matching requests fully (data is stored), then close
-        the connection so the client never sees the answer."""
+        """Handle the next ``count`` matching requests fully (data is stored), then
+        close the connection so the client never sees the answer."""
         with self._lock:
             return self.faults.add("lose", method, path, count)
 
@@ -299,9 +302,9 @@ class Simulator:
     # --- partners and products ---------------------------------------------------
 
     def add_partner(self, name, type="CUSTOMER", identifier=None, **fields):  # noqa: A002
-        """Store a BusinessPartner (§7) and return the stored dict (mutating it changes
-        the simulator's data). ``fields`` are laid over the defaults, nested dicts merged:
-        ``add_partner("X", invoicingInfo={"email": "a@b.fi"})``."""
+        """Store a BusinessPartner (§7) and return the stored dict (mutating it
+        changes the simulator's data). ``fields`` are laid over the defaults, nested
+        dicts merged: ``add_partner("X", invoicingInfo={"email": "a@b.fi"})``."""
         body = {
             "name": name,
             "type": type,
@@ -406,7 +409,8 @@ class Simulator:
     # --- invoices and payments ---------------------------------------------------
 
     def create_invoice(self, payload):
-        """What POST /invoices does, without HTTP: validate (ApiError on 400) and store."""
+        """What POST /invoices does, without HTTP: validate (ApiError on 400) and
+        store."""
         with self._lock:
             validate_invoice(payload, self.store)
             return self.store.create_invoice(payload)
@@ -442,11 +446,12 @@ class Simulator:
 
         ``amount`` is in company currency (negative allowed, e.g. a returned payment).
         ``status`` defaults to PAID for automatic types (reference/bank-statement
-        allocations) and MARKED_PAID otherwise. ``paid_amount``/``paid_currency`` default to
-        the amount converted into the invoice currency with its rate. The invoice becomes
-        PARTLY_PAID while the payments (compared in the invoice currency, via
-        ``paidAmount``) do not add up to its total, PAID or MARKED_PAID (after the settling
-        event's status) once they do; its version is bumped. Returns the stored event.
+        allocations) and MARKED_PAID otherwise. ``paid_amount``/``paid_currency``
+        default to the amount converted into the invoice currency with its rate. The
+        invoice becomes PARTLY_PAID while the payments (compared in the invoice
+        currency, via ``paidAmount``) do not add up to its total, PAID or MARKED_PAID
+        (after the settling event's status) once they do; its version is bumped. Returns
+        the stored event.
         """
         if type not in enums.PAYMENT_EVENT_TYPES:
             raise ValueError(f"unknown payment event type {type!r}")
@@ -500,19 +505,21 @@ class Simulator:
 
         * ``partner``: a stored partner dict, a partner id, or a plain name (free-form
           seller without ``partnerId``).
-        * ``date`` / ``due_date``: ``date`` objects or ``"YYYY-MM-DD"``; due defaults to +14 d.
+        * ``date`` / ``due_date``: ``date`` objects or ``"YYYY-MM-DD"``; due defaults
+          to +14 d.
         * ``status``: stored as is (default APPROVED, an "accepted" bill).
         * ``currency`` / ``currency_rate``: foreign units per 1 EUR (§4.2).
-        * ``rows``: list of InvoiceRow-like dicts – ``product``, ``quantity`` (default 1),
-          ``unitPrice``, ``vatPercent`` (default 25.5), optional ``unit``,
-          ``discountPercent``, ``vatStatus``, ``productId`` – plus simulator-only keys used
-          for the receipt: ``account`` (default the product's defaultAccount, else "4000"),
-          ``dimensionItemValues`` and ``description``. Default: one row "Office supplies",
-          1 × 100.00 at 25.5 % on account 4000. Prices exclude VAT unless
+        * ``rows``: list of InvoiceRow-like dicts – ``product``, ``quantity``
+          (default 1), ``unitPrice``, ``vatPercent`` (default 25.5), optional ``unit``,
+          ``discountPercent``, ``vatStatus``, ``productId`` – plus simulator-only keys
+          used for the receipt: ``account`` (default the product's defaultAccount, else
+          "4000"), ``dimensionItemValues`` and ``description``. Default: one row "Office
+          supplies", 1 × 100.00 at 25.5 % on account 4000. Prices exclude VAT unless
           ``unit_prices_include_vat``.
-        * ``transactions``: explicit ENTRY transactions (``account``, ``accountingValue``
-          (net, company currency, debit positive), ``vatPercent``, optional ``vatStatus``,
-          ``description``, ``dimensionItemValues``) used instead of the rows' ones.
+        * ``transactions``: explicit ENTRY transactions (``account``,
+          ``accountingValue`` (net, company currency, debit positive), ``vatPercent``,
+          optional ``vatStatus``, ``description``, ``dimensionItemValues``) used
+          instead of the rows' ones.
         * The receipt gets a REVERSING_ENTRY on payable account 2880 that makes its rows
           sum to 0, then the ENTRY rows.
         * ``invoice_number``: the supplier's number, stored in ``originalInvoiceNumber``
@@ -593,13 +600,13 @@ class Simulator:
             return invoice, receipt
 
     def change_ledger_receipt(self, invoice_id, transactions=None, rows=None):
-        """Simulate an edit in Procountor that recreates the invoice's ledger receipt with a
-        new id (§5): the old receipt disappears, the invoice points at the new one and its
-        version is bumped.
+        """Simulate an edit in Procountor that recreates the invoice's ledger receipt
+        with a new id (§5): the old receipt disappears, the invoice points at the new
+        one and its version is bumped.
 
-        ``rows`` (same shape as in :meth:`add_purchase_invoice`) replace the invoice rows
-        and totals; ``transactions`` replace the ENTRY rows. With neither, the new receipt
-        repeats the old ENTRY rows. Returns the new receipt.
+        ``rows`` (same shape as in :meth:`add_purchase_invoice`) replace the invoice
+        rows and totals; ``transactions`` replace the ENTRY rows. With neither, the new
+        receipt repeats the old ENTRY rows. Returns the new receipt.
         """
         with self._lock:
             store = self.store
@@ -631,7 +638,8 @@ class Simulator:
 
     @staticmethod
     def _purchase_row(row):
-        """An InvoiceRow from a seed row: defaults first, simulator-only keys dropped."""
+        """An InvoiceRow from a seed row: defaults first, simulator-only keys
+        dropped."""
         stored = {
             "quantity": 1,
             "unit": "PIECE",
@@ -684,7 +692,8 @@ class Simulator:
         )
 
     def _entries_from_rows(self, invoice, raw_rows):
-        """ENTRY transactions, one per purchase row, with the rows' accounts/dimensions."""
+        """ENTRY transactions, one per purchase row, with the rows'
+        accounts/dimensions."""
         include_vat = bool(invoice["extraInfo"].get("unitPricesIncludeVat"))
         rate = invoice["paymentInfo"].get("currencyRate") or 1
         entries = []

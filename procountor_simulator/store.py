@@ -1,8 +1,8 @@
 """The data of one simulated Procountor company and the rules that change it.
 
-No HTTP and no locking here: :class:`~procountor_simulator.simulator.Simulator` holds the
-lock and the endpoints translate requests into these calls. Stored objects use the API's
-field names (API_NOTES §4–§11) so they can be returned as they are.
+No HTTP and no locking here: :class:`~procountor_simulator.simulator.Simulator` holds
+the lock and the endpoints translate requests into these calls. Stored objects use the
+API's field names (API_NOTES §4–§11) so they can be returned as they are.
 """
 
 import copy
@@ -241,7 +241,8 @@ ATTACHMENT_FIELDS = (
 
 
 def deep_merge(base, extra):
-    """Copy of ``base`` with ``extra`` laid over it; nested dicts merge, the rest replaces."""
+    """Copy of ``base`` with ``extra`` laid over it; nested dicts merge, the rest
+    replaces."""
     result = copy.deepcopy(base)
     for key, value in (extra or {}).items():
         if isinstance(value, dict) and isinstance(result.get(key), dict):
@@ -266,7 +267,8 @@ class Store:
 
     def __init__(self, now=datetime.datetime.now):
         self.now = now
-        # How the open questions of .readings are answered; the Simulator shares its dict.
+        # How the open questions of .readings are answered; the Simulator shares its
+        # dict.
         self.readings = readings.defaults()
         self.company_currency = "EUR"
         self.vat_country = "FINLAND"
@@ -455,7 +457,8 @@ class Store:
         return dimension
 
     def add_fiscal_year(self, start_date, end_date, is_open=True):
-        """A fiscal year with monthly tracking periods (§10); closed years close every period."""
+        """A fiscal year with monthly tracking periods (§10); closed years close
+        every period."""
         start, end = as_date(start_date), as_date(end_date)
         periods = []
         month_start = start
@@ -498,7 +501,8 @@ class Store:
         return False
 
     def next_ytunnus(self):
-        """A fresh valid Finnish business id, distinct from earlier ones of this store."""
+        """A fresh valid Finnish business id, distinct from earlier ones of this
+        store."""
         while True:
             value = make_ytunnus(next(self._ytunnus_seq))
             if value:
@@ -564,7 +568,8 @@ class Store:
         return partner
 
     def patch_partner(self, partner, body):
-        """PATCH semantics (§7): only name, type, address, invoicingInfo, paymentInfo."""
+        """PATCH semantics (§7): only name, type, address, invoicingInfo,
+        paymentInfo."""
         for key in ("name", "type"):
             if key in body:
                 partner[key] = body[key]
@@ -655,7 +660,8 @@ class Store:
         reference = info.get("bankReferenceCode")
         if reference == "":
             # "" asks Procountor to generate a reference (§4.2). Base it on the invoice
-            # number, with a leading "1" and zero padding so it meets the 4-digit minimum.
+            # number, with a leading "1" and zero padding so it meets the 4-digit
+            # minimum.
             info["bankReferenceCode"] = make_finnish_reference(f"1{invoice_number:04d}")
             info["bankReferenceCodeType"] = info.get("bankReferenceCodeType") or "FI"
         elif isinstance(reference, str):
@@ -679,7 +685,8 @@ class Store:
         return info
 
     def _apply_invoice_body(self, invoice, body):
-        """Copy the writable Invoice fields of ``body`` onto ``invoice`` with defaults."""
+        """Copy the writable Invoice fields of ``body`` onto ``invoice`` with
+        defaults."""
         for key in INVOICE_FIELDS:
             if key in ("invoiceRows", "paymentInfo", "partnerId"):
                 continue
@@ -697,8 +704,9 @@ class Store:
         invoice["invoiceSumInfo"] = self.sum_info(invoice)
 
     def sum_info(self, invoice):
-        """``invoiceSumInfo`` of ``invoice`` as the readings say Procountor computes it:
-        ``sales_rounding`` for sales invoices, ``purchase_vat_rounding`` for purchases."""
+        """``invoiceSumInfo`` of ``invoice`` as the readings say Procountor computes
+        it: ``sales_rounding`` for sales invoices, ``purchase_vat_rounding`` for
+        purchases."""
         sales = invoice.get("type") in enums.SALES_TYPES
         vat_rounding = "per_row"
         if invoice.get("type") in enums.PURCHASE_SIDE_TYPES:
@@ -714,7 +722,8 @@ class Store:
     def create_invoice(self, body, status="UNFINISHED"):
         """Store a new invoice plus its ledger receipt; ``body`` is already validated.
 
-        API-created invoices always start UNFINISHED whatever the body says (§4.1, §14.4).
+        API-created invoices always start UNFINISHED whatever the body says (§4.1,
+        §14.4).
         """
         invoice_id = self.new_id("invoice")
         invoice = {
@@ -743,7 +752,8 @@ class Store:
         return invoice
 
     def update_invoice(self, invoice, body):
-        """PUT /invoices/{id} (§4.5); the receipt is recreated when accounting changed."""
+        """PUT /invoices/{id} (§4.5); the receipt is recreated when accounting
+        changed."""
         before = {key: copy.deepcopy(invoice.get(key)) for key in ACCOUNTING_FIELDS}
         before_payment = copy.deepcopy(invoice["paymentInfo"])
         self._apply_invoice_body(invoice, body)
@@ -766,8 +776,8 @@ class Store:
     def set_invoice_status(
         self, invoice, status, audit_action=None, details="", bump=True
     ):
-        """Change status, bump version (unless ``bump`` is false), mirror it on the receipt
-        (§6), log the audit trail."""
+        """Change status, bump version (unless ``bump`` is false), mirror it on the
+        receipt (§6), log the audit trail."""
         invoice["status"] = status
         if bump:
             invoice["version"] = self.next_version(invoice["version"])
@@ -857,9 +867,9 @@ class Store:
         ]
 
     def refresh_payment_status(self, invoice):
-        """Status from the payment events (§4.7): PARTLY_PAID while Σ amounts ≠ total (also
-        over-payment), PAID / MARKED_PAID when equal (after the settling event's status),
-        back to the pre-payment status when the events cancel out."""
+        """Status from the payment events (§4.7): PARTLY_PAID while Σ amounts ≠ total
+        (also over-payment), PAID / MARKED_PAID when equal (after the settling
+        event's status), back to the pre-payment status when the events cancel out."""
         events = sorted(self.invoice_events(invoice["id"]), key=lambda e: e["id"])
         # Compare in the invoice currency, using paidAmount when the payment was made in
         # it: converting each payment to company currency would leave cent differences
@@ -1005,12 +1015,13 @@ class Store:
         return values
 
     def receipt_view(self, receipt):
-        """A stored receipt as GET /ledgerreceipts answers it under the current readings.
+        """A stored receipt as GET /ledgerreceipts answers it under the current
+        readings.
 
         Stored receipts follow §6 as written (debit positive, every ENTRY with its
         vatStatus, the REVERSING_ENTRY net); the readings ``ledger_receipt_sign``,
-        ``ledger_reversing_amount`` and ``ledger_transaction_vat_status`` change only what
-        the API shows.
+        ``ledger_reversing_amount`` and ``ledger_transaction_vat_status`` change only
+        what the API shows.
         """
         view = copy.deepcopy(receipt)
         readings = self.readings

@@ -1,7 +1,8 @@
 """Request validation for the write endpoints (API_NOTES §4.1–§4.4, §7, §9, §11, §14.5).
 
-Every check adds ``(field path, message)`` to a :class:`Problems` so one 400 answer lists
-all errors, as Procountor does (§3.6). Field paths look like ``invoiceRows[0].vatPercent``.
+Every check adds ``(field path, message)`` to a :class:`Problems` so one 400 answer
+lists all errors, as Procountor does (§3.6). Field paths look like
+``invoiceRows[0].vatPercent``.
 
 Messages: ``DUE_DATE_BEFORE_BILL_DATE`` and ``CLOSED_FISCAL_PERIOD`` are real Procountor
 codes (§3.6); the other upper-case codes below are the simulator's own names, because
@@ -37,7 +38,7 @@ ADDRESS_LIMITS = {
 FULL_ADDRESS_FIELDS = ("street", "zip", "city")
 
 
-# --- small typed getters ---------------------------------------------------------------
+# --- small typed getters --------------------------------------------------------------
 
 
 def is_number(value):
@@ -55,7 +56,8 @@ def parse_date(value):
 
 
 def _object(problems, parent, key, path, required=False):
-    """The dict at ``parent[key]``; None (and maybe an error) if absent or not an object."""
+    """The dict at ``parent[key]``; None (and maybe an error) if absent or not an
+    object."""
     value = parent.get(key) if isinstance(parent, dict) else None
     if value is None:
         if required:
@@ -158,7 +160,8 @@ def _enum(problems, parent, key, path, allowed, required=False):
 
 
 def check_windows_1252(problems, value, path=""):
-    """Text must stay inside Windows-1252 (§3.1); report the first offending field paths."""
+    """Text must stay inside Windows-1252 (§3.1); report the first offending field
+    paths."""
     if isinstance(value, str):
         try:
             value.encode("cp1252")
@@ -518,7 +521,8 @@ def _check_channel_rules(problems, body, channel, counter_party, cp_address, bil
                 if not (target or {}).get(key):
                     problems.add(f"{path}.{key}", REQUIRED)
     elif channel == "ELECTRONIC_INVOICE":
-        # billingAddress omitted (null) defaults to the counter-party address; {} means none.
+        # billingAddress omitted (null) defaults to the counter-party address; {} means
+        # none.
         effective_billing = cp_address if billing is None else billing
         for address, path in (
             (cp_address, "counterParty.counterPartyAddress"),
@@ -555,7 +559,8 @@ PARTNER_PATCH_FIELDS = (
 
 
 def validate_partner(body, *, patch=False):
-    """Raise ApiError(400) for a BusinessPartner body (POST/PUT, or PATCH with ``patch``)."""
+    """Raise ApiError(400) for a BusinessPartner body (POST/PUT, or PATCH with
+    ``patch``)."""
     require_body_object(body)
     problems = Problems()
     check_windows_1252(problems, body)
@@ -645,7 +650,7 @@ def validate_product(body, store):
     problems.raise_if_any()
 
 
-# --- attachments (§11) and mark-paid (§4.7) ----------------------------------------------
+# --- attachments (§11) and mark-paid (§4.7) -------------------------------------------
 
 
 def validate_attachment_meta(meta, store):

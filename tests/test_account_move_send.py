@@ -293,7 +293,8 @@ class TestInvoiceValidation(ProcountorInvoiceCommon):
             f"Invoice {no_tax.name} cannot be sent to Procountor: customer Asiakas Oy "
             "has no Email, which invoices sent by email need; line “Consulting” has 0 "
             "taxes; Procountor needs exactly one VAT rate per row (Taxes); line "
-            "“Support” has 2 taxes; Procountor needs exactly one VAT rate per row (Taxes).",
+            "“Support” has 2 taxes; Procountor needs exactly one VAT rate per row "
+            "(Taxes).",
         )
         self.assertEqual(self.sim.count("POST", "/invoices"), 0)
         self.assertTrue(
@@ -315,7 +316,8 @@ class TestInvoiceValidation(ProcountorInvoiceCommon):
         )
         self.assertIn("customer Asiakas Oy has no E-invoice Address", problems)
         self.assertIn(
-            "customer Asiakas Oy has no E-invoice Operator, which Finnish e-invoices need",
+            "customer Asiakas Oy has no E-invoice Operator, which Finnish e-invoices "
+            "need",
             problems,
         )
         self.customer.write(
@@ -369,8 +371,8 @@ class TestInvoiceValidation(ProcountorInvoiceCommon):
         self.connection.bank_account_id = False
         problems = self._problems(move)
         self.assertIn(
-            "line “Consulting”: tax VAT 24% (old) (24 %) is not one of Procountor's VAT "
-            "rates for Finland: 25.5, 14, 13.5, 10, 0 % (Taxes)",
+            "line “Consulting”: tax VAT 24% (old) (24 %) is not one of Procountor's "
+            "VAT rates for Finland: 25.5, 14, 13.5, 10, 0 % (Taxes)",
             problems,
         )
         self.assertIn(
@@ -424,8 +426,8 @@ class TestInvoiceValidation(ProcountorInvoiceCommon):
         self.assertEqual(move.procountor_state, "error")
         self.assertEqual(
             move.procountor_error,
-            f"Invoice {move.name}: Procountor refused the invoice: the customer's Email "
-            "is not a valid e-mail address.",
+            f"Invoice {move.name}: Procountor refused the invoice: the customer's "
+            "Email is not a valid e-mail address.",
         )
         self.assertNotIn("counterParty", move.procountor_error)
         self.assertFalse(move.procountor_create_attempted)
@@ -455,11 +457,12 @@ class TestInvoiceValidation(ProcountorInvoiceCommon):
         self.assertFalse(move.procountor_id)
         self.assertEqual(
             move.procountor_error,
-            f"Invoice {move.name}: Procountor computed a total of 1.23 EUR but Odoo has "
-            f"1.24 EUR, so the invoice was invalidated in Procountor (number "
+            f"Invoice {move.name}: Procountor computed a total of 1.23 EUR but Odoo "
+            "has 1.24 EUR, so the invoice was invalidated in Procountor (number "
             f"{remote['invoiceNumber']}) instead of being left unfinished there. "
-            "Procountor rounds the VAT of each row; set Tax Calculation Rounding Method "
-            "to Round per Line in the Accounting settings so that Odoo does too.",
+            "Procountor rounds the VAT of each row; set Tax Calculation Rounding "
+            "Method to Round per Line in the Accounting settings so that Odoo does "
+            "too.",
         )
         # Procountor's rounding is now known: the same invoice is not created again.
         again = self._mismatching_invoice()
@@ -485,8 +488,8 @@ class TestInvoiceValidation(ProcountorInvoiceCommon):
         self.assertEqual(remote["status"], "UNFINISHED")
         self.assertEqual(
             move.procountor_error,
-            f"Invoice {move.name}: Procountor computed a total of 1.23 EUR but Odoo has "
-            f"1.24 EUR; it stays unfinished in Procountor (number "
+            f"Invoice {move.name}: Procountor computed a total of 1.23 EUR but Odoo "
+            "has 1.24 EUR; it stays unfinished in Procountor (number "
             f"{remote['invoiceNumber']}) until the amounts agree.",
         )
 
@@ -568,13 +571,8 @@ class PastGrace:
         """Move the last create attempt of ``moves`` to before the grace period."""
         grace = self.env["account.move"]._procountor_create_grace()
         for move in moves:
-            move._procountor_write(
-                {
-                    "procountor_create_attempt_date": move.procountor_create_attempt_date
-                    - grace
-                    - timedelta(minutes=1)
-                }
-            )
+            attempt = move.procountor_create_attempt_date - grace - timedelta(minutes=1)
+            move._procountor_write({"procountor_create_attempt_date": attempt})
 
 
 @tagged("post_install", "-at_install")
@@ -624,7 +622,8 @@ class TestInvoiceExactlyOnce(PastGrace, ProcountorInvoiceCommon):
         self.assertTrue(move.procountor_id)
         self.assertEqual(
             move.procountor_error,
-            f"Invoice {move.name}: Procountor is temporarily unavailable; try again later.",
+            f"Invoice {move.name}: Procountor is temporarily unavailable; try again "
+            "later.",
         )
         self.assertEqual(self._remote(move)["status"], "UNFINISHED")
         move.action_procountor_send()
@@ -861,7 +860,8 @@ class TestInvoiceNoSecondCreate(PastGrace, ProcountorInvoiceCommon):
             move._procountor_is_stuck(), "just changed: may still be in flight"
         )
         self.env.cr.execute(
-            "UPDATE account_move SET write_date = write_date - interval '1 hour' WHERE id = %s",
+            "UPDATE account_move SET write_date = write_date - interval '1 hour' WHERE "
+            "id = %s",
             [move.id],
         )
         move.invalidate_recordset()
@@ -1135,7 +1135,8 @@ class TestInvoiceRefusedBeforeCreate(ProcountorInvoiceCommon):
             self._invoice(),
             "customer Asiakas Oy: E-invoice Address “12345” is neither an OVT code",
             "customer Asiakas Oy: E-invoice Operator “operator?” is neither",
-            "contact Asiakas Oy: Email “laskut(at)asiakas” is not a single valid e-mail address",
+            "contact Asiakas Oy: Email “laskut(at)asiakas” is not a single valid "
+            "e-mail address",
         )
 
     def test_due_date_beyond_longest_payment_term(self):
@@ -1163,8 +1164,8 @@ class TestInvoiceRefusedBeforeCreate(ProcountorInvoiceCommon):
         move.action_procountor_send()
         self.assertEqual(
             move.procountor_error,
-            f"Invoice {move.name}: Procountor refused the invoice: the Invoice Date falls "
-            "in a fiscal period that is closed in Procountor.",
+            f"Invoice {move.name}: Procountor refused the invoice: the Invoice Date "
+            "falls in a fiscal period that is closed in Procountor.",
         )
 
     def test_row_field_path_in_words(self):
@@ -1332,8 +1333,8 @@ class TestPaymentOfCancelledInvoice(ProcountorPaymentCommon):
             self.connection.payment_last_fetch_message,
         )
         warning = (
-            f"Invoice {move.name} is cancelled in Odoo, but Procountor recorded a payment of "
-            f"100.00 EUR on {fields.Date.today()} for it"
+            f"Invoice {move.name} is cancelled in Odoo, but Procountor recorded a "
+            f"payment of 100.00 EUR on {fields.Date.today()} for it"
         )
         self.assertIn(warning, move.procountor_error)
         self.assertTrue(any(warning in message.body for message in move.message_ids))

@@ -447,8 +447,9 @@ class BenchmarkSendFaults(ProcountorPaymentCommon):
             )
         )
         for line in (
-            f"invoices: {len(moves)}, faults injected: {faults}, duplicates: {duplicates}, "
-            f"missing: {missing}, stuck: {stuck}, duplicate payments: {duplicate_payments}",
+            f"invoices: {len(moves)}, faults injected: {faults}, duplicates: "
+            f"{duplicates}, missing: {missing}, stuck: {stuck}, duplicate payments: "
+            f"{duplicate_payments}",
             "moves: "
             + ", ".join(
                 f"{move_type} {currency}{' EU' if eu else ''}: {number}"
@@ -456,8 +457,8 @@ class BenchmarkSendFaults(ProcountorPaymentCommon):
             ),
             "faults by kind: "
             + ", ".join(f"{kind} {n}" for kind, n in sorted(campaign.injected.items())),
-            f"seed {seed}, fault rate {rate:.0%} of first attempts; workers killed: {deaths[0]}; "
-            f"scheduled runs during the campaign: {runs}",
+            f"seed {seed}, fault rate {rate:.0%} of first attempts; workers killed: "
+            f"{deaths[0]}; scheduled runs during the campaign: {runs}",
             f"second Send right after a slow create: {dict(resends)}",
             f"states when the queue was empty: {dict(states_after_campaign)}",
             f"send wall time: {send_wall:.1f} s; payment fetch: {fetch_runs} runs, "

@@ -217,15 +217,19 @@ class TestPaymentFetchBenchmark(ProcountorPaymentCommon):
         ours_ms = 1000 * apply_seconds / created
         ours_queries = (queries - queries_read) / created
         for line in (
-            f"invoices={count} with_new_payments={len(paid)} setup_s={setup_seconds:.1f}",
+            f"invoices={count} with_new_payments={len(paid)} "
+            f"setup_s={setup_seconds:.1f}",
             f"api_calls={event_calls} (+{other_calls} token/other) target<={target} "
             f"(ceil(N/200)={math.ceil(count / 200)}) vs one_call_per_invoice={count}",
-            f"wall_s={total_seconds:.1f} read_s={read_seconds:.1f} apply_s={apply_seconds:.1f}",
-            f"payments_created={created} ms_per_payment={1000 * apply_seconds / created:.1f}",
+            f"wall_s={total_seconds:.1f} read_s={read_seconds:.1f} "
+            f"apply_s={apply_seconds:.1f}",
+            f"payments_created={created} "
+            f"ms_per_payment={1000 * apply_seconds / created:.1f}",
             f"sql_queries={queries} (read={queries_read}, "
             f"per_payment={(queries - queries_read) / created:.1f})",
             f"odoo_register_payment (one wizard per invoice, same invoices) "
-            f"ms_per_payment={1000 * odoo_seconds:.1f} queries_per_payment={odoo_queries:.1f}",
+            f"ms_per_payment={1000 * odoo_seconds:.1f} "
+            f"queries_per_payment={odoo_queries:.1f}",
             f"ratio ours/odoo: time={ours_ms / (1000 * odoo_seconds):.2f} "
             f"queries={ours_queries / odoo_queries:.2f}",
         ):

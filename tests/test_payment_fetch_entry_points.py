@@ -69,7 +69,9 @@ class TestPaymentEntryPoints(ProcountorPaymentCommon):
                     "active": True,
                     "interval_number": 1,
                     "interval_type": "hours",
-                    "code": f"model.browse({self.connection.id})._cron_fetch_payments()",
+                    "code": (
+                        f"model.browse({self.connection.id})._cron_fetch_payments()"
+                    ),
                     "user_id": self.env.ref("base.user_root").id,
                 }
             ],

@@ -45,7 +45,8 @@ ids = json.loads(os.environ["BENCH_IDS"])
 if os.environ.get("BENCH_LOCAL"):
     # The former behaviour, for comparison: each process counts alone.
     from odoo.addons.procountor_connector.procountor_api import LocalThrottle
-    connection = env["procountor.connection"].browse(int(os.environ["BENCH_CONNECTION"]))
+    connection_id = int(os.environ["BENCH_CONNECTION"])
+    connection = env["procountor.connection"].browse(connection_id)
     connection._procountor_client().throttle = LocalThrottle(20)
 open(os.environ["BENCH_READY"], "w").close()
 while not os.path.exists(os.environ["BENCH_GO"]):
@@ -69,7 +70,8 @@ else:
         move._procountor_unlock()
         move._procountor_commit()
     for start in range(0, len(moves), 20):
-        locked = moves[start:start + 20].filtered(lambda move: move._procountor_try_lock())
+        batch = moves[start:start + 20]
+        locked = batch.filtered(lambda move: move._procountor_try_lock())
         env.cr.commit()
         locked.invalidate_recordset()
         due = locked.filtered(lambda move: move.procountor_state == "to_send")
@@ -305,12 +307,14 @@ class BenchmarkTwoWorkers(ProcountorCommon):
             f"simulator limit {'on' if rate_limit else 'off'}"
         )
         for line in (
-            f"{label}: 2 processes x {count} invoices, latency {self.sim.latency * 1000:.0f} ms",
+            f"{label}: 2 processes x {count} invoices, latency "
+            f"{self.sim.latency * 1000:.0f} ms",
             f"{label}: {len(requests)} requests in {wall:.1f} s "
-            f"({len(requests) / wall:.1f} requests/s, {2 * count / wall:.2f} invoices/s); "
-            f"per process {per_process} invoices/s",
-            f"{label}: peak {peak} requests in one second, {statuses.count(429)} answered 429, "
-            f"{serialization_failures} serialization failures logged by the processes",
+            f"({len(requests) / wall:.1f} requests/s, {2 * count / wall:.2f} "
+            f"invoices/s); per process {per_process} invoices/s",
+            f"{label}: peak {peak} requests in one second, {statuses.count(429)} "
+            f"answered 429, {serialization_failures} serialization failures logged by "
+            "the processes",
         ):
             _logger.info("PROCOUNTOR BENCHMARK workers: %s", line)
         return peak, statuses.count(429)

@@ -66,8 +66,8 @@ class BenchmarkBillImport(ProcountorBillCommon):
             self.assertEqual(len(moves), len(move_values))
             savepoint.close(rollback=True)
         _logger.info(
-            "PROCOUNTOR BENCHMARK bill_import native: %s bills by account.move.create of %s "
-            "at a time in %.1f s = %.0f ms/bill; %s SQL queries = %.1f/bill",
+            "PROCOUNTOR BENCHMARK bill_import native: %s bills by account.move.create "
+            "of %s at a time in %.1f s = %.0f ms/bill; %s SQL queries = %.1f/bill",
             len(move_values),
             size,
             seconds,
@@ -102,8 +102,8 @@ class BenchmarkBillImport(ProcountorBillCommon):
         queries = self.env.cr.sql_log_count - queries
         calls = self.sim.count() - calls
         _logger.info(
-            "PROCOUNTOR BENCHMARK bill_import %s: %s bills (%s imported, %s skipped) in "
-            "%.1f s = %.0f ms/bill; %s SQL queries = %.0f/bill; %s API calls",
+            "PROCOUNTOR BENCHMARK bill_import %s: %s bills (%s imported, %s skipped) "
+            "in %.1f s = %.0f ms/bill; %s SQL queries = %.0f/bill; %s API calls",
             label,
             bills,
             run.imported,
@@ -168,9 +168,9 @@ class BenchmarkBillImport(ProcountorBillCommon):
         for size in (BILLS, CREATE_BATCH_SIZE):
             seconds, queries = self._measure_native(move_values, size)
             _logger.info(
-                "PROCOUNTOR BENCHMARK bill_import connector/native (%s at a time): %.2f x the "
-                "time per bill (%.0f vs %.0f ms), %.2f x the queries per bill (%.1f vs %.1f); "
-                "target <= 1.2 x the time",
+                "PROCOUNTOR BENCHMARK bill_import connector/native (%s at a time): "
+                "%.2f x the time per bill (%.0f vs %.0f ms), %.2f x the queries per "
+                "bill (%.1f vs %.1f); target <= 1.2 x the time",
                 size,
                 first.seconds / seconds,
                 1000 * first.seconds / BILLS,

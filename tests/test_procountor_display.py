@@ -50,7 +50,9 @@ class TestProcountorDisplay(TransactionCase):
                 "connection_id": connection.id,
                 "method": "POST",
                 "path": "/invoices",
-                "request_body": '{"type":"SALES_INVOICE","invoiceRows":[{"vatPercent":25.5}]}',
+                "request_body": (
+                    '{"type":"SALES_INVOICE","invoiceRows":[{"vatPercent":25.5}]}'
+                ),
                 "response_body": "<html>Bad gateway",
             }
         )

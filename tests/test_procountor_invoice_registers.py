@@ -63,10 +63,10 @@ class TestInvoiceCreatesRegisters(ProcountorInvoiceCommon):
         self.assertEqual(move.procountor_state, "error")
         self.assertEqual(
             move.procountor_error,
-            f"Invoice {move.name} cannot be sent to Procountor: Contact Uusi Asiakas Oy "
-            "has no Procountor customer ID on connection Simulated Procountor; link it "
-            "with Fetch Procountor customers or turn on Create customers in Procountor "
-            "on the connection.",
+            f"Invoice {move.name} cannot be sent to Procountor: Contact Uusi Asiakas "
+            "Oy has no Procountor customer ID on connection Simulated Procountor; "
+            "link it with Fetch Procountor customers or turn on Create customers in "
+            "Procountor on the connection.",
         )
         self.assertFalse(self.sim.invoices(originalInvoiceNumber=move.name))
         self.assertEqual(self.sim.count("POST", "/businesspartners"), 0)

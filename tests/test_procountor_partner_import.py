@@ -317,15 +317,15 @@ class TestPartnerImport(ProcountorRegistersCommon):
         wizard.action_apply()
         self.assertEqual(
             wizard.summary,
-            "Updated: 0, created: 0, skipped: 1, failed: 4.\n"
-            f"Asiakas Oy (Procountor ID {self.asiakas['id']}): contact Jo Linkitetty Oy is "
-            "already linked to Procountor ID 1999999; choose another contact.\n"
-            f"Kunde AB (Procountor ID {self.kunde['id']}): choose the contact to update, "
-            "or another action.\n"
-            f"Matti Meikäläinen Tmi, billing address (Procountor ID {self.matti['id']}): an "
-            "address has no Procountor ID of its own; choose Do nothing or Add to partners.\n"
-            f"Matti Meikäläinen Tmi, delivery address (Procountor ID {self.matti['id']}): "
-            "customer Matti Meikäläinen Tmi is not in Odoo; add or link the customer first.",
+            "Updated: 0, created: 0, skipped: 1, failed: 4.\nAsiakas Oy (Procountor "
+            f"ID {self.asiakas['id']}): contact Jo Linkitetty Oy is already linked to "
+            "Procountor ID 1999999; choose another contact.\nKunde AB (Procountor ID "
+            f"{self.kunde['id']}): choose the contact to update, or another "
+            "action.\nMatti Meikäläinen Tmi, billing address (Procountor ID "
+            f"{self.matti['id']}): an address has no Procountor ID of its own; choose "
+            "Do nothing or Add to partners.\nMatti Meikäläinen Tmi, delivery address "
+            f"(Procountor ID {self.matti['id']}): customer Matti Meikäläinen Tmi is "
+            "not in Odoo; add or link the customer first.",
         )
         self.assertEqual(self._line(wizard, self.asiakas).result, "failed")
 

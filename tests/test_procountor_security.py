@@ -442,8 +442,8 @@ class TestLogSurvival(ProcountorCommon):
     def _real_rows(self, after_id):
         with db_connect(self.env.cr.dbname).cursor() as cr:
             cr.execute(
-                "SELECT path, status_code, company_id, connection_id FROM procountor_log "
-                "WHERE id > %s ORDER BY id",
+                "SELECT path, status_code, company_id, connection_id FROM "
+                "procountor_log WHERE id > %s ORDER BY id",
                 [after_id],
             )
             return cr.fetchall()

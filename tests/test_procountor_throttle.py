@@ -45,7 +45,8 @@ class TestProcountorThrottle(ProcountorCommon):
         """The slots of ``key`` as another connection sees them."""
         with sql_db.db_connect(self.env.cr.dbname).cursor() as cr:
             cr.execute(
-                "SELECT started, finished FROM procountor_throttle_slot WHERE client_key = %s",
+                "SELECT started, finished FROM procountor_throttle_slot WHERE "
+                "client_key = %s",
                 (key,),
             )
             return cr.fetchall()

@@ -305,8 +305,8 @@ class TestProcountorReadings(ProcountorPaymentCommon):
                         self.assertEqual(second.procountor_state, "error")
                         self.assertEqual(self.sim.count("POST", "/invoices"), posts)
                         self.assertIn(
-                            f"Procountor computes a total of {remote_total:.2f} EUR but "
-                            f"Odoo has {odoo_total:.2f} EUR",
+                            f"Procountor computes a total of {remote_total:.2f} EUR "
+                            f"but Odoo has {odoo_total:.2f} EUR",
                             second.procountor_error,
                         )
                     self.assertFalse(self.sim.invoices(status="UNFINISHED"))

@@ -12,7 +12,8 @@ WARNING = "resetting it to draft in Odoo changes nothing in Procountor"
 
 @tagged("post_install", "-at_install")
 class TestResetToDraftButton(ProcountorInvoiceCommon):
-    """Odoo's own Reset to Draft button stays, and asks first for an invoice in Procountor."""
+    """Odoo's own Reset to Draft button stays, and asks first for an invoice in
+    Procountor."""
 
     def _form(self, view_xmlid="account.view_move_form"):
         arch = self.env["account.move"].get_view(self.env.ref(view_xmlid).id, "form")[
@@ -89,7 +90,10 @@ const waitFor = async (selector, text) => {
     }
     reset.click();
     await waitFor(".modal .modal-body", "Reset to draft anyway?");
-    (await waitFor(".modal .modal-footer button[name='action_procountor_reset_to_draft']")).click();
+    const confirmButton = await waitFor(
+        ".modal .modal-footer button[name='action_procountor_reset_to_draft']"
+    );
+    confirmButton.click();
     await waitFor(".o_statusbar_status .o_arrow_button_current", "Draft");
     if (document.querySelector(".modal")) {
         throw new Error("the confirmation dialog is still open");

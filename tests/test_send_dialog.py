@@ -150,7 +150,8 @@ class TestSendDialog(SendDialogCommon):
         self.assertEqual(action["params"]["type"], "success")
         self.assertEqual(
             action["params"]["message"],
-            f"Invoice {move.name} sent to Procountor (number {move.procountor_number}).",
+            f"Invoice {move.name} sent to Procountor (number "
+            f"{move.procountor_number}).",
         )
         self.assertEqual(
             action["params"]["next"], {"type": "ir.actions.act_window_close"}

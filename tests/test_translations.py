@@ -13,8 +13,8 @@ EXPECTED = {
         "not_sent": "Ei lähetetty",
         "email_channel": "Sähköposti",
         "connected": "Yhdistetty Procountor-yritykseen",
-        "fill_in": "Yhteys Simulated Procountor: täytä Sovellustunnus (Client ID) ennen "
-        "yhteydenottoa Procountoriin.",
+        "fill_in": "Yhteys Simulated Procountor: täytä Sovellustunnus (Client ID) "
+        "ennen yhteydenottoa Procountoriin.",
         "reset": "Palauta luonnokseksi",
         "send": "Lähetä Procountoriin",
         "warning": "ei muuta Procountorissa mitään",
@@ -24,7 +24,8 @@ EXPECTED = {
         "not_sent": "Inte skickad",
         "email_channel": "E-post",
         "connected": "Ansluten till Procountor-företaget",
-        "fill_in": "Anslutning Simulated Procountor: fyll i Klient-ID innan Procountor kontaktas.",
+        "fill_in": "Anslutning Simulated Procountor: fyll i Klient-ID innan "
+        "Procountor kontaktas.",
         "reset": "Återställ till utkast",
         "send": "Skicka till Procountor",
         "warning": "ändrar ingenting i Procountor",

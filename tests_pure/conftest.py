@@ -1,4 +1,5 @@
-"""Shared fixtures: the simulator on 127.0.0.1, a fake clock and sleep, a client factory."""
+"""Shared fixtures: the simulator on 127.0.0.1, a fake clock and sleep, a client
+factory."""
 
 import pytest
 

@@ -223,7 +223,7 @@ def test_business_id_keys_do_not_mix_different_ids():
     assert registers.business_id_keys(None) == set()
 
 
-# --- Readings of the ledger receipt (procountor_simulator.readings) ----------------------
+# --- Readings of the ledger receipt (procountor_simulator.readings) -------------------
 
 BILL_READINGS = (
     "ledger_receipt_sign",

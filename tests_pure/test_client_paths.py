@@ -49,7 +49,8 @@ def _checked_files():
 
 
 def _path_literals(path):
-    """``(line, text)`` of every string (or f-string start) that is a Procountor path."""
+    """``(line, text)`` of every string (or f-string start) that is a Procountor
+    path."""
     tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
     parts = {
         id(value)

@@ -128,7 +128,8 @@ def test_validation_sentence_does_not_double_the_full_stop():
         ),
         (
             ProcountorTLSError(),
-            "The secure connection to Procountor failed: the server certificate could not be verified.",
+            "The secure connection to Procountor failed: the server certificate could "
+            "not be verified.",
         ),
         (ProcountorTimeoutError(), "Procountor did not answer in time."),
         (
@@ -137,7 +138,8 @@ def test_validation_sentence_does_not_double_the_full_stop():
         ),
         (
             ProcountorUnknownOutcome(),
-            "Procountor sent the request but its answer was lost; check in Procountor before retrying.",
+            "Procountor sent the request but its answer was lost; check in Procountor "
+            "before retrying.",
         ),
         (
             ProcountorNotFoundError(status=404),

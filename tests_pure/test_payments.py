@@ -8,7 +8,8 @@ from procountor_api import payments
 
 
 def bulk_row(**overrides):
-    """A row shaped like the bulk search's declared PaymentSearchResult (API_NOTES §4.7)."""
+    """A row shaped like the bulk search's declared PaymentSearchResult (API_NOTES
+    §4.7)."""
     row = {
         "id": 5000001,
         "invoiceId": 42,

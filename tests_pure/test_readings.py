@@ -127,8 +127,8 @@ def test_single_sum_info_entry_flag(sim, flag):
 @pytest.mark.parametrize(
     "rounding, net, vat",
     [
-        # Two rows of 10.10 at 25.5 %: VAT 2.5755 each (per row 2.58 + 2.58), 5.151 on the
-        # total; one row of 3.00: VAT exactly 0.765, a tie.
+        # Two rows of 10.10 at 25.5 %: VAT 2.5755 each (per row 2.58 + 2.58), 5.151 on
+        # the total; one row of 3.00: VAT exactly 0.765, a tie.
         ("row_half_up", 20.20 + 3.00, 5.16 + 0.77),
         ("row_half_even", 20.20 + 3.00, 5.16 + 0.76),
         ("total_half_up", 20.20 + 3.00, 5.15 + 0.77),

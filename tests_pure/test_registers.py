@@ -348,7 +348,7 @@ def test_partner_values_ignores_addresses_equal_to_the_main_one_and_odd_values()
     assert values["payment_term_days"] is None
 
 
-# ------------------------------------------------------------------ contacts from partners
+# --------------------------------------------------------------- contacts from partners
 # Before there was one mapper, the partner import and the vendor bill import
 # each made contacts with their own rules; the cases where they differed:
 

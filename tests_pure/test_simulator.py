@@ -229,7 +229,7 @@ def test_missing_or_bad_bearer(api):
     assert bad.status_code == 401
 
 
-# --- gateway, routing, paging, batch GET (§1, §3.3, §3.4) -------------------------------
+# --- gateway, routing, paging, batch GET (§1, §3.3, §3.4) -----------------------------
 
 
 def test_get_with_body_is_forbidden(api):
@@ -318,7 +318,7 @@ def test_batch_get(api, sim):
     assert api.get(f"/businesspartners/{too_many}").status_code == 400
 
 
-# --- business partners (§7) ------------------------------------------------------------
+# --- business partners (§7) -----------------------------------------------------------
 
 
 def test_partner_header_search(api, sim):
@@ -430,7 +430,7 @@ def test_products_create_validation(api):
     assert good.status_code == 200 and good.json()["id"]
 
 
-# --- invoice validation (§4, §14.5) ------------------------------------------------------
+# --- invoice validation (§4, §14.5) ---------------------------------------------------
 
 
 def test_invoice_create_returns_full_invoice(api, sim):
@@ -604,7 +604,7 @@ def test_windows_1252_only(api):
     )
 
 
-# --- totals (§4.1 invoiceSumInfo, §14.7) ---------------------------------------------------
+# --- totals (§4.1 invoiceSumInfo, §14.7) ----------------------------------------------
 
 
 def test_sum_info_with_discounts_to_the_cent(api):
@@ -736,7 +736,7 @@ def test_sales_ledger_receipt(api, sim):
     assert round(sum(t["accountingValue"] for t in receipt["transactions"]), 2) == 0
 
 
-# --- state machine (§4.5, §14.4) --------------------------------------------------------
+# --- state machine (§4.5, §14.4) ------------------------------------------------------
 
 
 def test_approve_send_state_machine(api, sim):
@@ -802,7 +802,7 @@ def test_purchase_invoice_approval(api, sim):
     assert api.put(path + "/send").status_code == 403
 
 
-# --- payments (§4.7) -------------------------------------------------------------------
+# --- payments (§4.7) ------------------------------------------------------------------
 
 
 def test_payment_events_and_statuses(api, sim):
@@ -938,7 +938,7 @@ def test_invoice_search_filters(api, sim):
     } <= set(row)
 
 
-# --- faults -------------------------------------------------------------------------------
+# --- faults ---------------------------------------------------------------------------
 
 
 def test_fail_next_with_retry_after(api, sim):
@@ -1026,7 +1026,7 @@ def test_request_log_and_count(api, sim):
     assert sim.requests[1]["json"]["type"] == "SALES_INVOICE"
 
 
-# --- attachments (§11) ---------------------------------------------------------------------
+# --- attachments (§11) ----------------------------------------------------------------
 
 
 def upload(api, meta, content=b"%PDF-1.4 test", name="invoice.pdf"):
@@ -1238,7 +1238,7 @@ def test_ledger_receipt_put(api, sim):
     } <= error_fields(bad)
 
 
-# --- seeding, reset, server ------------------------------------------------------------
+# --- seeding, reset, server -----------------------------------------------------------
 
 
 def test_default_seed(api, sim):

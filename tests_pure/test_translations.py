@@ -104,7 +104,8 @@ def placeholders(text):
 
 
 def problems(template_entries, language_entries):
-    """Plain sentences saying what is wrong with a language file (empty when all is well)."""
+    """Plain sentences saying what is wrong with a language file (empty when all is
+    well)."""
     found = []
     template = {entry.msgid: entry for entry in template_entries if entry.msgid}
     seen = collections.Counter(entry.msgid for entry in language_entries if entry.msgid)
