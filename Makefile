@@ -1,8 +1,16 @@
 # Commands documented in README.rst.
-.PHONY: test demo simulator benchmark
+.PHONY: test lint readme demo simulator benchmark
 
 test:
 	bash .ci/test.sh
+
+# the static checks of make test alone (XML, pylint-odoo, ruff, OCA's pylint set)
+lint:
+	bash .ci/test.sh static
+
+# README.rst from the manifest and readme/*.md
+readme:
+	python3 .ci/readme.py
 
 demo:
 	bash .ci/demo.sh

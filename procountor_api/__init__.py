@@ -4,7 +4,12 @@ Odoo code imports it relatively (``from ..procountor_api import ProcountorClient
 so that the exception classes exist only once.
 """
 
-from .client import ENVIRONMENT_URLS, LocalThrottle, ProcountorClient, ProcountorTransport
+from .client import (
+    ENVIRONMENT_URLS,
+    LocalThrottle,
+    ProcountorClient,
+    ProcountorTransport,
+)
 from .errors import (
     ProcountorAuthError,
     ProcountorConnectionError,

@@ -52,8 +52,9 @@ class CallPool:
     def __init__(self, client, workers):
         self.client = client
         self._deadline = getattr(client._local, "deadline", None)
-        self._executor = ThreadPoolExecutor(max_workers=max(1, int(workers)),
-                                            thread_name_prefix="procountor-call")
+        self._executor = ThreadPoolExecutor(
+            max_workers=max(1, int(workers)), thread_name_prefix="procountor-call"
+        )
 
     def submit(self, function, *args):
         reports = []
@@ -113,12 +114,16 @@ class ProcountorClient(ProcountorTransport):
         params.pop("size", None)
         seen = set()
         while True:
-            body = self.get(path, params={**params, "page": page, "size": size}, headers=headers)
+            body = self.get(
+                path, params={**params, "page": page, "size": size}, headers=headers
+            )
             if body is None:
                 return
             if isinstance(body, list):
                 keys = [_row_key(row) for row in body]
-                fresh = [row for row, key in zip(body, keys) if key not in seen]
+                fresh = [
+                    row for row, key in zip(body, keys, strict=True) if key not in seen
+                ]
                 seen.update(keys)
                 yield from fresh
                 if len(body) < size or not fresh:
@@ -162,7 +167,8 @@ class ProcountorClient(ProcountorTransport):
             previous_id = rows[-1]["id"]
 
     def get_batch(self, path, ids):
-        """GET ``{path}/{id,id,...}`` in chunks of at most 200 ids; always return a list.
+        """GET ``{path}/{id,id,...}`` in chunks of at most 200 ids; always return a
+        list.
 
         A chunk answered 404 (all its ids invalid, API_NOTES §3.3) contributes nothing.
         """
@@ -207,8 +213,9 @@ class ProcountorClient(ProcountorTransport):
                 self._local.reports = None
                 self._local.deadline = None
 
-        with ThreadPoolExecutor(max_workers=workers,
-                                thread_name_prefix="procountor-read") as pool:
+        with ThreadPoolExecutor(
+            max_workers=workers, thread_name_prefix="procountor-read"
+        ) as pool:
             futures = [pool.submit(run, index) for index in range(len(items))]
         for batch in reports:
             for info in batch:
@@ -267,7 +274,8 @@ class ProcountorClient(ProcountorTransport):
         return self.put(f"/invoices/{int(invoice_id)}/invalidate")
 
     def search_invoices(self, **filters):
-        """Yield ``InvoiceBasicInfo`` rows of ``GET /invoices`` over all pages (API_NOTES §4.8)."""
+        """Yield ``InvoiceBasicInfo`` rows of ``GET /invoices`` over all pages
+        (API_NOTES §4.8)."""
         return self.paginate("/invoices", params=_list_params(filters))
 
     def get_invoices(self, ids):
@@ -275,7 +283,8 @@ class ProcountorClient(ProcountorTransport):
         return self.get_batch("/invoices", ids)
 
     def payment_events(self, invoice_ids):
-        """Yield the payment events of the given invoices, 200 ids per query (API_NOTES §4.7).
+        """Yield the payment events of the given invoices, 200 ids per query (API_NOTES
+        §4.7).
 
         With ``concurrency`` above 1 the chunks are read several at a time and
         nothing is yielded before all of them were read.
@@ -283,23 +292,30 @@ class ProcountorClient(ProcountorTransport):
         chunks = list(_chunks(_unique(invoice_ids), MAX_BATCH_IDS))
         if self.concurrency <= 1:
             for chunk in chunks:
-                yield from self.paginate("/payments/paymentevents",
-                                         params={"invoiceId": ",".join(chunk)})
+                yield from self.paginate(
+                    "/payments/paymentevents", params={"invoiceId": ",".join(chunk)}
+                )
             return
         for rows in self.map_concurrent(
-                lambda chunk: list(self.paginate("/payments/paymentevents",
-                                                 params={"invoiceId": ",".join(chunk)})),
-                chunks):
+            lambda chunk: list(
+                self.paginate(
+                    "/payments/paymentevents", params={"invoiceId": ",".join(chunk)}
+                )
+            ),
+            chunks,
+        ):
             yield from rows
 
     # ------------------------------------------------------- ledger receipts
 
     def search_ledger_receipts(self, **filters):
-        """Yield ledger receipt rows of ``GET /ledgerreceipts`` over all pages (API_NOTES §6)."""
+        """Yield ledger receipt rows of ``GET /ledgerreceipts`` over all pages
+        (API_NOTES §6)."""
         return self.paginate("/ledgerreceipts", params=_list_params(filters))
 
     def get_ledger_receipts(self, ids):
-        """Full ledger receipts by id, 200 per request (API_NOTES §3.3, §6); always a list."""
+        """Full ledger receipts by id, 200 per request (API_NOTES §3.3, §6); always a
+        list."""
         return self.get_batch("/ledgerreceipts", ids)
 
     # ----------------------------------------------------- business partners
@@ -308,17 +324,20 @@ class ProcountorClient(ProcountorTransport):
         return self.post("/businesspartners", json=payload)
 
     def search_business_partners(self, name=None, identifier=None, **params):
-        """Yield partner rows; ``name``/``identifier`` travel as HTTP headers (API_NOTES §3.4)."""
+        """Yield partner rows; ``name``/``identifier`` travel as HTTP headers
+        (API_NOTES §3.4)."""
         headers = {}
         if name:
             headers["name"] = _header_value(name)
         if identifier:
             headers["identifier"] = _header_value(identifier)
-        return self.paginate("/businesspartners", params=_list_params(params),
-                             headers=headers or None)
+        return self.paginate(
+            "/businesspartners", params=_list_params(params), headers=headers or None
+        )
 
     def get_business_partners(self, ids):
-        """Full business partners by id, 200 per request (API_NOTES §3.3, §7); always a list."""
+        """Full business partners by id, 200 per request (API_NOTES §3.3, §7); always
+        a list."""
         return self.get_batch("/businesspartners", ids)
 
     # -------------------------------------------------------------- products
@@ -334,9 +353,13 @@ class ProcountorClient(ProcountorTransport):
     # ----------------------------------------------------------- attachments
 
     def upload_attachment(self, meta, filename, content):
-        """POST /attachments as multipart: parts ``meta`` (JSON) and ``file`` (API_NOTES §11)."""
-        mimetype = (meta or {}).get("mimeType") or mimetypes.guess_type(filename)[0] \
+        """POST /attachments as multipart: parts ``meta`` (JSON) and ``file``
+        (API_NOTES §11)."""
+        mimetype = (
+            (meta or {}).get("mimeType")
+            or mimetypes.guess_type(filename)[0]
             or "application/octet-stream"
+        )
         files = {
             "meta": (None, jsonlib.dumps(meta), "application/json"),
             "file": (filename, content, mimetype),
@@ -344,9 +367,11 @@ class ProcountorClient(ProcountorTransport):
         return self.post("/attachments", files=files)
 
     def download_attachment(self, attachment_id):
-        """GET /attachments/{id}, a multipart/mixed answer (API_NOTES §11) -> ``(meta, content)``.
+        """GET /attachments/{id}, a multipart/mixed answer (API_NOTES §11) -> ``(meta,
+        content)``.
 
-        ``meta`` is the Attachment JSON (``name``, ``mimeType``...), ``content`` the file bytes.
+        ``meta`` is the Attachment JSON (``name``, ``mimeType``...), ``content`` the
+        file bytes.
         """
         path = f"/attachments/{int(attachment_id)}"
         raw = self.get(path, expect_json=False)
@@ -357,8 +382,13 @@ class ProcountorClient(ProcountorTransport):
             elif content is None:
                 content = part
         if meta is None or content is None:
-            raise ProcountorError("attachment answer lacks its meta or file part",
-                                  status=200, method="GET", path=path, host=self.host)
+            raise ProcountorError(
+                "attachment answer lacks its meta or file part",
+                status=200,
+                method="GET",
+                path=path,
+                host=self.host,
+            )
         return meta, content
 
     # ------------------------------------------------------- payment events
@@ -373,6 +403,7 @@ class ProcountorClient(ProcountorTransport):
 
 # ------------------------------------------------------------------- helpers
 
+
 def _row_key(row):
     """What identifies a list row when paging a bare array: its id, else its content."""
     if isinstance(row, dict) and row.get("id") is not None:
@@ -382,7 +413,7 @@ def _row_key(row):
 
 def _chunks(items, size):
     for start in range(0, len(items), size):
-        yield items[start:start + size]
+        yield items[start : start + size]
 
 
 def _unique(ids):
@@ -410,8 +441,8 @@ def _list_params(params):
 
 
 def _header_value(value):
-    # Header values must be a single line; http.client sends str as Latin-1,
-    # anything beyond it is sent as UTF-8 bytes [INFER: Procountor's decoding is undocumented].
+    # Header values must be a single line; http.client sends str as Latin-1, anything
+    # beyond it is sent as UTF-8 bytes [INFER: Procountor's decoding is undocumented].
     text = " ".join(str(value).split())
     try:
         text.encode("latin-1")
@@ -421,7 +452,8 @@ def _header_value(value):
 
 
 def _multipart_parts(body):
-    """Split a multipart body into ``[(headers, content)]``, keeping binary content intact.
+    """Split a multipart body into ``[(headers, content)]``, keeping binary content
+    intact.
 
     Only the body is at hand, so the boundary is read from its first line.
     """

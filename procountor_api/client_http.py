@@ -41,6 +41,17 @@ def _retry_after(response):
     return max(0.0, (when - datetime.now(timezone.utc)).total_seconds())
 
 
+def _send_headers(has_json, token, headers):
+    """The headers of one attempt: JSON answers, the bearer token, the caller's."""
+    send_headers = {"Accept": "application/json"}
+    if has_json:
+        send_headers["Content-Type"] = "application/json"
+    if token:
+        send_headers["Authorization"] = f"Bearer {token}"
+    send_headers.update(headers or {})
+    return send_headers
+
+
 def _not_sent(exc):
     """True when the exception proves the request never reached the server.
 
@@ -58,11 +69,15 @@ def _not_sent(exc):
         if item is None or id(item) in seen:
             continue
         seen.add(id(item))
-        if isinstance(item, (NewConnectionError, ConnectionRefusedError, socket.gaierror)):
+        if isinstance(
+            item, (NewConnectionError, ConnectionRefusedError, socket.gaierror)
+        ):
             return True
-        if isinstance(item, OSError) and item.errno in (errno.ECONNREFUSED,
-                                                         errno.EHOSTUNREACH,
-                                                         errno.ENETUNREACH):
+        if isinstance(item, OSError) and item.errno in (
+            errno.ECONNREFUSED,
+            errno.EHOSTUNREACH,
+            errno.ENETUNREACH,
+        ):
             return True
         if isinstance(item, BaseException):
             stack.extend(a for a in item.args if isinstance(a, BaseException))
@@ -73,7 +88,8 @@ def _not_sent(exc):
 
 
 def _json_default(value):
-    """JSON for values Odoo hands over: Decimal as number, dates as yyyy-MM-dd (API_NOTES §3.1)."""
+    """JSON for values Odoo hands over: Decimal as number, dates as yyyy-MM-dd
+    (API_NOTES §3.1)."""
     if isinstance(value, decimal.Decimal):
         return float(value)
     if isinstance(value, datetime):
@@ -96,5 +112,10 @@ def _text_of(response):
 
 def _is_text(content_type):
     content_type = content_type.lower()
-    return (not content_type or content_type.startswith("text/") or "json" in content_type
-            or "xml" in content_type or "x-www-form-urlencoded" in content_type)
+    return (
+        not content_type
+        or content_type.startswith("text/")
+        or "json" in content_type
+        or "xml" in content_type
+        or "x-www-form-urlencoded" in content_type
+    )

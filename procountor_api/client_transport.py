@@ -32,34 +32,24 @@ import random as _random
 import threading
 import time
 from contextlib import contextmanager
-from urllib.parse import urlencode, urlsplit
+from urllib.parse import urlsplit
 
 import requests
 
+from .client_answers import TransportAnswers
 from .client_http import (
-    _is_text,
     _json_default,
     _json_or_none,
-    _not_sent,
     _read_seconds,
-    _retry_after,
+    _send_headers,
     _strip_query,
-    _text_of,
 )
 from .errors import (
     ProcountorAuthError,
-    ProcountorConnectionError,
     ProcountorError,
-    ProcountorForbiddenError,
-    ProcountorNotFoundError,
     ProcountorTimeoutError,
-    ProcountorTLSError,
-    ProcountorTransientError,
-    ProcountorUnknownOutcome,
-    ProcountorValidationError,
     parse_errors,
 )
-from .redact import redact, scrub, truncate
 from .throttle import LocalThrottle
 
 # One log name for the whole client, whichever of its modules logs.
@@ -92,13 +82,9 @@ TOKEN_PATH = "/oauth/token"
 TOKEN_MARGIN = 60
 # Procountor's tokens live 3600 s (API_NOTES §2.1); used when expires_in is missing.
 DEFAULT_TOKEN_LIFETIME = 3600
-BODY_LOG_LIMIT = 4000
-
-_RETRY_STATUSES = frozenset({429, 502, 503, 504})
-_VALIDATION_STATUSES = frozenset({400, 409, 422})
 
 
-class ProcountorTransport:
+class ProcountorTransport(TransportAnswers):
     """Sends calls to one Procountor company through one API key (M2M flow,
     API_NOTES §2.1): token, throttle, retries, logging hook.
 
@@ -107,11 +93,28 @@ class ProcountorTransport:
     ``session`` are injectable so tests need no real waiting.
     """
 
-    def __init__(self, base_url, client_id, client_secret, api_key, redirect_uri="", *,
-                 timeout=(5, 30), max_attempts=4, backoff=0.5, max_backoff=8.0,
-                 rate_limit=20, on_call=None, session=None,
-                 sleep=time.sleep, clock=time.monotonic, random=_random.random,
-                 max_retry_after=60.0, throttle=None, concurrency=1):
+    def __init__(
+        self,
+        base_url,
+        client_id,
+        client_secret,
+        api_key,
+        redirect_uri="",
+        *,
+        timeout=(5, 30),
+        max_attempts=4,
+        backoff=0.5,
+        max_backoff=8.0,
+        rate_limit=20,
+        on_call=None,
+        session=None,
+        sleep=time.sleep,
+        clock=time.monotonic,
+        random=_random.random,
+        max_retry_after=60.0,
+        throttle=None,
+        concurrency=1,
+    ):
         if not base_url:
             raise ValueError("base_url is required")
         self.base_url = base_url.rstrip("/")
@@ -149,13 +152,16 @@ class ProcountorTransport:
         self.token_requests = 0
         self.calls = 0
         if plain_http_refused(self.base_url):
-            raise ValueError("plain http:// is accepted only for loopback hosts: "
-                             "the credentials would travel unencrypted")
+            raise ValueError(
+                "plain http:// is accepted only for loopback hosts: "
+                "the credentials would travel unencrypted"
+            )
 
     # ------------------------------------------------------------------ token
 
     def get_token(self):
-        """Return a valid access token; fetch one when none is cached or it is about to expire."""
+        """Return a valid access token; fetch one when none is cached or it is about
+        to expire."""
         with self._token_lock:
             if self._token is None or self._clock() >= self._token_expiry:
                 try:
@@ -167,8 +173,16 @@ class ProcountorTransport:
 
     def secret_values(self):
         """The literal secrets this client holds: client secret, API key, tokens."""
-        return [value for value in (self._client_secret, self._api_key, self._token,
-                                    self._previous_token) if value]
+        return [
+            value
+            for value in (
+                self._client_secret,
+                self._api_key,
+                self._token,
+                self._previous_token,
+            )
+            if value
+        ]
 
     @contextmanager
     def deadline(self, seconds, read_timeout=None):
@@ -207,8 +221,12 @@ class ProcountorTransport:
         body = self._call("POST", TOKEN_PATH, data=form, idempotent=True, auth=False)
         token = body.get("access_token") if isinstance(body, dict) else None
         if not token:
-            raise ProcountorAuthError("token answer holds no access_token",
-                                      method="POST", path=TOKEN_PATH, host=self.host)
+            raise ProcountorAuthError(
+                "token answer holds no access_token",
+                method="POST",
+                path=TOKEN_PATH,
+                host=self.host,
+            )
         try:
             lifetime = float(body.get("expires_in") or DEFAULT_TOKEN_LIFETIME)
         except (TypeError, ValueError):
@@ -220,8 +238,20 @@ class ProcountorTransport:
 
     # ---------------------------------------------------------------- generic
 
-    def request(self, method, path, *, params=None, json=None, data=None, files=None,
-                headers=None, idempotent=None, expect_json=True, timeout=None):
+    def request(
+        self,
+        method,
+        path,
+        *,
+        params=None,
+        json=None,
+        data=None,
+        files=None,
+        headers=None,
+        idempotent=None,
+        expect_json=True,
+        timeout=None,
+    ):
         """Send one API call with token, throttling and retries; return the answer.
 
         ``idempotent`` decides what may be retried: by default everything but
@@ -232,10 +262,19 @@ class ProcountorTransport:
         if idempotent is None:
             idempotent = method != "POST" or _strip_query(path) == TOKEN_PATH
         try:
-            return self._call(method, path, params=params, json=json, data=data,
-                              files=files, headers=headers, idempotent=idempotent,
-                              expect_json=expect_json, timeout=timeout,
-                              auth=_strip_query(path) != TOKEN_PATH)
+            return self._call(
+                method,
+                path,
+                params=params,
+                json=json,
+                data=data,
+                files=files,
+                headers=headers,
+                idempotent=idempotent,
+                expect_json=expect_json,
+                timeout=timeout,
+                auth=_strip_query(path) != TOKEN_PATH,
+            )
         except ProcountorError as error:
             # Procountor's messages may echo what was sent: no literal secret
             # leaves the client in an error, whoever logs or shows it.
@@ -259,20 +298,24 @@ class ProcountorTransport:
 
     # --------------------------------------------------------------- internals
 
-    def _call(self, method, path, *, params=None, json=None, data=None, files=None,
-              headers=None, idempotent, expect_json=True, timeout=None, auth=True):
-        """The retry loop around :meth:`_attempt`; the policy is in the module docstring."""
-        if method == "GET" and (json is not None or data is not None or files):
-            # The test gateway answered 403 to GETs with a body (API_NOTES §1).
-            raise ValueError("GET requests cannot carry a body")
-        if not path.startswith("/"):
-            path = "/" + path
-        url = self.base_url + path
-        payload = None
-        if json is not None:
-            # Serialized here so that an unserializable payload is a plain bug
-            # (TypeError) rather than a failed request; JSON is UTF-8 (API_NOTES §3.1).
-            payload = jsonlib.dumps(json, ensure_ascii=False, default=_json_default).encode()
+    def _call(
+        self,
+        method,
+        path,
+        *,
+        params=None,
+        json=None,
+        data=None,
+        files=None,
+        headers=None,
+        idempotent,
+        expect_json=True,
+        timeout=None,
+        auth=True,
+    ):
+        """The retry loop around :meth:`_attempt`; the policy is in the module
+        docstring."""
+        path, url, payload = self._prepare(method, path, json, data, files)
         failures = 0
         reauthenticated = False
         attempt = 0
@@ -280,27 +323,27 @@ class ProcountorTransport:
         max_attempts = 1 if limit else self.max_attempts
         while True:
             attempt += 1
-            if limit and self._clock() >= limit[0]:
-                # Nothing is sent once the user's deadline has passed.
-                error = ProcountorTimeoutError(
-                    f"deadline of {limit[2]} s passed before sending", method=method,
-                    path=path, host=self.host)
-                error.deadline = limit[2]
-                raise error
-            send_headers = {"Accept": "application/json"}
-            if json is not None:
-                send_headers["Content-Type"] = "application/json"
+            self._check_deadline(limit, method, path)
             token = self.get_token() if auth else None
-            if token:
-                send_headers["Authorization"] = f"Bearer {token}"
-            send_headers.update(headers or {})
             attempt_timeout = self._bounded_timeout(timeout or self.timeout)
             try:
                 response = self._attempt(
-                    method, url, path, attempt, params=params, json=json, payload=payload,
-                    data=data, files=files, headers=send_headers, timeout=attempt_timeout)
+                    method,
+                    url,
+                    path,
+                    attempt,
+                    params=params,
+                    json=json,
+                    payload=payload,
+                    data=data,
+                    files=files,
+                    headers=_send_headers(json is not None, token, headers),
+                    timeout=attempt_timeout,
+                )
             except requests.exceptions.RequestException as exc:
-                error, retryable = self._classify_exception(exc, method, path, idempotent)
+                error, retryable = self._classify_exception(
+                    exc, method, path, idempotent
+                )
                 if limit and isinstance(error, ProcountorTimeoutError):
                     error.deadline = _read_seconds(attempt_timeout)
                 failures += 1
@@ -311,25 +354,21 @@ class ProcountorTransport:
 
             status = response.status_code
             if 200 <= status < 300:
-                return self._parse_success(response, method, path, idempotent, expect_json)
+                return self._parse_success(
+                    response, method, path, idempotent, expect_json
+                )
             if status == 401 and auth and not reauthenticated:
-                # The token may have been revoked or expired server-side: one fresh try.
+                # The token may have been revoked or expired server-side: one
+                # fresh try.
                 reauthenticated = True
                 with self._token_lock:
                     # Another thread may have renewed it already.
                     if self._token == token:
                         self.invalidate_token()
                 continue
-            retry_after = _retry_after(response)
-            error = self._http_error(response, method, path, auth, retry_after)
-            # 429 means the request was refused before being handled, so even a
-            # create may be resent. 502-504 on a create may come after the
-            # backend stored it: that is an unknown outcome, never resent.
-            retryable = status in _RETRY_STATUSES and (idempotent or status == 429)
-            if not idempotent and status >= 500:
-                raise ProcountorUnknownOutcome(
-                    f"{status} answer to a non-idempotent request", status=status,
-                    errors=error.errors, method=method, path=path, host=self.host) from error
+            error, retryable, retry_after = self._answer_error(
+                response, method, path, auth, idempotent
+            )
             failures += 1
             if retryable and failures < max_attempts:
                 if retry_after is not None and retry_after > self.max_retry_after:
@@ -338,9 +377,53 @@ class ProcountorTransport:
                 continue
             raise error
 
-    def _attempt(self, method, url, path, attempt, *, params, json, payload, data, files,
-                 headers, timeout):
-        """One HTTP exchange: throttle, send, report to ``on_call``. Returns the response."""
+    def _prepare(self, method, path, json, data, files):
+        """The call's path, URL and serialized JSON body; refuses a GET with a
+        body."""
+        if method == "GET" and (json is not None or data is not None or files):
+            # The test gateway answered 403 to GETs with a body (API_NOTES §1).
+            raise ValueError("GET requests cannot carry a body")
+        if not path.startswith("/"):
+            path = "/" + path
+        payload = None
+        if json is not None:
+            # Serialized here so that an unserializable payload is a plain bug
+            # (TypeError) rather than a failed request; JSON is UTF-8
+            # (API_NOTES §3.1).
+            payload = jsonlib.dumps(
+                json, ensure_ascii=False, default=_json_default
+            ).encode()
+        return path, self.base_url + path, payload
+
+    def _check_deadline(self, limit, method, path):
+        """Nothing is sent once the user's deadline has passed."""
+        if limit and self._clock() >= limit[0]:
+            error = ProcountorTimeoutError(
+                f"deadline of {limit[2]} s passed before sending",
+                method=method,
+                path=path,
+                host=self.host,
+            )
+            error.deadline = limit[2]
+            raise error
+
+    def _attempt(
+        self,
+        method,
+        url,
+        path,
+        attempt,
+        *,
+        params,
+        json,
+        payload,
+        data,
+        files,
+        headers,
+        timeout,
+    ):
+        """One HTTP exchange: throttle, send, report to ``on_call``. Returns the
+        response."""
         throttle = self.throttle
         slot = throttle.acquire() if throttle is not None else None
         with self._counter_lock:
@@ -353,13 +436,28 @@ class ProcountorTransport:
         try:
             # verify=True always: TLS verification is not configurable.
             response = self.session.request(
-                method, url, params=params, data=payload if payload is not None else data,
+                method,
+                url,
+                params=params,
+                data=payload if payload is not None else data,
                 files=files,
-                headers=headers, timeout=timeout or self.timeout, verify=True,
-                allow_redirects=False)
+                headers=headers,
+                timeout=timeout or self.timeout,
+                verify=True,
+                allow_redirects=False,
+            )
         except requests.exceptions.RequestException as exc:
-            self._report(method, url, path, attempt, started, request_body, None, None,
-                         f"{type(exc).__name__}: {exc}")
+            self._report(
+                method,
+                url,
+                path,
+                attempt,
+                started,
+                request_body,
+                None,
+                None,
+                f"{type(exc).__name__}: {exc}",
+            )
             raise
         finally:
             if throttle is not None:
@@ -368,11 +466,26 @@ class ProcountorTransport:
         error = None
         if not 200 <= status < 300:
             parsed = parse_errors(_json_or_none(response), status)
-            error = "; ".join(
-                f"{e['field']}: {e['message']}" if e.get("field") else str(e.get("message"))
-                for e in parsed) or f"HTTP {status}"
-        self._report(method, url, path, attempt, started, request_body, status,
-                     self._describe_response(response) if self.on_call else "", error)
+            error = (
+                "; ".join(
+                    f"{e['field']}: {e['message']}"
+                    if e.get("field")
+                    else str(e.get("message"))
+                    for e in parsed
+                )
+                or f"HTTP {status}"
+            )
+        self._report(
+            method,
+            url,
+            path,
+            attempt,
+            started,
+            request_body,
+            status,
+            self._describe_response(response) if self.on_call else "",
+            error,
+        )
         return response
 
     def _bounded_timeout(self, timeout):
@@ -393,130 +506,13 @@ class ProcountorTransport:
         else:
             delay = self.backoff * 2 ** (failures - 1) * (0.5 + self._random())
             delay = min(delay, self.max_backoff)
-        _logger.warning("Procountor %s %s failed (%s); retry %d/%d in %.2f s",
-                        method, path, self._scrub(str(error)), failures,
-                        self.max_attempts - 1, delay)
+        _logger.warning(
+            "Procountor %s %s failed (%s); retry %d/%d in %.2f s",
+            method,
+            path,
+            self._scrub(str(error)),
+            failures,
+            self.max_attempts - 1,
+            delay,
+        )
         self._sleep(delay)
-
-    def _classify_exception(self, exc, method, path, idempotent):
-        """Map a requests exception to ``(error, retryable)``."""
-        kw = {"method": method, "path": path, "host": self.host}
-        detail = f"{type(exc).__name__}: {exc}"
-        if isinstance(exc, requests.exceptions.SSLError):
-            return ProcountorTLSError(detail, **kw), False
-        if isinstance(exc, (requests.exceptions.InvalidURL, requests.exceptions.MissingSchema,
-                            requests.exceptions.InvalidSchema)):
-            # A mistyped base URL: nothing was sent, and retrying will not fix it.
-            return ProcountorConnectionError(detail, **kw), False
-        if _not_sent(exc):
-            # Nothing reached the server, so resending cannot duplicate anything.
-            return ProcountorConnectionError(detail, **kw), True
-        if not idempotent:
-            return ProcountorUnknownOutcome(detail, **kw), False
-        if isinstance(exc, requests.exceptions.Timeout):
-            return ProcountorTimeoutError(detail, **kw), True
-        return ProcountorConnectionError(detail, **kw), True
-
-    def _http_error(self, response, method, path, auth, retry_after):
-        status = response.status_code
-        body = _json_or_none(response)
-        errors = parse_errors(body, status)
-        detail = "" if errors else redact(_text_of(response), max_len=500)
-        kw = {"status": status, "errors": errors, "method": method, "path": path,
-              "host": self.host, "retry_after": retry_after}
-        if status == 401 or (not auth and status in (400, 403)):
-            # The token endpoint answers 400/401 for unknown client, secret or key.
-            return ProcountorAuthError(detail, **kw)
-        if status in _VALIDATION_STATUSES:
-            return ProcountorValidationError(detail, **kw)
-        if status == 403:
-            return ProcountorForbiddenError(detail, **kw)
-        if status == 404:
-            return ProcountorNotFoundError(detail, **kw)
-        if status == 429 or status >= 500:
-            return ProcountorTransientError(detail, **kw)
-        if 300 <= status < 400:
-            detail = f"unexpected redirect to {response.headers.get('Location')}"
-        return ProcountorError(detail, **kw)
-
-    def _parse_success(self, response, method, path, idempotent, expect_json):
-        if not expect_json:
-            return response.content
-        if response.status_code == 204 or not response.content.strip():
-            return None
-        try:
-            return jsonlib.loads(response.content)
-        except ValueError:
-            detail = f"answer is not JSON: {redact(_text_of(response), max_len=200)}"
-            kw = {"status": response.status_code, "method": method, "path": path,
-                  "host": self.host}
-            if not idempotent:
-                # The create went through but we cannot read what was created.
-                raise ProcountorUnknownOutcome(detail, **kw) from None
-            raise ProcountorError(detail, **kw) from None
-
-    def _describe_body(self, json, data, files):
-        if files:
-            parts = []
-            for name, spec in files.items():
-                if isinstance(spec, tuple):
-                    filename, content = spec[0], spec[1]
-                    if filename is None:
-                        parts.append(f"{name}={redact(content, max_len=1000)}")
-                    else:
-                        size = len(content) if isinstance(content, (bytes, str)) else "?"
-                        parts.append(f"{name}=<file {filename}, {size} bytes>")
-                else:
-                    parts.append(f"{name}=<file>")
-            return self._scrub(truncate("multipart: " + ", ".join(parts), BODY_LOG_LIMIT))
-        if json is not None:
-            return self._scrub(redact(json, max_len=BODY_LOG_LIMIT))
-        if data is not None:
-            text = urlencode(data) if isinstance(data, dict) else data
-            return self._scrub(redact(text, max_len=BODY_LOG_LIMIT))
-        return ""
-
-    def _describe_response(self, response):
-        content_type = response.headers.get("Content-Type", "")
-        content = response.content or b""
-        if content and not _is_text(content_type):
-            return f"<{len(content)} bytes {content_type or 'binary'}>"
-        return self._scrub(redact(content, max_len=BODY_LOG_LIMIT))
-
-    def _scrub(self, text):
-        """Second line of defence: blank out the literal secrets wherever they appear."""
-        return scrub(text, self.secret_values())
-
-    def _report(self, method, url, path, attempt, started, request_body, status,
-                response_body, error):
-        duration_ms = int((time.perf_counter() - started) * 1000)
-        if error:
-            _logger.info("Procountor %s %s -> %s in %d ms: %s", method, path,
-                         status, duration_ms, self._scrub(error))
-        else:
-            _logger.debug("Procountor %s %s -> %s in %d ms", method, path, status, duration_ms)
-        if self.on_call is None:
-            return
-        info = {
-            "method": method,
-            "url": url,
-            "path": path,
-            "status": status,
-            "duration_ms": duration_ms,
-            "request_body": request_body,
-            "response_body": response_body or "",
-            "error": self._scrub(redact(error, max_len=BODY_LOG_LIMIT)) if error else None,
-            "attempt": attempt,
-        }
-        forward = getattr(self._local, "reports", None)
-        if forward is not None:
-            # A worker of map_concurrent: the caller's thread reports it.
-            forward.append(info)
-            return
-        self._call_hook(info)
-
-    def _call_hook(self, info):
-        try:
-            self.on_call(info)
-        except Exception:  # the hook only logs; it must never break a call
-            _logger.exception("Procountor on_call hook failed")

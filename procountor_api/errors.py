@@ -27,7 +27,9 @@ def parse_errors(body, status=None):
             message = body.get("error_description") or body.get("error")
             return [{"status": status, "field": None, "message": _text(message)}]
         elif body.get("message"):
-            return [{"status": status, "field": None, "message": _text(body["message"])}]
+            return [
+                {"status": status, "field": None, "message": _text(body["message"])}
+            ]
         else:
             return []
     else:
@@ -36,13 +38,19 @@ def parse_errors(body, status=None):
     for item in items:
         if isinstance(item, dict):
             item_status = item.get("status")
-            errors.append({
-                "status": item_status if isinstance(item_status, int) else status,
-                "field": _text(item.get("field") or item.get("fieldName")
-                               or item.get("propertyPath")),
-                "message": _text(item.get("message") or item.get("errorCode")
-                                 or item.get("code")),
-            })
+            errors.append(
+                {
+                    "status": item_status if isinstance(item_status, int) else status,
+                    "field": _text(
+                        item.get("field")
+                        or item.get("fieldName")
+                        or item.get("propertyPath")
+                    ),
+                    "message": _text(
+                        item.get("message") or item.get("errorCode") or item.get("code")
+                    ),
+                }
+            )
         elif item:
             errors.append({"status": status, "field": None, "message": _text(item)})
     return errors
@@ -66,8 +74,17 @@ class ProcountorError(Exception):
     # seconds waited.
     deadline = None
 
-    def __init__(self, detail="", *, status=None, errors=None, method=None, path=None,
-                 host=None, retry_after=None):
+    def __init__(
+        self,
+        detail="",
+        *,
+        status=None,
+        errors=None,
+        method=None,
+        path=None,
+        host=None,
+        retry_after=None,
+    ):
         super().__init__(detail)
         self.detail = detail
         self.status = status
@@ -85,13 +102,22 @@ class ProcountorError(Exception):
         error = self
         while isinstance(error, ProcountorError) and id(error) not in seen:
             seen.add(id(error))
-            error.detail = scrub(error.detail, secrets) if isinstance(
-                error.detail, str) else error.detail
-            error.args = tuple(scrub(arg, secrets) if isinstance(arg, str) else arg
-                               for arg in error.args)
+            error.detail = (
+                scrub(error.detail, secrets)
+                if isinstance(error.detail, str)
+                else error.detail
+            )
+            error.args = tuple(
+                scrub(arg, secrets) if isinstance(arg, str) else arg
+                for arg in error.args
+            )
             error.errors = [
-                {key: scrub(value, secrets) if isinstance(value, str) else value
-                 for key, value in item.items()} if isinstance(item, dict) else item
+                {
+                    key: scrub(value, secrets) if isinstance(value, str) else value
+                    for key, value in item.items()
+                }
+                if isinstance(item, dict)
+                else item
                 for item in error.errors
             ]
             error = error.__cause__ or error.__context__
@@ -117,9 +143,14 @@ class ProcountorError(Exception):
         if self.status is not None:
             parts.append(f"HTTP {self.status}")
         if self.errors:
-            parts.append("; ".join(
-                f"{e['field']}: {e['message']}" if e.get("field") else str(e.get("message"))
-                for e in self.errors))
+            parts.append(
+                "; ".join(
+                    f"{e['field']}: {e['message']}"
+                    if e.get("field")
+                    else str(e.get("message"))
+                    for e in self.errors
+                )
+            )
         if self.detail:
             parts.append(str(self.detail))
         # Server messages and exception texts may echo what we sent.
@@ -127,7 +158,8 @@ class ProcountorError(Exception):
 
 
 class ProcountorAuthError(ProcountorError):
-    """The credentials were refused: token endpoint 400/401, or 401 after a fresh token."""
+    """The credentials were refused: token endpoint 400/401, or 401 after a fresh
+    token."""
 
     default_sentence = "Procountor rejected the client ID, client secret or API key."
 
@@ -149,7 +181,9 @@ class ProcountorValidationError(ProcountorError):
 class ProcountorForbiddenError(ProcountorError):
     """403: the API user lacks rights, or the document's status forbids the action."""
 
-    default_sentence = "Procountor refused access: the API user lacks the rights for this action."
+    default_sentence = (
+        "Procountor refused access: the API user lacks the rights for this action."
+    )
 
 
 class ProcountorNotFoundError(ProcountorError):
@@ -182,8 +216,10 @@ class ProcountorTimeoutError(ProcountorTransientError):
 class ProcountorTLSError(ProcountorError):
     """The TLS handshake failed; verification is never turned off."""
 
-    default_sentence = ("The secure connection to Procountor failed: "
-                        "the server certificate could not be verified.")
+    default_sentence = (
+        "The secure connection to Procountor failed: "
+        "the server certificate could not be verified."
+    )
 
 
 class ProcountorUnknownOutcome(ProcountorError):
@@ -193,8 +229,10 @@ class ProcountorUnknownOutcome(ProcountorError):
     ``originalInvoiceNumber``) before sending again.
     """
 
-    default_sentence = ("Procountor sent the request but its answer was lost; "
-                        "check in Procountor before retrying.")
+    default_sentence = (
+        "Procountor sent the request but its answer was lost; "
+        "check in Procountor before retrying."
+    )
 
 
 def _clean(text):

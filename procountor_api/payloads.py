@@ -25,7 +25,6 @@ LANGUAGE_BY_CODE = {
 DOMESTIC_VAT_STATUS = 1  # API_NOTES §8: the one status every company has.
 
 
-
 def language_for(odoo_lang, fallback):
     """'fi_FI' -> 'FINNISH'; a language Procountor lacks -> ``fallback``."""
     code = (odoo_lang or "").split("_")[0].lower()
@@ -39,7 +38,9 @@ def finnish_check_digit(base):
     python-stdnum has no Finnish reference module; where Odoo's Finnish
     localisation is installed the Odoo side hands its own computation over
     instead (``check_digit`` below)."""
-    total = sum((7, 3, 1)[index % 3] * int(digit) for index, digit in enumerate(base[::-1]))
+    total = sum(
+        (7, 3, 1)[index % 3] * int(digit) for index, digit in enumerate(base[::-1])
+    )
     return str((10 - total % 10) % 10)
 
 
@@ -116,7 +117,9 @@ def invoice_payload(values, check_digit=None):
     sign = -1 if values.get("is_refund") else 1
     customer = values["customer"]
     counter_party = {
-        "counterPartyAddress": _address(dict(customer.get("address") or {}, name=customer["name"])),
+        "counterPartyAddress": _address(
+            dict(customer.get("address") or {}, name=customer["name"])
+        ),
         "identifier": customer.get("identifier") or None,
         "taxCode": customer.get("tax_code") or None,
         "customerNumber": customer.get("customer_number") or None,
@@ -208,15 +211,20 @@ def invoice_total(invoice):
     between two entries of the same currency, and an entry without currency
     counts when it is the only one.
     """
-    infos = [info for info in invoice.get("invoiceSumInfo") or [] if isinstance(info, dict)]
+    infos = [
+        info for info in invoice.get("invoiceSumInfo") or [] if isinstance(info, dict)
+    ]
     currency = ((invoice.get("paymentInfo") or {}).get("currency") or "").upper()
     same = [info for info in infos if (info.get("currency") or "").upper() == currency]
     if len(same) > 1:
         same = [info for info in same if not info.get("inAccountingCurrency")] or same
     if not same and (len(infos) == 1 and not infos[0].get("currency") or not currency):
         # No currency to compare: the only entry, else the document's own one.
-        same = infos if len(infos) == 1 else [
-            info for info in infos if not info.get("inAccountingCurrency")][:1]
+        same = (
+            infos
+            if len(infos) == 1
+            else [info for info in infos if not info.get("inAccountingCurrency")][:1]
+        )
     return same[0].get("invoiceSumTotal") if same else None
 
 
@@ -226,7 +234,7 @@ def totals_match(invoice, expected_total):
     return total is not None and round2(total) == round2(expected_total)
 
 
-# --- Procountor's rounding of invoice totals -------------------------------------------
+# --- Procountor's rounding of invoice totals ------------------------------------------
 #
 # Procountor does not document how it rounds the totals it computes from the rows
 # (API_NOTES §14.7 [INFER]). The plausible rules: per row (each row's net and VAT to the
@@ -262,8 +270,12 @@ def plausible_totals(payload):
     header = 1 - _dec(payload.get("discountPercent")) / 100
     lines = []
     for row in payload.get("invoiceRows") or []:
-        line = (_dec(row.get("quantity")) * _dec(row.get("unitPrice"))
-                * (1 - _dec(row.get("discountPercent")) / 100) * header)
+        line = (
+            _dec(row.get("quantity"))
+            * _dec(row.get("unitPrice"))
+            * (1 - _dec(row.get("discountPercent")) / 100)
+            * header
+        )
         lines.append((_dec(row.get("vatPercent")), line))
     result = {}
     for method in ROUNDING_METHODS:
@@ -308,7 +320,9 @@ def rounding_decision(payload, expected_total, known_methods=ROUNDING_METHODS):
     distinct totals of the possible methods, for messages.
     """
     outcomes = plausible_totals(payload)
-    possible = [method for method in known_methods if method in outcomes] or list(outcomes)
+    possible = [method for method in known_methods if method in outcomes] or list(
+        outcomes
+    )
     agree = methods_matching(payload, expected_total, possible)
     totals = sorted({outcomes[method][2] for method in possible})
     return bool(agree), totals

@@ -5,6 +5,7 @@ turns one invoice's events and the few Odoo facts they depend on into a list
 of steps, and the Odoo layer carries the steps out. Section numbers refer to
 ``shared/procountor/API_NOTES.md``.
 """
+
 from dataclasses import dataclass
 
 # PaymentEvent.type values (§4.7) that settle an invoice without money reaching
@@ -12,16 +13,18 @@ from dataclasses import dataclass
 # an invoice, §4.6), set-offs, discounts, credit losses, corrections and moves
 # to or from a ledger. Every other type is money received.
 ALLOCATION_TYPES = frozenset({"INVOICE_TO_INVOICE"})
-NO_MONEY_TYPES = ALLOCATION_TYPES | frozenset({
-    "ADJUSTMENT",
-    "CASHDISCOUNT",
-    "COMPENSATIONINVOICE",
-    "CORRECTION",
-    "CREDITLOSS",
-    "INVOICE_TO_JOURNAL",
-    "JOURNAL_TO_JOURNAL",
-    "SETOFF",
-})
+NO_MONEY_TYPES = ALLOCATION_TYPES | frozenset(
+    {
+        "ADJUSTMENT",
+        "CASHDISCOUNT",
+        "COMPENSATIONINVOICE",
+        "CORRECTION",
+        "CREDITLOSS",
+        "INVOICE_TO_JOURNAL",
+        "JOURNAL_TO_JOURNAL",
+        "SETOFF",
+    }
+)
 CASH_TYPES = frozenset({"CASH"})
 
 KIND_BANK = "bank"
@@ -157,10 +160,13 @@ def find_allocation_counterpart(event, candidates, used_ids=()):
         return None
     amount = signed_amount(event)
     for other in sorted(candidates, key=lambda item: item["id"]):
-        if (other["id"] in used_ids or other["id"] == event["id"]
-                or other.get("invoice_id") == event.get("invoice_id")
-                or other.get("kind") != KIND_ALLOCATION
-                or other.get("date") != event.get("date")):
+        if (
+            other["id"] in used_ids
+            or other["id"] == event["id"]
+            or other.get("invoice_id") == event.get("invoice_id")
+            or other.get("kind") != KIND_ALLOCATION
+            or other.get("date") != event.get("date")
+        ):
             continue
         if round(signed_amount(other) + amount, 2) == 0:
             return other
@@ -173,7 +179,10 @@ def is_plain(events):
     Such invoices only get payments (or nothing), so they can be recorded
     together with others; the rest are recorded one invoice at a time.
     """
-    return all(event["kind"] in MONEY_KINDS or not is_incoming(event) for event in events)
+    return all(
+        event["kind"] in MONEY_KINDS or not is_incoming(event) for event in events
+    )
+
 
 # Why a step records nothing; also the name of the run counter it adds to.
 SKIP_HANDLED = "duplicates"
@@ -192,7 +201,9 @@ class CreatePayment:
     journal: str  # KIND_BANK or KIND_CASH
     currency: str  # the currency actually paid
     amount: float  # in ``currency``
-    company_amount: float | None  # Procountor's conversion when paid in another currency
+    company_amount: (
+        float | None
+    )  # Procountor's conversion when paid in another currency
 
 
 @dataclass(frozen=True)
@@ -255,8 +266,17 @@ def shown_amount(event, invoice_currency, company_currency):
     return event["amount"] or 0.0, company_currency
 
 
-def plan_invoice(events, *, is_invoice, invoice_currency, company_currency,
-                 handled_ids=(), other_events=(), used_ids=(), active_currencies=()):
+def plan_invoice(
+    events,
+    *,
+    is_invoice,
+    invoice_currency,
+    company_currency,
+    handled_ids=(),
+    other_events=(),
+    used_ids=(),
+    active_currencies=(),
+):
     """The steps that record one invoice's payment events, in event order.
 
     ``events`` are the invoice's normalised events; ``is_invoice`` is False for
@@ -276,11 +296,19 @@ def plan_invoice(events, *, is_invoice, invoice_currency, company_currency,
             # allocation are not imported.
             steps.append(Skip(event, SKIP_NOT_RECEIVED))
         elif event["kind"] == KIND_ALLOCATION:
-            steps.append(_allocation_step(
-                event, invoice_currency, company_currency, other_events, paired))
+            steps.append(
+                _allocation_step(
+                    event, invoice_currency, company_currency, other_events, paired
+                )
+            )
         elif event["kind"] == KIND_NO_MONEY:
-            steps.append(RecordSettlement(
-                event, False, *shown_amount(event, invoice_currency, company_currency)))
+            steps.append(
+                RecordSettlement(
+                    event,
+                    False,
+                    *shown_amount(event, invoice_currency, company_currency),
+                )
+            )
         else:
             steps.append(_payment_step(event, company_currency, active_currencies))
     return steps
@@ -309,5 +337,9 @@ def _payment_step(event, company_currency, active_currencies):
     if currency != company_currency and event["amount"]:
         company_amount = abs(event["amount"])
     return CreatePayment(
-        event, KIND_CASH if event["kind"] == KIND_CASH else KIND_BANK, currency,
-        event["paid_amount"], company_amount)
+        event,
+        KIND_CASH if event["kind"] == KIND_CASH else KIND_BANK,
+        currency,
+        event["paid_amount"],
+        company_amount,
+    )

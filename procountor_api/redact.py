@@ -7,29 +7,44 @@ MASK = "***"
 
 # Compared after lower-casing and dropping "_" and "-", so "api_key",
 # "apiKey" and "Api-Key" all match.
-_SECRET_KEYS = frozenset({
-    "clientsecret", "apikey", "accesstoken", "refreshtoken", "password", "authorization",
-})
-_KEY_RE = (r"client[_-]?secret|api[_-]?key|access[_-]?token|refresh[_-]?token"
-           r"|password|authorization")
+_SECRET_KEYS = frozenset(
+    {
+        "clientsecret",
+        "apikey",
+        "accesstoken",
+        "refreshtoken",
+        "password",
+        "authorization",
+    }
+)
+_KEY_RE = (
+    r"client[_-]?secret|api[_-]?key|access[_-]?token|refresh[_-]?token"
+    r"|password|authorization"
+)
 
 # "key": "value" / 'key': 'value' (JSON or Python repr); an unterminated value (text
 # cut short) is masked up to the end.
 _QUOTED_RE = re.compile(
     r"""(?P<head>(?P<q>["'])(?:%s)(?P=q)\s*:\s*)"""
     r"""(?P<vq>["'])(?:\\.|(?!(?P=vq)).)*(?:(?P=vq)|$)""" % _KEY_RE,
-    re.IGNORECASE | re.DOTALL)
+    re.IGNORECASE | re.DOTALL,
+)
 # "key": 123 and other unquoted values; null stays visible.
 _QUOTED_BARE_RE = re.compile(
     r"""(?P<head>(?P<q>["'])(?:%s)(?P=q)\s*:\s*)(?P<val>[^\s"',}\]]+)""" % _KEY_RE,
-    re.IGNORECASE)
+    re.IGNORECASE,
+)
 # key=value in form bodies and query strings.
-_FORM_RE = re.compile(r"(?P<head>(?:^|(?<=[&?;\s]))(?:%s)=)[^&\s;]*" % _KEY_RE, re.IGNORECASE)
+_FORM_RE = re.compile(
+    r"(?P<head>(?:^|(?<=[&?;\s]))(?:%s)=)[^&\s;]*" % _KEY_RE, re.IGNORECASE
+)
 # "Authorization: Bearer x" header lines and bearer tokens (8+ characters, so that
 # prose such as "bearer of" survives).
 _BEARER_RE = re.compile(r"(?P<head>\bBearer\s+)[A-Za-z0-9\-._~+/]{8,}=*", re.IGNORECASE)
-_HEADER_RE = re.compile(r"(?P<head>\b(?:%s)\s*:\s*)(?![\"'])(?:[A-Za-z]+\s+)?[^\s,;]+" % _KEY_RE,
-                        re.IGNORECASE)
+_HEADER_RE = re.compile(
+    r"(?P<head>\b(?:%s)\s*:\s*)(?![\"'])(?:[A-Za-z]+\s+)?[^\s,;]+" % _KEY_RE,
+    re.IGNORECASE,
+)
 
 
 def redact(value, max_len=4000):
@@ -89,13 +104,18 @@ def truncate(text, max_len):
 
 
 def _is_secret_key(key):
-    return isinstance(key, str) and key.lower().replace("_", "").replace("-", "") in _SECRET_KEYS
+    return (
+        isinstance(key, str)
+        and key.lower().replace("_", "").replace("-", "") in _SECRET_KEYS
+    )
 
 
 def _mask(obj):
     if isinstance(obj, dict):
-        return {k: (MASK if _is_secret_key(k) and v not in (None, "") else _mask(v))
-                for k, v in obj.items()}
+        return {
+            k: (MASK if _is_secret_key(k) and v not in (None, "") else _mask(v))
+            for k, v in obj.items()
+        }
     if isinstance(obj, (list, tuple)):
         return [_mask(v) for v in obj]
     if isinstance(obj, str):
@@ -106,7 +126,8 @@ def _mask(obj):
 def _redact_text(text):
     text = _QUOTED_RE.sub(lambda m: f"{m['head']}{m['vq']}{MASK}{m['vq']}", text)
     text = _QUOTED_BARE_RE.sub(
-        lambda m: m[0] if m["val"] == "null" else f"{m['head']}{MASK}", text)
+        lambda m: m[0] if m["val"] == "null" else f"{m['head']}{MASK}", text
+    )
     text = _FORM_RE.sub(lambda m: f"{m['head']}{MASK}", text)
     text = _BEARER_RE.sub(lambda m: f"{m['head']}{MASK}", text)
     text = _HEADER_RE.sub(lambda m: f"{m['head']}{MASK}", text)

@@ -68,6 +68,7 @@ def _finnish_vat_digits(compact):
 
 # ----------------------------------------------------------------- matching keys
 
+
 def normalise_business_id(value):
     """The one key business ids (Y-tunnus, VAT numbers) are compared by: no
     white space, hyphens or dashes, upper case; a Finnish VAT number (FI +
@@ -112,6 +113,7 @@ def normalise_code(value):
 
 
 # ----------------------------------------------------------------- value helpers
+
 
 def first_email(value):
     """The first e-mail address found in ``value`` as written, or None."""
@@ -179,8 +181,10 @@ def business_id_fields(value):
         return {"company_registry": ytunnus.format(compact), "vat": False}
     if is_valid_vat_number(compact):
         digits = _finnish_vat_digits(compact)
-        return {"company_registry": ytunnus.format(digits) if digits else False,
-                "vat": compact}
+        return {
+            "company_registry": ytunnus.format(digits) if digits else False,
+            "vat": compact,
+        }
     return {"company_registry": _text(value), "vat": False}
 
 
@@ -224,6 +228,7 @@ def _compact(mapping):
 
 # ----------------------------------------------------------------- addresses
 
+
 def address(values):
     """Plain address -> Procountor ``Address`` (API_NOTES §4.4), or None when empty.
 
@@ -233,14 +238,16 @@ def address(values):
     """
     if not values:
         return None
-    result = _compact({
-        "name": _text(values.get("name"), ADDRESS_LIMITS["name"]),
-        "specifier": _text(values.get("street2"), ADDRESS_LIMITS["specifier"]),
-        "street": _text(values.get("street"), ADDRESS_LIMITS["street"]),
-        "zip": _text(values.get("zip"), ADDRESS_LIMITS["zip"]),
-        "city": _text(values.get("city"), ADDRESS_LIMITS["city"]),
-        "country": iso_to_procountor_country(values.get("country_code")),
-    })
+    result = _compact(
+        {
+            "name": _text(values.get("name"), ADDRESS_LIMITS["name"]),
+            "specifier": _text(values.get("street2"), ADDRESS_LIMITS["specifier"]),
+            "street": _text(values.get("street"), ADDRESS_LIMITS["street"]),
+            "zip": _text(values.get("zip"), ADDRESS_LIMITS["zip"]),
+            "city": _text(values.get("city"), ADDRESS_LIMITS["city"]),
+            "country": iso_to_procountor_country(values.get("country_code")),
+        }
+    )
     return result or None
 
 
@@ -273,6 +280,7 @@ def is_separate_address(other, main):
 
 # ----------------------------------------------------------------- business partners
 
+
 def business_partner(values):
     """Plain contact values -> ``BusinessPartner`` JSON for POST (API_NOTES §7).
 
@@ -299,23 +307,33 @@ def business_partner(values):
         "address": address(main),
         "billingAddress": address(values.get("billing_address")),
         "deliveryAddress": address(values.get("delivery_address")),
-        "invoicingInfo": _compact({
-            "customerNumber": _text(values.get("customer_number")),
-            "identifier": format_business_id(values.get("business_id")),
-            "email": first_email(values.get("email")),
-            "einvoiceAddress": normalise_einvoice_address(values.get("einvoice_address"))
-            or None,
-            "einvoiceOperator": normalise_einvoice_address(values.get("einvoice_operator"))
-            or None,
-            "invoiceChannel": channel if channel in INVOICE_CHANNELS else None,
-            "language": language if language in LANGUAGES else None,
-        }),
-        "paymentInfo": _compact({
-            "paymentMethod": "BANK_TRANSFER",
-            # paymentTermDays is a string in the schema (§7).
-            "paymentTermDays": str(int(days)) if days is not None and days >= 0 else None,
-            "currency": values.get("currency") or None,
-        }),
+        "invoicingInfo": _compact(
+            {
+                "customerNumber": _text(values.get("customer_number")),
+                "identifier": format_business_id(values.get("business_id")),
+                "email": first_email(values.get("email")),
+                "einvoiceAddress": normalise_einvoice_address(
+                    values.get("einvoice_address")
+                )
+                or None,
+                "einvoiceOperator": normalise_einvoice_address(
+                    values.get("einvoice_operator")
+                )
+                or None,
+                "invoiceChannel": channel if channel in INVOICE_CHANNELS else None,
+                "language": language if language in LANGUAGES else None,
+            }
+        ),
+        "paymentInfo": _compact(
+            {
+                "paymentMethod": "BANK_TRANSFER",
+                # paymentTermDays is a string in the schema (§7).
+                "paymentTermDays": str(int(days))
+                if days is not None and days >= 0
+                else None,
+                "currency": values.get("currency") or None,
+            }
+        ),
     }
     phone = _text(values.get("phone"), 40)
     if phone:
@@ -360,8 +378,15 @@ def partner_values(remote):
 
 # The keys of plain partner values that make a contact's own fields (no address).
 CONTACT_KEYS = (
-    "name", "business_id", "customer_number", "email", "phone", "einvoice_address",
-    "einvoice_operator", "invoice_channel", "language",
+    "name",
+    "business_id",
+    "customer_number",
+    "email",
+    "phone",
+    "einvoice_address",
+    "einvoice_operator",
+    "invoice_channel",
+    "language",
 )
 
 
@@ -384,21 +409,26 @@ def contact_values(values):
         "procountor_einvoice_address": _text(values.get("einvoice_address")) or False,
         "procountor_einvoice_operator": _text(values.get("einvoice_operator")) or False,
         "procountor_invoice_channel": values.get("invoice_channel")
-        if values.get("invoice_channel") in INVOICE_CHANNELS else False,
+        if values.get("invoice_channel") in INVOICE_CHANNELS
+        else False,
     }
     lang = lang_for_language(values.get("language"))
     if lang:
         result["lang"] = lang
     if "address" in values:
         main = values.get("address") or {}
-        result.update({
-            key: _text(main.get(key)) or False for key in ("street", "street2", "zip", "city")
-        })
+        result.update(
+            {
+                key: _text(main.get(key)) or False
+                for key in ("street", "street2", "zip", "city")
+            }
+        )
         result["country_code"] = (main.get("country_code") or "").upper() or False
     return result
 
 
 # ----------------------------------------------------------------- products
+
 
 def product(values):
     """Plain product values -> ``Product`` JSON for POST (API_NOTES §9).
@@ -410,17 +440,19 @@ def product(values):
     """
     unit = values.get("unit")
     vat = values.get("vat_percent")
-    return _compact({
-        "type": values.get("product_type") or "SALES",
-        "name": _text(values.get("name"), PRODUCT_NAME_LIMIT),
-        "code": _text(values.get("code"), PRODUCT_CODE_LIMIT),
-        "unit": unit if unit in UNITS else None,
-        "price": float(values.get("price") or 0.0),
-        "vat": float(vat) if vat is not None else None,
-        "discount": 0,
-        "active": True,
-        "currency": values.get("currency") or None,
-    })
+    return _compact(
+        {
+            "type": values.get("product_type") or "SALES",
+            "name": _text(values.get("name"), PRODUCT_NAME_LIMIT),
+            "code": _text(values.get("code"), PRODUCT_CODE_LIMIT),
+            "unit": unit if unit in UNITS else None,
+            "price": float(values.get("price") or 0.0),
+            "vat": float(vat) if vat is not None else None,
+            "discount": 0,
+            "active": True,
+            "currency": values.get("currency") or None,
+        }
+    )
 
 
 def product_values(remote):

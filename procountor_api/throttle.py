@@ -84,8 +84,11 @@ class LocalThrottle:
         with self._lock:
             while True:
                 now = self._clock()
-                self._slots = [slot for slot in self._slots
-                               if slot[0] is None or now - slot[0] < 1.0]
+                self._slots = [
+                    slot
+                    for slot in self._slots
+                    if slot[0] is None or now - slot[0] < 1.0
+                ]
                 if len(self._slots) < self.rate_limit:
                     break
                 finished = [slot for slot in self._slots if slot[0] is not None]

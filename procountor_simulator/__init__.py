@@ -23,4 +23,11 @@ from .errors import ApiError
 from .server import SimulatorServer
 from .simulator import DEFAULT_CREDENTIALS, Simulator
 
-__all__ = ["DEFAULT_CREDENTIALS", "readings", "ApiError", "SimulatedDrop", "Simulator", "SimulatorServer"]
+__all__ = [
+    "DEFAULT_CREDENTIALS",
+    "readings",
+    "ApiError",
+    "SimulatedDrop",
+    "Simulator",
+    "SimulatorServer",
+]

@@ -2,7 +2,8 @@
 
 Prints the API base URL and the credentials it accepts; stops on Ctrl-C or SIGTERM.
 ``--demo`` adds the demo data and the page ``/demo`` where customers pay invoices;
-``python -m procountor_simulator pay <invoice id>`` pays one on a running demo simulator.
+``python -m procountor_simulator pay <invoice id>`` pays one on a running demo
+simulator.
 """
 
 import argparse
@@ -19,23 +20,48 @@ def main(argv=None):
     argv = sys.argv[1:] if argv is None else list(argv)
     if argv[:1] == ["pay"]:
         return pay_main(argv[1:])
-    parser = argparse.ArgumentParser(prog="python -m procountor_simulator",
-                                     description="Local fake of the Procountor REST API.")
-    parser.add_argument("--host", default="127.0.0.1", choices=sorted(LOOPBACK_HOSTS),
-                        help="loopback address to bind (default 127.0.0.1)")
-    parser.add_argument("--port", type=int, default=8070, help="port (0 = any free port)")
-    parser.add_argument("--latency", type=float, default=0.0,
-                        help="seconds added to every request")
-    parser.add_argument("--rate-limit", type=int, default=20, metavar="N",
-                        help="answer 429 above N requests per second and client, as "
-                             "Procountor documents (API_NOTES §3.8); 0 disables")
-    parser.add_argument("--seed-customers", type=int, default=0, metavar="N",
-                        help="also create N customers (benchmarks)")
-    parser.add_argument("--empty", action="store_true",
-                        help="start without seed data (only the company record)")
-    parser.add_argument("--demo", action="store_true",
-                        help="add demo data (customers, products, accepted vendor bills) "
-                             "and the page /demo where customers pay sent invoices")
+    parser = argparse.ArgumentParser(
+        prog="python -m procountor_simulator",
+        description="Local fake of the Procountor REST API.",
+    )
+    parser.add_argument(
+        "--host",
+        default="127.0.0.1",
+        choices=sorted(LOOPBACK_HOSTS),
+        help="loopback address to bind (default 127.0.0.1)",
+    )
+    parser.add_argument(
+        "--port", type=int, default=8070, help="port (0 = any free port)"
+    )
+    parser.add_argument(
+        "--latency", type=float, default=0.0, help="seconds added to every request"
+    )
+    parser.add_argument(
+        "--rate-limit",
+        type=int,
+        default=20,
+        metavar="N",
+        help="answer 429 above N requests per second and client, as "
+        "Procountor documents (API_NOTES §3.8); 0 disables",
+    )
+    parser.add_argument(
+        "--seed-customers",
+        type=int,
+        default=0,
+        metavar="N",
+        help="also create N customers (benchmarks)",
+    )
+    parser.add_argument(
+        "--empty",
+        action="store_true",
+        help="start without seed data (only the company record)",
+    )
+    parser.add_argument(
+        "--demo",
+        action="store_true",
+        help="add demo data (customers, products, accepted vendor bills) "
+        "and the page /demo where customers pay sent invoices",
+    )
     args = parser.parse_args(argv)
 
     sim = Simulator(seed=not args.empty)
@@ -59,8 +85,10 @@ def main(argv=None):
     say(f"  api_key:       {credentials['api_key']}")
     say(f"  redirect_uri:  {credentials['redirect_uri']}")
     if args.demo:
-        say(f"Customers pay sent invoices at {server.url}/demo "
-            f"(or: python3 -m procountor_simulator pay <invoice id> --port {server.port})")
+        say(
+            f"Customers pay sent invoices at {server.url}/demo (or: python3 -m "
+            f"procountor_simulator pay <invoice id> --port {server.port})"
+        )
     try:
         stop.wait()
     finally:
@@ -74,10 +102,15 @@ def pay_main(argv):
     parser = argparse.ArgumentParser(
         prog="python -m procountor_simulator pay",
         description="Have the customer pay a sales invoice on a running simulator "
-                    "started with --demo.")
+        "started with --demo.",
+    )
     parser.add_argument("invoice_id", type=int, help="the invoice's Procountor ID")
-    parser.add_argument("--port", type=int, default=8070,
-                        help="port of the running simulator (default 8070)")
+    parser.add_argument(
+        "--port",
+        type=int,
+        default=8070,
+        help="port of the running simulator (default 8070)",
+    )
     args = parser.parse_args(argv)
     ok, message = demo.pay_over_http(f"http://127.0.0.1:{args.port}", args.invoice_id)
     say(message)

@@ -1,17 +1,20 @@
-"""Money arithmetic: invoice totals (``invoiceSumInfo``) and the transactions of the ledger
-receipt Procountor creates for every invoice.
+"""Money arithmetic: invoice totals (``invoiceSumInfo``) and the transactions of the
+ledger receipt Procountor creates for every invoice.
 
-Procountor's exact rounding is undocumented (API_NOTES §14.7 [INFER]). The simulator fixes
-one rule so tests can check amounts to the cent:
+Procountor's exact rounding is undocumented (API_NOTES §14.7 [INFER]). The simulator
+fixes one rule so tests can check amounts to the cent:
 
-* per row: ``line = quantity × unitPrice × (1 − rowDiscount/100) × (1 − headerDiscount/100)``;
-* prices without VAT: ``net = round(line)``, ``vat = round(net × vat%/100)``, ``gross = net + vat``;
+* per row: ``line = quantity × unitPrice × (1 − rowDiscount/100) × (1 −
+headerDiscount/100)``;
+* prices without VAT: ``net = round(line)``, ``vat = round(net × vat%/100)``, ``gross =
+net + vat``;
 * prices with VAT (``extraInfo.unitPricesIncludeVat``): ``gross = round(line)``,
   ``net = round(gross / (1 + vat%/100))``, ``vat = gross − net``;
 * totals are sums of the rounded rows; rounding is half-up to 2 decimals;
 * the ``invoiceSumInfo`` of a sales invoice can follow another plausible rule instead
-  (the ``sales_rounding`` reading, :mod:`.readings`): ties half-even, and/or "per total":
-  the unrounded row amounts summed per VAT rate, then net and VAT rounded once per rate;
+  (the ``sales_rounding`` reading, :mod:`.readings`): ties half-even, and/or "per
+  total": the unrounded row amounts summed per VAT rate, then net and VAT rounded once
+  per rate;
 * with the reading ``purchase_vat_rounding = per_total`` (:mod:`.readings`), a purchase
   invoice's VAT on prices without VAT is instead rounded once per VAT rate:
   ``vat = round(Σ net × vat%/100)`` (prices with VAT keep ``gross − net``);
@@ -50,7 +53,8 @@ def _line(row, header_discount):
 
 
 def _split(line, rate, prices_include_vat, mode):
-    """(net, vat, gross) of an unrounded amount at VAT ``rate`` (a fraction), rounded."""
+    """(net, vat, gross) of an unrounded amount at VAT ``rate`` (a fraction),
+    rounded."""
     if prices_include_vat:
         gross = round2(line, mode)
         net = round2(gross / (1 + rate), mode)
@@ -71,8 +75,10 @@ def invoice_row_amounts(invoice):
     extra = invoice.get("extraInfo") or {}
     include_vat = bool(extra.get("unitPricesIncludeVat"))
     header_discount = invoice.get("discountPercent") or 0
-    return [(row, *row_amounts(row, header_discount, include_vat))
-            for row in invoice.get("invoiceRows") or []]
+    return [
+        (row, *row_amounts(row, header_discount, include_vat))
+        for row in invoice.get("invoiceRows") or []
+    ]
 
 
 def to_company(amount, currency_rate):
@@ -89,7 +95,8 @@ SALES_ROUNDINGS = {
 
 
 def _document_totals(invoice, rounding):
-    """(net, vat) of an invoice in its own currency under ``rounding`` (SALES_ROUNDINGS)."""
+    """(net, vat) of an invoice in its own currency under ``rounding``
+    (SALES_ROUNDINGS)."""
     per, mode = SALES_ROUNDINGS[rounding]
     extra = invoice.get("extraInfo") or {}
     include_vat = bool(extra.get("unitPricesIncludeVat"))
@@ -102,10 +109,14 @@ def _document_totals(invoice, rounding):
         for row in rows:
             rate = dec(row.get("vatPercent") or 0)
             by_rate[rate] = by_rate.get(rate, Decimal(0)) + _line(row, header_discount)
-        amounts = [_split(line, rate / HUNDRED, include_vat, mode)
-                   for rate, line in by_rate.items()]
-    return (sum((a[0] for a in amounts), Decimal(0)),
-            sum((a[1] for a in amounts), Decimal(0)))
+        amounts = [
+            _split(line, rate / HUNDRED, include_vat, mode)
+            for rate, line in by_rate.items()
+        ]
+    return (
+        sum((a[0] for a in amounts), Decimal(0)),
+        sum((a[1] for a in amounts), Decimal(0)),
+    )
 
 
 def vat_per_total(invoice):
@@ -122,10 +133,15 @@ def vat_per_total(invoice):
     return sum((round2(net * rate / HUNDRED) for rate, net in nets.items()), Decimal(0))
 
 
-def invoice_sum_info(invoice, company_currency, rounding="row_half_up", single_flag=False,
-                     vat_rounding="per_row"):
-    """``invoiceSumInfo`` (§4.1): one entry in the invoice currency, plus one in the company
-    currency (``inAccountingCurrency: true``) when the two differ.
+def invoice_sum_info(
+    invoice,
+    company_currency,
+    rounding="row_half_up",
+    single_flag=False,
+    vat_rounding="per_row",
+):
+    """``invoiceSumInfo`` (§4.1): one entry in the invoice currency, plus one in the
+    company currency (``inAccountingCurrency: true``) when the two differ.
 
     ``rounding``: one of SALES_ROUNDINGS (sales invoices only; the store passes the
     ``sales_rounding`` reading). ``single_flag``: ``inAccountingCurrency`` of the only
@@ -138,34 +154,42 @@ def invoice_sum_info(invoice, company_currency, rounding="row_half_up", single_f
         vat = vat_per_total(invoice)
     payment = invoice.get("paymentInfo") or {}
     currency = payment.get("currency") or company_currency
-    info = [{
-        "currency": currency,
-        "inAccountingCurrency": bool(single_flag) if currency == company_currency else False,
-        "excludingVatTotal": money(net),
-        "vatSumTotal": money(vat),
-        "invoiceSumTotal": money(net + vat),
-    }]
+    info = [
+        {
+            "currency": currency,
+            "inAccountingCurrency": bool(single_flag)
+            if currency == company_currency
+            else False,
+            "excludingVatTotal": money(net),
+            "vatSumTotal": money(vat),
+            "invoiceSumTotal": money(net + vat),
+        }
+    ]
     if currency != company_currency:
         rate = payment.get("currencyRate") or 1
         net_c, vat_c = to_company(net, rate), to_company(vat, rate)
-        info.append({
-            "currency": company_currency,
-            "inAccountingCurrency": True,
-            "excludingVatTotal": money(net_c),
-            "vatSumTotal": money(vat_c),
-            # Sum of the converted parts, so the entry adds up on its own [INFER].
-            "invoiceSumTotal": money(net_c + vat_c),
-        })
+        info.append(
+            {
+                "currency": company_currency,
+                "inAccountingCurrency": True,
+                "excludingVatTotal": money(net_c),
+                "vatSumTotal": money(vat_c),
+                # Sum of the converted parts, so the entry adds up on its own [INFER].
+                "invoiceSumTotal": money(net_c + vat_c),
+            }
+        )
     return info
 
 
-def entry_transactions(invoice, *, sales, default_account, product_accounts, vat_status):
+def entry_transactions(
+    invoice, *, sales, default_account, product_accounts, vat_status
+):
     """ENTRY transactions for an invoice's ledger receipt (§6, §14.6).
 
     Net amounts in company currency; sales rows are credits (negative), purchase rows
-    debits (positive) [INFER sign]. With ``extraInfo.accountingByRow`` one transaction per
-    row, using the product register's ``defaultAccount`` when the row links a product;
-    otherwise rows are grouped per (VAT %, VAT status).
+    debits (positive) [INFER sign]. With ``extraInfo.accountingByRow`` one transaction
+    per row, using the product register's ``defaultAccount`` when the row links a
+    product; otherwise rows are grouped per (VAT %, VAT status).
     """
     rate = (invoice.get("paymentInfo") or {}).get("currencyRate") or 1
     by_row = bool((invoice.get("extraInfo") or {}).get("accountingByRow"))
@@ -182,32 +206,38 @@ def entry_transactions(invoice, *, sales, default_account, product_accounts, vat
             account = default_account
             key = (str(dec(row.get("vatPercent") or 0)), row_status)
             description = None
-        item = grouped.setdefault(key, {
-            "account": account,
-            "value": Decimal(0),
-            "vatPercent": row.get("vatPercent") or 0,
-            "vatStatus": row_status,
-            "description": description,
-        })
+        item = grouped.setdefault(
+            key,
+            {
+                "account": account,
+                "value": Decimal(0),
+                "vatPercent": row.get("vatPercent") or 0,
+                "vatStatus": row_status,
+                "description": description,
+            },
+        )
         item["value"] += to_company(net, rate)
-    return [{
-        "transactionType": "ENTRY",
-        "account": item["account"],
-        "accountingValue": money(sign * item["value"]),
-        "vatPercent": item["vatPercent"],
-        "vatType": vat_type,
-        "vatStatus": item["vatStatus"],
-        "description": item["description"],
-        "dimensionItemValues": [],
-    } for item in grouped.values()]
+    return [
+        {
+            "transactionType": "ENTRY",
+            "account": item["account"],
+            "accountingValue": money(sign * item["value"]),
+            "vatPercent": item["vatPercent"],
+            "vatType": vat_type,
+            "vatStatus": item["vatStatus"],
+            "description": item["description"],
+            "dimensionItemValues": [],
+        }
+        for item in grouped.values()
+    ]
 
 
 def reversing_transaction(entries, account, description=None):
     """The REVERSING_ENTRY that makes the receipt's rows sum to 0 (§6, §14.6 [INFER]).
 
-    API_NOTES describe ``accountingValue`` as net and say a receipt's rows sum to 0, so the
-    receivable/payable row carries minus the sum of the ENTRY rows (VAT is derived by
-    Procountor from ``vatPercent``, it is not a transaction of its own).
+    API_NOTES describe ``accountingValue`` as net and say a receipt's rows sum to 0, so
+    the receivable/payable row carries minus the sum of the ENTRY rows (VAT is derived
+    by Procountor from ``vatPercent``, it is not a transaction of its own).
     """
     total = sum((dec(t["accountingValue"]) for t in entries), Decimal(0))
     return {

@@ -35,12 +35,17 @@ FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
 
 
 class SimulatedDrop(ConnectionError):
-    """Raised instead of dropping when there is no real socket (werkzeug.test.Client)."""
+    """Raised instead of dropping when there is no real socket
+    (werkzeug.test.Client)."""
 
 
 def json_response(status, body, headers=None):
-    return Response(json.dumps(body, ensure_ascii=False), status=status,
-                    headers=headers or {}, content_type="application/json; charset=utf-8")
+    return Response(
+        json.dumps(body, ensure_ascii=False),
+        status=status,
+        headers=headers or {},
+        content_type="application/json; charset=utf-8",
+    )
 
 
 def error_response(status, message, headers=None):
@@ -48,7 +53,8 @@ def error_response(status, message, headers=None):
 
 
 class Context:
-    """What a handler needs: the simulator, its store, the request and its parsed body."""
+    """What a handler needs: the simulator, its store, the request and its parsed
+    body."""
 
     def __init__(self, sim, request, body, body_error, client_id):
         self.sim = sim
@@ -117,9 +123,13 @@ class SimulatorApp:
     def __init__(self, sim):
         self.sim = sim
         self.url_map = Map(
-            [Rule(pattern, endpoint=pattern, methods=sorted(handlers))
-             for pattern, handlers in endpoints.ROUTES.items()],
-            strict_slashes=False, merge_slashes=False)
+            [
+                Rule(pattern, endpoint=pattern, methods=sorted(handlers))
+                for pattern, handlers in endpoints.ROUTES.items()
+            ],
+            strict_slashes=False,
+            merge_slashes=False,
+        )
 
     def __call__(self, environ, start_response):
         request = Request(environ)
@@ -208,8 +218,9 @@ class SimulatorApp:
     def _dispatch(self, request, rel_path, body, body_error):
         sim = self.sim
         # The Azure gateway in front of Procountor refuses GETs that carry a body (§1).
-        if request.method == "GET" and (request.content_length or
-                                        request.headers.get("Transfer-Encoding")):
+        if request.method == "GET" and (
+            request.content_length or request.headers.get("Transfer-Encoding")
+        ):
             return error_response(403, "GET requests must not carry a body")
         if rel_path == "/oauth/token":
             client_id = request.form.get("client_id")
@@ -226,8 +237,11 @@ class SimulatorApp:
         try:
             pattern, args = adapter.match(rel_path, method=request.method)
         except MethodNotAllowed as exc:
-            return error_response(405, f"Method {request.method} not allowed",
-                                  {"Allow": ", ".join(exc.valid_methods or ())})
+            return error_response(
+                405,
+                f"Method {request.method} not allowed",
+                {"Allow": ", ".join(exc.valid_methods or ())},
+            )
         except NotFound:
             return error_response(404, f"No such path: /api{rel_path}")
         handlers = endpoints.ROUTES[pattern]
@@ -239,8 +253,9 @@ class SimulatorApp:
             except ApiError as exc:
                 return json_response(exc.status, exc.body(), exc.headers)
             except Exception:  # a simulator bug: answer 500 like a broken server would
-                _logger.exception("simulator handler failed for %s %s", request.method,
-                                  rel_path)
+                _logger.exception(
+                    "simulator handler failed for %s %s", request.method, rel_path
+                )
                 return error_response(500, "Internal simulator error")
         return self._to_response(result)
 
@@ -266,9 +281,10 @@ class SimulatorApp:
     def _drop(environ, start_response):
         """Close the TCP connection without an answer.
 
-        werkzeug's dev server exposes the socket as ``werkzeug.socket``; shutting it down
-        makes the client see the connection closed (requests raises ConnectionError). The
-        server's later write fails with a broken pipe, which it treats as a dropped client.
+        werkzeug's dev server exposes the socket as ``werkzeug.socket``; shutting it
+        down makes the client see the connection closed (requests raises
+        ConnectionError). The server's later write fails with a broken pipe, which it
+        treats as a dropped client.
         """
         sock = environ.get("werkzeug.socket")
         if sock is None:

@@ -1,4 +1,5 @@
-"""Demo mode (``python -m procountor_simulator --demo``): data to import and a way to pay.
+"""Demo mode (``python -m procountor_simulator --demo``): data to import and a way to
+pay.
 
 * :func:`seed_demo` adds what the Odoo demo company (Finnish chart of accounts, l10n_fi)
   fetches: more customers and products, and accepted purchase invoices whose ledger
@@ -23,10 +24,21 @@ from werkzeug.wrappers import Response
 
 from . import accounting
 
-# Statuses of a sales invoice a customer can pay: approved or delivered, not yet settled.
-PAYABLE_STATUSES = frozenset({"APPROVED", "SENT", "RECEIVED", "NOT_SENT", "PARTLY_PAID",
-                              "PAYMENT_DENIED", "VERIFIED"})
-# Accounts of the Finnish chart (l10n_fi) the demo bills are booked on, beyond the seed's.
+# Statuses of a sales invoice a customer can pay: approved or delivered, not yet
+# settled.
+PAYABLE_STATUSES = frozenset(
+    {
+        "APPROVED",
+        "SENT",
+        "RECEIVED",
+        "NOT_SENT",
+        "PARTLY_PAID",
+        "PAYMENT_DENIED",
+        "VERIFIED",
+    }
+)
+# Accounts of the Finnish chart (l10n_fi) the demo bills are booked on, beyond the
+# seed's.
 DEMO_ACCOUNTS = (
     ("7230", "Premises rents"),
     ("7700", "Other computer and software costs"),
@@ -51,29 +63,60 @@ def seed_demo(sim):
         store.add_account(code, name)
     identifier = store.next_ytunnus()
     sim.add_partner(
-        "Järvenpään Kaluste Oy", identifier=identifier,
-        address={"name": "Järvenpään Kaluste Oy", "street": "Sibeliuksenkatu 7",
-                 "zip": "04400", "city": "Järvenpää", "country": "FINLAND"},
-        invoicingInfo={"invoiceChannel": "EMAIL", "language": "FINNISH",
-                       "email": "laskut@jarvenpaankaluste.example"},
+        "Järvenpään Kaluste Oy",
+        identifier=identifier,
+        address={
+            "name": "Järvenpään Kaluste Oy",
+            "street": "Sibeliuksenkatu 7",
+            "zip": "04400",
+            "city": "Järvenpää",
+            "country": "FINLAND",
+        },
+        invoicingInfo={
+            "invoiceChannel": "EMAIL",
+            "language": "FINNISH",
+            "email": "laskut@jarvenpaankaluste.example",
+        },
     )
     sim.add_partner(
-        "Oulun Sahatavara Oy", identifier=store.next_ytunnus(),
-        address={"name": "Oulun Sahatavara Oy", "street": "Kirkkokatu 30",
-                 "zip": "90100", "city": "Oulu", "country": "FINLAND"},
-        invoicingInfo={"invoiceChannel": "ELECTRONIC_INVOICE", "language": "FINNISH",
-                       "einvoiceAddress": "0037" + store.next_ytunnus().replace("-", ""),
-                       "einvoiceOperator": "003721291126",
-                       "email": "ostot@oulunsahatavara.example"},
+        "Oulun Sahatavara Oy",
+        identifier=store.next_ytunnus(),
+        address={
+            "name": "Oulun Sahatavara Oy",
+            "street": "Kirkkokatu 30",
+            "zip": "90100",
+            "city": "Oulu",
+            "country": "FINLAND",
+        },
+        invoicingInfo={
+            "invoiceChannel": "ELECTRONIC_INVOICE",
+            "language": "FINNISH",
+            "einvoiceAddress": "0037" + store.next_ytunnus().replace("-", ""),
+            "einvoiceOperator": "003721291126",
+            "email": "ostot@oulunsahatavara.example",
+        },
     )
-    sim.add_product("Design consultation", code="SUUNNITTELU", price=95.0, unit="HOUR",
-                    defaultAccount="3000")
-    sim.add_product("Birch bookshelf", code="HYLLY-03", price=349.0, defaultAccount="3000")
+    sim.add_product(
+        "Design consultation",
+        code="SUUNNITTELU",
+        price=95.0,
+        unit="HOUR",
+        defaultAccount="3000",
+    )
+    sim.add_product(
+        "Birch bookshelf", code="HYLLY-03", price=349.0, defaultAccount="3000"
+    )
 
-    supplier = next(partner for partner in store.partners.values()
-                    if partner["name"] == "Toimittaja Oy")
-    office = next(partner for partner in store.partners.values()
-                  if partner["name"] == "Office Supplies Ltd")
+    supplier = next(
+        partner
+        for partner in store.partners.values()
+        if partner["name"] == "Toimittaja Oy"
+    )
+    office = next(
+        partner
+        for partner in store.partners.values()
+        if partner["name"] == "Office Supplies Ltd"
+    )
     today = store.today()
     year_start = datetime.date(today.year, 1, 1)
 
@@ -81,27 +124,65 @@ def seed_demo(sim):
         return max(today - datetime.timedelta(days=days_ago), year_start)
 
     sim.add_purchase_invoice(
-        supplier, day(15), invoice_number="T-2041", with_attachment=True,
-        rows=[{"product": "Oak boards", "quantity": 40, "unit": "METER", "unitPrice": 12.5,
-               "account": "4000"},
-              {"product": "Wood oil", "quantity": 6, "unitPrice": 18.0, "account": "4000"}])
+        supplier,
+        day(15),
+        invoice_number="T-2041",
+        with_attachment=True,
+        rows=[
+            {
+                "product": "Oak boards",
+                "quantity": 40,
+                "unit": "METER",
+                "unitPrice": 12.5,
+                "account": "4000",
+            },
+            {
+                "product": "Wood oil",
+                "quantity": 6,
+                "unitPrice": 18.0,
+                "account": "4000",
+            },
+        ],
+    )
     sim.add_purchase_invoice(
-        office, day(10), invoice_number="OS-77120",
-        rows=[{"product": "Accounting software, monthly fee", "unitPrice": 49.0,
-               "account": "7700"},
-              {"product": "Bookkeeping, monthly", "unitPrice": 320.0, "account": "8380"}])
+        office,
+        day(10),
+        invoice_number="OS-77120",
+        rows=[
+            {
+                "product": "Accounting software, monthly fee",
+                "unitPrice": 49.0,
+                "account": "7700",
+            },
+            {"product": "Bookkeeping, monthly", "unitPrice": 320.0, "account": "8380"},
+        ],
+    )
     sim.add_purchase_invoice(
-        "Kiinteistö Oy Satamakatu", day(5), invoice_number="VUOKRA-05",
-        rows=[{"product": "Workshop rent", "unitPrice": 1450.0, "account": "7230"},
-              {"product": "Trade magazine subscription", "unitPrice": 60.0,
-               "vatPercent": 14, "account": "4000"}])
+        "Kiinteistö Oy Satamakatu",
+        day(5),
+        invoice_number="VUOKRA-05",
+        rows=[
+            {"product": "Workshop rent", "unitPrice": 1450.0, "account": "7230"},
+            {
+                "product": "Trade magazine subscription",
+                "unitPrice": 60.0,
+                "vatPercent": 14,
+                "account": "4000",
+            },
+        ],
+    )
 
 
 def open_amount(sim, invoice):
     """What is still to pay on ``invoice``, in its currency (Decimal)."""
     total = accounting.dec(invoice["invoiceSumInfo"][0]["invoiceSumTotal"])
-    paid = sum((accounting.dec(event["paidAmount"] or 0)
-                for event in sim.store.invoice_events(invoice["id"])), Decimal(0))
+    paid = sum(
+        (
+            accounting.dec(event["paidAmount"] or 0)
+            for event in sim.store.invoice_events(invoice["id"])
+        ),
+        Decimal(0),
+    )
     return total - paid
 
 
@@ -112,30 +193,43 @@ def pay(sim, invoice_id):
     with sim._lock:
         invoice = sim.store.invoices.get(invoice_id)
         if invoice is None or invoice.get("type") != "SALES_INVOICE":
-            raise ValueError(f"There is no sales invoice {invoice_id} in the simulator.")
+            raise ValueError(
+                f"There is no sales invoice {invoice_id} in the simulator."
+            )
         if invoice["status"] in ("PAID", "MARKED_PAID"):
             raise ValueError(f"Invoice {invoice['invoiceNumber']} is paid already.")
         if invoice["status"] not in PAYABLE_STATUSES:
-            status = STATUS_WORDS.get(invoice["status"]) or invoice["status"].replace("_", " ")
+            status = STATUS_WORDS.get(invoice["status"]) or invoice["status"].replace(
+                "_", " "
+            )
             raise ValueError(
-                f"Invoice {invoice['invoiceNumber']} cannot be paid: it is {status.lower()}.")
+                f"Invoice {invoice['invoiceNumber']} cannot be paid: it is "
+                f"{status.lower()}."
+            )
         amount = open_amount(sim, invoice)
         if amount <= 0:
-            raise ValueError(f"Invoice {invoice['invoiceNumber']} has nothing left to pay.")
+            raise ValueError(
+                f"Invoice {invoice['invoiceNumber']} has nothing left to pay."
+            )
         rate = accounting.dec(invoice["paymentInfo"].get("currencyRate") or 1)
         company_amount = float(accounting.round2(amount / rate))
         return sim.register_payment(
-            invoice_id, company_amount, paid_amount=float(amount),
+            invoice_id,
+            company_amount,
+            paid_amount=float(amount),
             paid_currency=invoice["paymentInfo"].get("currency"),
-            description="Paid by the customer (simulator demo page)")
+            description="Paid by the customer (simulator demo page)",
+        )
 
 
 def handle(sim, request):
     """A Response for a demo path, or None when ``request`` is not one."""
     path = request.path
     if path.rstrip("/") == "/demo" and request.method in ("GET", "HEAD"):
-        return Response(_page(sim, request.args.get("message", "")),
-                        content_type="text/html; charset=utf-8")
+        return Response(
+            _page(sim, request.args.get("message", "")),
+            content_type="text/html; charset=utf-8",
+        )
     match = PAY_PATH.match(path)
     if match is None:
         return None
@@ -148,46 +242,76 @@ def handle(sim, request):
         status, message, event = 409, str(exc), None
     else:
         status = 200
-        message = (f"Invoice {sim.store.invoices[invoice_id]['invoiceNumber']}: "
-                   f"{event['paidAmount']:.2f} {event['paidCurrency']} paid.")
+        message = (
+            f"Invoice {sim.store.invoices[invoice_id]['invoiceNumber']}: "
+            f"{event['paidAmount']:.2f} {event['paidCurrency']} paid."
+        )
     if request.mimetype == "application/x-www-form-urlencoded":
         # The page's button: back to the list, with the outcome on top.
-        return Response(status=303, headers={
-            "Location": "/demo?" + urllib.parse.urlencode({"message": message})})
-    return Response(json.dumps({"message": message, "payment": event}), status=status,
-                    content_type="application/json; charset=utf-8")
+        return Response(
+            status=303,
+            headers={
+                "Location": "/demo?" + urllib.parse.urlencode({"message": message})
+            },
+        )
+    return Response(
+        json.dumps({"message": message, "payment": event}),
+        status=status,
+        content_type="application/json; charset=utf-8",
+    )
 
 
 def _page(sim, message):
     with sim._lock:
-        invoices = sorted((invoice for invoice in sim.store.invoices.values()
-                           if invoice.get("type") == "SALES_INVOICE"),
-                          key=lambda invoice: invoice["id"], reverse=True)
+        invoices = sorted(
+            (
+                invoice
+                for invoice in sim.store.invoices.values()
+                if invoice.get("type") == "SALES_INVOICE"
+            ),
+            key=lambda invoice: invoice["id"],
+            reverse=True,
+        )
         rows = []
         for invoice in invoices:
             info = invoice["paymentInfo"]
             left = open_amount(sim, invoice)
+            total = accounting.dec(invoice["invoiceSumInfo"][0]["invoiceSumTotal"])
             payable = invoice["status"] in PAYABLE_STATUSES and left > 0
-            button = (f'<form method="post" action="/demo/pay/{invoice["id"]}">'
-                      f'<button type="submit">Pay {left:.2f}</button></form>'
-                      if payable else "")
+            button = (
+                f'<form method="post" action="/demo/pay/{invoice["id"]}">'
+                f'<button type="submit">Pay {left:.2f}</button></form>'
+                if payable
+                else ""
+            )
             rows.append(
-                "<tr>" + "".join(f"<td>{html.escape(str(cell))}</td>" for cell in (
-                    invoice["id"], invoice["invoiceNumber"],
-                    invoice.get("originalInvoiceNumber") or "",
-                    (invoice.get("counterParty") or {}).get("counterPartyAddress", {})
-                    .get("name", ""),
-                    invoice.get("date", ""),
-                    f"{accounting.dec(invoice['invoiceSumInfo'][0]['invoiceSumTotal']):.2f} "
-                    f"{info.get('currency') or ''}",
-                    f"{left:.2f}",
-                    STATUS_WORDS.get(invoice["status"])
-                    or invoice["status"].replace("_", " ").capitalize(),
-                )) + f"<td>{button}</td></tr>")
+                "<tr>"
+                + "".join(
+                    f"<td>{html.escape(str(cell))}</td>"
+                    for cell in (
+                        invoice["id"],
+                        invoice["invoiceNumber"],
+                        invoice.get("originalInvoiceNumber") or "",
+                        (invoice.get("counterParty") or {})
+                        .get("counterPartyAddress", {})
+                        .get("name", ""),
+                        invoice.get("date", ""),
+                        f"{total:.2f} {info.get('currency') or ''}",
+                        f"{left:.2f}",
+                        STATUS_WORDS.get(invoice["status"])
+                        or invoice["status"].replace("_", " ").capitalize(),
+                    )
+                )
+                + f"<td>{button}</td></tr>"
+            )
     notice = f'<p class="notice">{html.escape(message)}</p>' if message else ""
-    body = "\n".join(rows) or '<tr><td colspan="9">No sales invoice yet: send one from Odoo.</td></tr>'
+    body = (
+        "\n".join(rows)
+        or '<tr><td colspan="9">No sales invoice yet: send one from Odoo.</td></tr>'
+    )
     return f"""<!DOCTYPE html>
-<html lang="en"><head><meta charset="utf-8"><title>Procountor simulator: sales invoices</title>
+<html lang="en"><head><meta charset="utf-8">
+<title>Procountor simulator: sales invoices</title>
 <style>body{{font-family:sans-serif;margin:2em}}table{{border-collapse:collapse}}
 td,th{{border:1px solid #ccc;padding:.3em .6em;text-align:left}}
 .notice{{background:#e8f4e8;padding:.5em}}</style></head><body>
@@ -195,8 +319,8 @@ td,th{{border:1px solid #ccc;padding:.3em .6em;text-align:left}}
 <p>Press <em>Pay</em> to have the customer pay what is open on an invoice; then press
 <em>Fetch Procountor payments</em> on the invoice in Odoo.</p>
 {notice}
-<table><tr><th>Procountor ID</th><th>Number</th><th>Odoo number</th><th>Customer</th><th>Date</th><th>Total</th>
-<th>Open</th><th>Status</th><th></th></tr>
+<table><tr><th>Procountor ID</th><th>Number</th><th>Odoo number</th><th>Customer</th>
+<th>Date</th><th>Total</th><th>Open</th><th>Status</th><th></th></tr>
 {body}
 </table></body></html>
 """
@@ -207,8 +331,11 @@ def pay_over_http(base_url, invoice_id, timeout=10):
 
     Returns ``(ok, message)``."""
     request = urllib.request.Request(
-        f"{base_url.rstrip('/')}/demo/pay/{int(invoice_id)}", data=b"{}", method="POST",
-        headers={"Content-Type": "application/json"})
+        f"{base_url.rstrip('/')}/demo/pay/{int(invoice_id)}",
+        data=b"{}",
+        method="POST",
+        headers={"Content-Type": "application/json"},
+    )
     try:
         with urllib.request.urlopen(request, timeout=timeout) as response:  # noqa: S310
             status, raw = response.status, response.read()

@@ -36,10 +36,12 @@ def route(pattern, *methods):
         for method in methods:
             ROUTES.setdefault(pattern, {})[method] = handler
         return handler
+
     return register
 
 
 # --- shared helpers ------------------------------------------------------------------
+
 
 def page_args(ctx):
     """``page`` (0-based) and ``size`` (default 50, max 200) per §3.4."""
@@ -52,17 +54,22 @@ def page_args(ctx):
 
 def envelope(items, page, size, render):
     """``{results, meta{pageNumber, pageSize, resultCount, totalCount}}`` (§3.4)."""
-    chunk = items[page * size:(page + 1) * size]
+    chunk = items[page * size : (page + 1) * size]
     return {
         "results": [render(item) for item in chunk],
-        "meta": {"pageNumber": page, "pageSize": size, "resultCount": len(chunk),
-                 "totalCount": len(items)},
+        "meta": {
+            "pageNumber": page,
+            "pageSize": size,
+            "resultCount": len(chunk),
+            "totalCount": len(items),
+        },
     }
 
 
 def undocumented_list(ctx, body):
-    """A list whose shape API_NOTES does not give: the envelope, or its bare ``results``
-    array when the ``undocumented_list_shape`` reading says so (paging still applies)."""
+    """A list whose shape API_NOTES does not give: the envelope, or its bare
+    ``results`` array when the ``undocumented_list_shape`` reading says so (paging
+    still applies)."""
     if ctx.sim.reading("undocumented_list_shape") == "list":
         return body["results"]
     return body
@@ -78,15 +85,18 @@ def direction(ctx, name):
 
 
 def ordered(ctx, items, sort_keys):
-    """Sort by the first ``orderBy…`` parameter present (ties by id), else by id ascending
-    [INFER: the default order is not documented]; then apply keyset ``previousId``."""
+    """Sort by the first ``orderBy…`` parameter present (ties by id), else by id
+    ascending [INFER: the default order is not documented]; then apply keyset
+    ``previousId``."""
     items = sorted(items, key=lambda item: item["id"])
     id_direction = "ASC"
     for param, key in sort_keys.items():
         wanted = direction(ctx, param)
         if wanted:
-            items.sort(key=lambda item: (key(item) is None, key(item) or ""),
-                       reverse=(wanted == "DESC"))
+            items.sort(
+                key=lambda item: (key(item) is None, key(item) or ""),
+                reverse=(wanted == "DESC"),
+            )
             if param == "orderById":
                 id_direction = wanted
             break
@@ -117,8 +127,9 @@ def datetime_arg(ctx, name):
     text = value.strip().replace(" ", "T")
     try:
         if len(text) == 10:
-            parsed = datetime.datetime.combine(datetime.date.fromisoformat(text),
-                                               datetime.time())
+            parsed = datetime.datetime.combine(
+                datetime.date.fromisoformat(text), datetime.time()
+            )
         else:
             parsed = datetime.datetime.fromisoformat(text.rstrip("Z"))
     except ValueError:
@@ -142,12 +153,15 @@ def single_id(text):
 
 
 def batch_get(ids_text, collection, render, what):
-    """§3.3: one id -> the object (404 if missing); several -> array sorted by id without
-    duplicates, invalid ids skipped, 404 when none is valid; more than 200 -> 400."""
+    """§3.3: one id -> the object (404 if missing); several -> array sorted by id
+    without duplicates, invalid ids skipped, 404 when none is valid; more than 200 ->
+    400."""
     parts = [part.strip() for part in ids_text.split(",")]
     if len(parts) > enums.MAX_BATCH_IDS:
         raise ApiError(400, f"At most {enums.MAX_BATCH_IDS} ids per request")
-    found = sorted({int(part) for part in parts if part.isdigit() and int(part) in collection})
+    found = sorted(
+        {int(part) for part in parts if part.isdigit() and int(part) in collection}
+    )
     if not found:
         raise ApiError(404, f"{what} not found: {ids_text}")
     if len(parts) == 1:
@@ -167,8 +181,11 @@ def check_version(stored, body_version, what):
     if body_version is None:
         raise ApiError(400, "REQUIRED", field="version")
     if body_version != stored["version"]:
-        raise ApiError(409, f"{what} {stored['id']} has been modified: version "
-                            f"{body_version} is not the latest ({stored['version']})")
+        raise ApiError(
+            409,
+            f"{what} {stored['id']} has been modified: version "
+            f"{body_version} is not the latest ({stored['version']})",
+        )
 
 
 def info_message(text):
@@ -176,13 +193,16 @@ def info_message(text):
     return {"message": text}
 
 
-# --- authentication (§2.1) -------------------------------------------------------------
+# --- authentication (§2.1) ------------------------------------------------------------
+
 
 @route("/oauth/token", "POST")
 def oauth_token(ctx):
     """Client-credentials grant; parameters only in the form body (§2.1)."""
     sim, request = ctx.sim, ctx.request
-    form = request.form if request.mimetype == "application/x-www-form-urlencoded" else {}
+    form = (
+        request.form if request.mimetype == "application/x-www-form-urlencoded" else {}
+    )
     expected = sim.credentials
 
     def refuse(description):
@@ -211,6 +231,7 @@ def oauth_token(ctx):
 
 # --- company context and reference data (§8, §10) -------------------------------------
 
+
 @route("/company", "GET")
 def company(ctx):
     return copy.deepcopy(ctx.store.company)
@@ -220,8 +241,12 @@ def company(ctx):
 def usage_settings(ctx):
     return {
         "defaultInvoiceChannel": "NO_SENDING",
-        "accountingByRow": {"salesInvoicePosting": False, "purchaseInvoicePosting": True,
-                            "travelAndExpenseInvoicePosting": False, "salaryPosting": False},
+        "accountingByRow": {
+            "salesInvoicePosting": False,
+            "purchaseInvoicePosting": True,
+            "travelAndExpenseInvoicePosting": False,
+            "salaryPosting": False,
+        },
     }
 
 
@@ -229,8 +254,11 @@ def usage_settings(ctx):
 def session_info(ctx):
     company, user = ctx.store.company, ctx.store.user
     return {
-        "companyId": company["id"], "name": company["name"], "country": company["country"],
-        "productVersion": company.get("productVersion"), "userId": user["id"],
+        "companyId": company["id"],
+        "name": company["name"],
+        "country": company["country"],
+        "productVersion": company.get("productVersion"),
+        "userId": user["id"],
         "userName": f"{user['firstName']} {user['lastName']}",
         "companySettings": {"invoiceDiscussionEnabled": False},
     }
@@ -243,8 +271,12 @@ def users(ctx):
 
 @route("/status", "GET")
 def status(ctx):
-    return {"name": "Procountor API (simulator)", "version": "26.04", "status": "OK",
-            "procountorVersion": "simulator"}
+    return {
+        "name": "Procountor API (simulator)",
+        "version": "26.04",
+        "status": "OK",
+        "procountorVersion": "simulator",
+    }
 
 
 @route("/vats/default", "GET")
@@ -265,9 +297,18 @@ def vats_settings(ctx):
 # Standard rates per ISO country for GET /vats/country (§8); FI comes from the company's
 # own VAT set-up. Unknown codes are a 400, as Procountor answers for invalid ones.
 COUNTRY_VAT_PERCENTAGES = {
-    "SE": [25, 12, 6, 0], "NO": [25, 15, 12, 0], "DK": [25, 0], "EE": [24, 13, 9, 0],
-    "DE": [19, 7, 0], "FR": [20, 10, 5.5, 2.1, 0], "NL": [21, 9, 0], "GB": [20, 5, 0],
-    "US": [0], "PL": [23, 8, 5, 0], "LV": [21, 12, 5, 0], "LT": [21, 9, 5, 0],
+    "SE": [25, 12, 6, 0],
+    "NO": [25, 15, 12, 0],
+    "DK": [25, 0],
+    "EE": [24, 13, 9, 0],
+    "DE": [19, 7, 0],
+    "FR": [20, 10, 5.5, 2.1, 0],
+    "NL": [21, 9, 0],
+    "GB": [20, 5, 0],
+    "US": [0],
+    "PL": [23, 8, 5, 0],
+    "LV": [21, 12, 5, 0],
+    "LT": [21, 9, 5, 0],
 }
 
 
@@ -275,8 +316,11 @@ COUNTRY_VAT_PERCENTAGES = {
 def vats_country(ctx):
     code = (ctx.arg("countryCode") or "").upper()
     if code == "FI":
-        percentages = [rate["vatPercent"] for rate in ctx.store.vat_rates
-                       if rate["country"] == "FINLAND"]
+        percentages = [
+            rate["vatPercent"]
+            for rate in ctx.store.vat_rates
+            if rate["country"] == "FINLAND"
+        ]
     elif code in COUNTRY_VAT_PERCENTAGES:
         percentages = COUNTRY_VAT_PERCENTAGES[code]
     else:
@@ -286,8 +330,11 @@ def vats_country(ctx):
 
 @route("/coa", "GET")
 def chart_of_accounts(ctx):
-    return {"ledgerAccounts": [dict(account)
-                               for _, account in sorted(ctx.store.accounts.items())]}
+    return {
+        "ledgerAccounts": [
+            dict(account) for _, account in sorted(ctx.store.accounts.items())
+        ]
+    }
 
 
 @route("/bankaccounts", "GET")
@@ -301,13 +348,16 @@ def bank_accounts(ctx):
 
 @route("/bankaccounts/<account_id>", "GET")
 def bank_account(ctx, account_id):
-    return copy.deepcopy(get_or_404(ctx.store.bank_accounts, single_id(account_id),
-                                    "Bank account"))
+    return copy.deepcopy(
+        get_or_404(ctx.store.bank_accounts, single_id(account_id), "Bank account")
+    )
 
 
 @route("/fiscalyears", "GET")
 def fiscal_years(ctx):
-    years = sorted(ctx.store.fiscal_years.values(), key=lambda y: y["startDate"], reverse=True)
+    years = sorted(
+        ctx.store.fiscal_years.values(), key=lambda y: y["startDate"], reverse=True
+    )
     return {"fiscalYears": copy.deepcopy(years)}  # newest first (§10)
 
 
@@ -318,8 +368,9 @@ def dimensions(ctx):
 
 @route("/dimensions/<dimension_id>", "GET")
 def dimension(ctx, dimension_id):
-    return copy.deepcopy(get_or_404(ctx.store.dimensions, single_id(dimension_id),
-                                    "Dimension"))
+    return copy.deepcopy(
+        get_or_404(ctx.store.dimensions, single_id(dimension_id), "Dimension")
+    )
 
 
 @route("/currencies", "GET")
@@ -332,7 +383,8 @@ def company_currency(ctx):
     return {"companyCurrency": ctx.store.company_currency}
 
 
-# --- business partners (§7) ------------------------------------------------------------
+# --- business partners (§7) -----------------------------------------------------------
+
 
 def _compact_identifier(value):
     return "".join(ch for ch in (value or "") if ch not in " -").casefold()
@@ -373,7 +425,9 @@ def list_partners(ctx):
             continue
         if name and name not in (partner.get("name") or "").casefold():
             continue
-        if identifier and not _identifier_matches(ctx, info.get("identifier"), identifier):
+        if identifier and not _identifier_matches(
+            ctx, info.get("identifier"), identifier
+        ):
             continue
         if not in_range(partner["version"], version_start, version_end):
             continue
@@ -418,6 +472,7 @@ def replace_partner(ctx, ids):
 
 # --- products (§9) -------------------------------------------------------------------
 
+
 @route("/products", "GET")
 def list_products(ctx):
     # No page parameter here: keyset paging with previousId + size only (§3.4, §9).
@@ -432,7 +487,8 @@ def list_products(ctx):
     code = (ctx.arg("code") or "").casefold()
     active = ctx.bool_arg("active")
     matching = [
-        product for product in ctx.store.products.values()
+        product
+        for product in ctx.store.products.values()
         if product["type"] in types
         and name in (product.get("name") or "").casefold()
         and code in (product.get("code") or "").casefold()
@@ -442,8 +498,12 @@ def list_products(ctx):
     chunk = items[:size]
     return {
         "results": copy.deepcopy(chunk),
-        "meta": {"pageNumber": 0, "pageSize": size, "resultCount": len(chunk),
-                 "totalCount": len(matching)},
+        "meta": {
+            "pageNumber": 0,
+            "pageSize": size,
+            "resultCount": len(chunk),
+            "totalCount": len(matching),
+        },
     }
 
 
@@ -477,6 +537,7 @@ def delete_product(ctx, ids):
 
 
 # --- invoices (§4, §5) ----------------------------------------------------------------
+
 
 @route("/invoices", "POST")
 def create_invoice(ctx):
@@ -531,28 +592,40 @@ def list_invoices(ctx):
         if partner_id is not None and invoice.get("partnerId") != partner_id:
             return False
         if original_number is not None and not _number_matches(
-                ctx, invoice.get("originalInvoiceNumber"), original_number):
+            ctx, invoice.get("originalInvoiceNumber"), original_number
+        ):
             return False
         if invoice_number is not None and invoice["invoiceNumber"] != invoice_number:
             return False
         if is_offer is not None and bool(invoice.get("isOffer")) != is_offer:
             return False
         if search:
-            # searchTerm: counter-party name, invoice number, additional information (§4.8)
-            name = ((invoice.get("counterParty") or {}).get("counterPartyAddress") or {}).get(
-                "name") or ""
-            haystack = " ".join([name, str(invoice["invoiceNumber"]),
-                                 invoice.get("additionalInformation") or ""]).casefold()
+            # searchTerm: counter-party name, invoice number, additional information
+            # (§4.8)
+            name = (
+                (invoice.get("counterParty") or {}).get("counterPartyAddress") or {}
+            ).get("name") or ""
+            haystack = " ".join(
+                [
+                    name,
+                    str(invoice["invoiceNumber"]),
+                    invoice.get("additionalInformation") or "",
+                ]
+            ).casefold()
             if search not in haystack:
                 return False
         return True
 
-    items = ordered(ctx, [inv for inv in store.invoices.values() if wanted(inv)], {
-        "orderById": lambda inv: inv["id"],
-        "orderByDate": lambda inv: inv["date"],
-        "orderByCreated": lambda inv: store.invoice_meta[inv["id"]]["created"],
-        "orderByVersion": lambda inv: inv["version"],
-    })
+    items = ordered(
+        ctx,
+        [inv for inv in store.invoices.values() if wanted(inv)],
+        {
+            "orderById": lambda inv: inv["id"],
+            "orderByDate": lambda inv: inv["date"],
+            "orderByCreated": lambda inv: store.invoice_meta[inv["id"]]["created"],
+            "orderByVersion": lambda inv: inv["version"],
+        },
+    )
     return envelope(items, page, size, store.invoice_basic)
 
 
@@ -572,7 +645,9 @@ def update_invoice(ctx, ids):
         allowed = {"UNFINISHED", "RECEIVED"}
     store.require_status(invoice, allowed, "edit")
     body = ctx.json()
-    check_version(invoice, body.get("version") if isinstance(body, dict) else None, "Invoice")
+    check_version(
+        invoice, body.get("version") if isinstance(body, dict) else None, "Invoice"
+    )
     body = dict(body)
     if body.get("type") != invoice["type"]:
         raise ApiError(400, "INVALID_VALUE", field="type")
@@ -581,7 +656,9 @@ def update_invoice(ctx, ids):
 
 
 # A sales invoice in these statuses has been approved already.
-APPROVED_SALES_STATUSES = frozenset({"NOT_SENT", "SENT", "PARTLY_PAID", "PAID", "MARKED_PAID"})
+APPROVED_SALES_STATUSES = frozenset(
+    {"NOT_SENT", "SENT", "PARTLY_PAID", "PAID", "MARKED_PAID"}
+)
 
 
 @route("/invoices/<ids>/approve", "PUT")
@@ -593,8 +670,10 @@ def approve_invoice(ctx, ids):
     if comment is not None and (not isinstance(comment, str) or len(comment) > 100):
         raise ApiError(400, "TOO_LONG", field="comment")
     if invoice["type"] in enums.SALES_TYPES:
-        if (invoice["status"] in APPROVED_SALES_STATUSES
-                and ctx.sim.reading("repeated_approve") == 200):
+        if (
+            invoice["status"] in APPROVED_SALES_STATUSES
+            and ctx.sim.reading("repeated_approve") == 200
+        ):
             # The repeated_approve reading: accepted again, nothing changes.
             return info_message(f"Invoice {invoice['id']} approved")
         # Approved sales invoices wait to be sent (§4.5, §14.4 [INFER]).
@@ -613,11 +692,20 @@ def send_invoice(ctx, ids):
     store = ctx.store
     invoice = get_or_404(store.invoices, single_id(ids), "Invoice")
     if invoice["type"] not in enums.SALES_TYPES:
-        raise ApiError(403, f"Invoice {invoice['id']} of type {invoice['type']} cannot be sent")
-    # Re-sending a SENT invoice is allowed (§4.5) unless the repeated_send reading says 403.
-    allowed = {"NOT_SENT", "SENT"} if ctx.sim.reading("repeated_send") == 200 else {"NOT_SENT"}
+        raise ApiError(
+            403, f"Invoice {invoice['id']} of type {invoice['type']} cannot be sent"
+        )
+    # Re-sending a SENT invoice is allowed (§4.5) unless the repeated_send reading says
+    # 403.
+    allowed = (
+        {"NOT_SENT", "SENT"}
+        if ctx.sim.reading("repeated_send") == 200
+        else {"NOT_SENT"}
+    )
     store.require_status(invoice, allowed, "send")
-    store.set_invoice_status(invoice, "SENT", "SEND", invoice.get("invoiceChannel") or "")
+    store.set_invoice_status(
+        invoice, "SENT", "SEND", invoice.get("invoiceChannel") or ""
+    )
     return info_message(f"Invoice {invoice['id']} sent")
 
 
@@ -625,8 +713,19 @@ def send_invoice(ctx, ids):
 def invalidate_invoice(ctx, ids):
     store = ctx.store
     invoice = get_or_404(store.invoices, single_id(ids), "Invoice")
-    store.require_status(invoice, {"UNFINISHED", "NOT_SENT", "SENT", "RECEIVED", "VERIFIED",
-                                   "APPROVED", "PAYMENT_DENIED"}, "invalidate")
+    store.require_status(
+        invoice,
+        {
+            "UNFINISHED",
+            "NOT_SENT",
+            "SENT",
+            "RECEIVED",
+            "VERIFIED",
+            "APPROVED",
+            "PAYMENT_DENIED",
+        },
+        "invalidate",
+    )
     if store.invoice_events(invoice["id"]):
         raise ApiError(403, f"Invoice {invoice['id']} has payment events")
     store.require_open_period(invoice, "invalidate")
@@ -639,8 +738,18 @@ def unfinish_invoice(ctx, ids):
     store = ctx.store
     invoice = get_or_404(store.invoices, single_id(ids), "Invoice")
     # A sent invoice has left Procountor; it cannot go back to draft [INFER].
-    store.require_status(invoice, {"NOT_SENT", "RECEIVED", "VERIFIED", "APPROVED",
-                                   "INVALIDATED", "PAYMENT_DENIED"}, "reopen")
+    store.require_status(
+        invoice,
+        {
+            "NOT_SENT",
+            "RECEIVED",
+            "VERIFIED",
+            "APPROVED",
+            "INVALIDATED",
+            "PAYMENT_DENIED",
+        },
+        "reopen",
+    )
     store.require_open_period(invoice, "reopen")
     store.set_invoice_status(invoice, "UNFINISHED")
     return info_message(f"Invoice {invoice['id']} set to UNFINISHED")
@@ -665,15 +774,18 @@ def invoice_notes(ctx, ids):
 @route("/invoices/<ids>/transactions", "GET")
 def invoice_audit_trail(ctx, ids):
     invoice = get_or_404(ctx.store.invoices, single_id(ids), "Invoice")
-    return {"transactions": copy.deepcopy(ctx.store.invoice_meta[invoice["id"]]["audit"])}
+    return {
+        "transactions": copy.deepcopy(ctx.store.invoice_meta[invoice["id"]]["audit"])
+    }
 
 
 @route("/invoices/<ids>/paymentevents", "GET")
 def invoice_payment_events(ctx, ids):
     invoice = get_or_404(ctx.store.invoices, single_id(ids), "Invoice")
     page, size = page_args(ctx)
-    events = ordered(ctx, ctx.store.invoice_events(invoice["id"]),
-                     {"orderById": lambda e: e["id"]})
+    events = ordered(
+        ctx, ctx.store.invoice_events(invoice["id"]), {"orderById": lambda e: e["id"]}
+    )
     return envelope(events, page, size, copy.deepcopy)
 
 
@@ -683,8 +795,11 @@ def mark_paid(ctx, ids):
     store = ctx.store
     invoice = get_or_404(store.invoices, single_id(ids), "Invoice")
     if invoice["status"] in ("UNFINISHED", "INVALIDATED"):
-        raise ApiError(403, f"Invoice {invoice['id']} in status {invoice['status']} cannot "
-                            "be marked paid")
+        raise ApiError(
+            403,
+            f"Invoice {invoice['id']} in status {invoice['status']} cannot "
+            "be marked paid",
+        )
     body = ctx.json()
     validate_mark_paid(body, invoice, store)
     info = invoice["paymentInfo"]
@@ -692,10 +807,16 @@ def mark_paid(ctx, ids):
     # and the paid currency in `paidAmount` (§4.7).
     amount_company = money(to_company(body["amount"], info.get("currencyRate") or 1))
     event = store.add_payment_event(
-        invoice, amount=amount_company, payment_date=body["paymentDate"],
+        invoice,
+        amount=amount_company,
+        payment_date=body["paymentDate"],
         event_type=enums.MARK_PAID_EVENT_TYPES[body.get("paymentMethodType")],
-        status="MARKED_PAID", currency=store.company_currency, paid_amount=body["amount"],
-        paid_currency=info["currency"], description=body.get("description") or "")
+        status="MARKED_PAID",
+        currency=store.company_currency,
+        paid_amount=body["amount"],
+        paid_currency=info["currency"],
+        description=body.get("description") or "",
+    )
     store.add_audit(invoice, "MARKED_PAID", str(body["amount"]))
     return copy.deepcopy(event)
 
@@ -709,36 +830,53 @@ def search_payment_events(ctx):
     invoice_ids = None
     if raw_ids is not None:
         if len(raw_ids) > enums.MAX_BATCH_IDS:
-            raise ApiError(400, f"At most {enums.MAX_BATCH_IDS} invoice ids", field="invoiceId")
+            raise ApiError(
+                400, f"At most {enums.MAX_BATCH_IDS} invoice ids", field="invoiceId"
+            )
         if not all(item.isdigit() for item in raw_ids):
             raise ApiError(400, "INVALID_VALUE", field="invoiceId")
         invoice_ids = {int(item) for item in raw_ids}
     start, end = date_arg(ctx, "startDate"), date_arg(ctx, "endDate")
-    events = [event for event in store.payment_events.values()
-              if (invoice_ids is None or event["invoiceId"] in invoice_ids)
-              and in_range(event["paymentDate"], start, end)]
+    events = [
+        event
+        for event in store.payment_events.values()
+        if (invoice_ids is None or event["invoiceId"] in invoice_ids)
+        and in_range(event["paymentDate"], start, end)
+    ]
     events = ordered(ctx, events, {"orderById": lambda e: e["id"]})
 
     with_type = ctx.sim.reading("bulk_event_type") == "present"
 
     def row(event):
         invoice = store.invoices.get(event["invoiceId"]) or {}
-        receiver = ((invoice.get("counterParty") or {}).get("counterPartyAddress") or {}).get(
-            "name")
-        values = {"id": event["id"], "invoiceId": event["invoiceId"],
-                  "paymentDate": event["paymentDate"], "amount": event["amount"],
-                  "paidAmount": event["paidAmount"], "paidCurrency": event["paidCurrency"],
-                  "status": event["status"], "receiverName": receiver, "serviceCharge": 0}
+        receiver = (
+            (invoice.get("counterParty") or {}).get("counterPartyAddress") or {}
+        ).get("name")
+        values = {
+            "id": event["id"],
+            "invoiceId": event["invoiceId"],
+            "paymentDate": event["paymentDate"],
+            "amount": event["amount"],
+            "paidAmount": event["paidAmount"],
+            "paidCurrency": event["paidCurrency"],
+            "status": event["status"],
+            "receiverName": receiver,
+            "serviceCharge": 0,
+        }
         if with_type:
             # PaymentEvent's fields besides the declared PaymentSearchResult ones.
-            values.update(type=event["type"], currency=event["currency"],
-                          description=event["description"])
+            values.update(
+                type=event["type"],
+                currency=event["currency"],
+                description=event["description"],
+            )
         return values
 
     return undocumented_list(ctx, envelope(events, page, size, row))
 
 
-# --- ledger receipts (§6) ----------------------------------------------------------------
+# --- ledger receipts (§6) -------------------------------------------------------------
+
 
 @route("/ledgerreceipts", "GET")
 def list_receipts(ctx):
@@ -752,15 +890,22 @@ def list_receipts(ctx):
     version_start = datetime_arg(ctx, "versionStartDate")
     version_end = datetime_arg(ctx, "versionEndDate")
     items = [
-        receipt for receipt in store.receipts.values()
+        receipt
+        for receipt in store.receipts.values()
         if (types is None or receipt["type"] in types)
         and (wanted_status is None or receipt["status"] == wanted_status)
         and in_range(receipt["receiptDate"], start, end)
         and in_range(receipt["version"], version_start, version_end)
     ]
-    items = ordered(ctx, items, {"orderById": lambda r: r["id"],
-                                 "orderByDate": lambda r: r["receiptDate"],
-                                 "orderByVersion": lambda r: r["version"]})
+    items = ordered(
+        ctx,
+        items,
+        {
+            "orderById": lambda r: r["id"],
+            "orderByDate": lambda r: r["receiptDate"],
+            "orderByVersion": lambda r: r["version"],
+        },
+    )
     return envelope(items, page, size, store.receipt_basic)
 
 
@@ -771,15 +916,24 @@ def get_receipts(ctx, ids):
 
 @route("/ledgerreceipts/<ids>", "PUT")
 def update_receipt(ctx, ids):
-    """Replace a receipt's transactions, e.g. accounts chosen by the connector (§5, §6)."""
+    """Replace a receipt's transactions, e.g. accounts chosen by the connector (§5,
+    §6)."""
     store = ctx.store
     receipt = get_or_404(store.receipts, single_id(ids), "Ledger receipt")
-    if receipt["type"] not in ("JOURNAL", "SALES_INVOICE", "PURCHASE_INVOICE",
-                               "TRAVEL_INVOICE", "BILL_OF_CHARGES"):
+    if receipt["type"] not in (
+        "JOURNAL",
+        "SALES_INVOICE",
+        "PURCHASE_INVOICE",
+        "TRAVEL_INVOICE",
+        "BILL_OF_CHARGES",
+    ):
         raise ApiError(403, f"Receipts of type {receipt['type']} cannot be edited")
     body = ctx.json()
-    check_version(receipt, body.get("version") if isinstance(body, dict) else None,
-                  "Ledger receipt")
+    check_version(
+        receipt,
+        body.get("version") if isinstance(body, dict) else None,
+        "Ledger receipt",
+    )
     transactions = body.get("transactions")
     problems = Problems()
     if not isinstance(transactions, list) or not transactions:
@@ -802,22 +956,38 @@ def update_receipt(ctx, ids):
             total += round(item["accountingValue"] * 100)
         if not is_number(item.get("vatPercent")):
             problems.add(f"{path}.vatPercent", "REQUIRED")
-        if item.get("transactionType") in ("REVERSING_ENTRY", "RECONCILIATION_ENTRY") and (
-                item.get("vatPercent") or item.get("vatStatus")):
+        if item.get("transactionType") in (
+            "REVERSING_ENTRY",
+            "RECONCILIATION_ENTRY",
+        ) and (item.get("vatPercent") or item.get("vatStatus")):
             problems.add(f"{path}.vatPercent", "INVALID_VALUE")  # §6: 0 % and no status
     for kind in ("REVERSING_ENTRY", "RECONCILIATION_ENTRY"):
-        if sum(1 for item in transactions
-               if isinstance(item, dict) and item.get("transactionType") == kind) > 1:
+        if (
+            sum(
+                1
+                for item in transactions
+                if isinstance(item, dict) and item.get("transactionType") == kind
+            )
+            > 1
+        ):
             problems.add("transactions", f"AT_MOST_ONE_{kind}")
     if transactions and total != 0:
         problems.add("transactions", "TRANSACTIONS_DO_NOT_BALANCE")
     problems.raise_if_any()
     stored = []
     for item in transactions:
-        values = {"transactionType": None, "account": None, "accountingValue": 0,
-                  "vatPercent": 0, "vatType": receipt.get("vatType"), "vatStatus": None,
-                  "description": None, "dimensionItemValues": [], "startDate": None,
-                  "endDate": None}
+        values = {
+            "transactionType": None,
+            "account": None,
+            "accountingValue": 0,
+            "vatPercent": 0,
+            "vatType": receipt.get("vatType"),
+            "vatStatus": None,
+            "description": None,
+            "dimensionItemValues": [],
+            "startDate": None,
+            "endDate": None,
+        }
         values.update(copy.deepcopy(item))
         values["id"] = store.new_id("transaction")
         stored.append(values)
@@ -829,7 +999,8 @@ def update_receipt(ctx, ids):
     return copy.deepcopy(receipt)
 
 
-# --- attachments (§11) -----------------------------------------------------------------
+# --- attachments (§11) ----------------------------------------------------------------
+
 
 @route("/attachments", "POST")
 def upload_attachment(ctx):
@@ -855,8 +1026,11 @@ def upload_attachment(ctx):
     meta = dict(meta)
     if not meta.get("mimeType"):
         # The mime type follows the file name's extension (§11).
-        meta["mimeType"] = (mimetypes.guess_type(meta["name"])[0] or upload.mimetype
-                            or "application/octet-stream")
+        meta["mimeType"] = (
+            mimetypes.guess_type(meta["name"])[0]
+            or upload.mimetype
+            or "application/octet-stream"
+        )
     return copy.deepcopy(store.add_attachment(meta, content))
 
 
@@ -874,14 +1048,18 @@ def download_attachment(ctx, ids):
         f"--{boundary}\r\nContent-Type: application/json; charset=utf-8\r\n"
         f'Content-Disposition: inline; name="meta"\r\n\r\n'.encode(),
         json.dumps(attachment, ensure_ascii=False).encode("utf-8"),
-        f"\r\n--{boundary}\r\nContent-Type: {attachment['mimeType'] or 'application/octet-stream'}"
+        f"\r\n--{boundary}\r\nContent-Type: "
+        f"{attachment['mimeType'] or 'application/octet-stream'}"
         f'\r\nContent-Disposition: attachment; name="file"; filename="{ascii_name}"; '
         f"filename*=UTF-8''{quoted}\r\n\r\n".encode(),
         content,
         f"\r\n--{boundary}--\r\n".encode(),
     ]
-    return Response(b"".join(parts), status=200,
-                    content_type=f"multipart/mixed; boundary={boundary}")
+    return Response(
+        b"".join(parts),
+        status=200,
+        content_type=f"multipart/mixed; boundary={boundary}",
+    )
 
 
 @route("/attachments/<ids>", "PATCH")
@@ -892,7 +1070,10 @@ def rename_attachment(ctx, ids):
     name = body.get("name") if isinstance(body, dict) else None
     if not isinstance(name, str) or not name.strip():
         raise ApiError(400, "REQUIRED", field="name")
-    if os.path.splitext(name)[1].lower() != os.path.splitext(attachment["name"])[1].lower():
+    if (
+        os.path.splitext(name)[1].lower()
+        != os.path.splitext(attachment["name"])[1].lower()
+    ):
         raise ApiError(400, "EXTENSION_CANNOT_CHANGE", field="name")  # §11
     store.rename_attachment(attachment, name)
     return copy.deepcopy(attachment)

@@ -1,7 +1,7 @@
 """The one exception the simulator's domain code raises to produce an HTTP error.
 
-Its body is Procountor's ``ErrorMessages`` shape (API_NOTES §3.6):
-``{"errors": [{"status": 400, "field": "invoiceRows[0].vatPercent", "message": "..."}]}``.
+Its body is Procountor's ``ErrorMessages`` shape (API_NOTES §3.6): ``{"errors":
+[{"status": 400, "field": "invoiceRows[0].vatPercent", "message": "..."}]}``.
 """
 
 
@@ -30,11 +30,14 @@ class ApiError(Exception):
         self.headers = dict(headers or {})
 
     def body(self):
-        return {"errors": [error_entry(self.status, msg, fld) for fld, msg in self.errors]}
+        return {
+            "errors": [error_entry(self.status, msg, fld) for fld, msg in self.errors]
+        }
 
 
 class Problems:
-    """Collects every validation error of one request: Procountor returns them together."""
+    """Collects every validation error of one request: Procountor returns them
+    together."""
 
     def __init__(self):
         self.items = []

@@ -26,12 +26,15 @@ class FaultRule:
         self.params = params
 
     def matches(self, method, path):
-        return ((self.method is None or self.method == method.upper())
-                and fnmatch.fnmatchcase(path, self.path))
+        return (
+            self.method is None or self.method == method.upper()
+        ) and fnmatch.fnmatchcase(path, self.path)
 
     def __repr__(self):
-        return (f"FaultRule({self.kind}, {self.method or '*'} {self.path}, "
-                f"remaining={self.remaining}, {self.params})")
+        return (
+            f"FaultRule({self.kind}, {self.method or '*'} {self.path}, "
+            f"remaining={self.remaining}, {self.params})"
+        )
 
 
 class FaultBook:

@@ -18,11 +18,14 @@ def _alnum_to_digits(text):
 
 # --- Finnish domestic reference (viitenumero), 7-3-1 check digit -------------------
 
+
 def finnish_reference_check_digit(base):
     """Check digit for a Finnish reference base (digits only, 3-19 of them)."""
     if not base.isdigit():
         raise ValueError("a Finnish reference base is digits only")
-    total = sum(int(digit) * _FI_WEIGHTS[i % 3] for i, digit in enumerate(reversed(base)))
+    total = sum(
+        int(digit) * _FI_WEIGHTS[i % 3] for i, digit in enumerate(reversed(base))
+    )
     return str((10 - total % 10) % 10)
 
 
@@ -41,6 +44,7 @@ def is_valid_finnish_reference(reference):
 
 
 # --- International RF creditor reference (ISO 11649, mod 97) -------------------
+
 
 def make_rf_reference(base):
     """RF reference for an alphanumeric ``base`` (1-21 characters)."""
@@ -71,6 +75,7 @@ def is_valid_reference(reference):
 
 # --- IBAN ----------------------------------------------------------------------------
 
+
 def make_iban(country, bban):
     """IBAN with computed check digits, e.g. ``make_iban("FI", "12345600000785")``."""
     country = country.upper()
@@ -89,9 +94,13 @@ def is_valid_iban(iban):
 
 # --- Finnish business id (Y-tunnus) --------------------------------------------------
 
+
 def ytunnus_check_digit(base):
     """Check digit for a 7-digit Y-tunnus base, or None if that base can't have one."""
-    total = sum(int(digit) * weight for digit, weight in zip(base, _YTUNNUS_WEIGHTS))
+    total = sum(
+        int(digit) * weight
+        for digit, weight in zip(base, _YTUNNUS_WEIGHTS, strict=True)
+    )
     remainder = total % 11
     if remainder == 0:
         return "0"
@@ -101,7 +110,8 @@ def ytunnus_check_digit(base):
 
 
 def make_ytunnus(number):
-    """Y-tunnus ``NNNNNNN-C`` for a 7-digit number; None when no check digit is possible."""
+    """Y-tunnus ``NNNNNNN-C`` for a 7-digit number; None when no check digit is
+    possible."""
     base = f"{int(number):07d}"
     check = ytunnus_check_digit(base)
     return None if check is None else f"{base}-{check}"

@@ -1,7 +1,7 @@
 """Default data of a fresh simulated company (API_NOTES §14.9).
 
-``seed_company`` always runs (a company exists even with ``seed=False``); ``seed_defaults``
-adds the reference data, partners and products most tests expect.
+``seed_company`` always runs (a company exists even with ``seed=False``);
+``seed_defaults`` adds the reference data, partners and products most tests expect.
 """
 
 import datetime
@@ -46,8 +46,15 @@ DEFAULT_ACCOUNTS = (
 
 
 def company_address():
-    return {"name": "Simulated Oy", "specifier": None, "street": "Simulaattorinkatu 1",
-            "zip": "00100", "city": "Helsinki", "country": "FINLAND", "subdivision": None}
+    return {
+        "name": "Simulated Oy",
+        "specifier": None,
+        "street": "Simulaattorinkatu 1",
+        "zip": "00100",
+        "city": "Helsinki",
+        "country": "FINLAND",
+        "subdivision": None,
+    }
 
 
 def seed_company(store):
@@ -100,41 +107,84 @@ def seed_defaults(sim):
 
     first = store.next_ytunnus()
     sim.add_partner(
-        "Asiakas Oy", identifier=first,
-        invoicingInfo={"invoiceChannel": "ELECTRONIC_INVOICE", "language": "FINNISH",
-                       "einvoiceAddress": "0037" + first.replace("-", ""),
-                       "einvoiceOperator": "003721291126",
-                       "email": "laskut@asiakas.example"},
+        "Asiakas Oy",
+        identifier=first,
+        invoicingInfo={
+            "invoiceChannel": "ELECTRONIC_INVOICE",
+            "language": "FINNISH",
+            "einvoiceAddress": "0037" + first.replace("-", ""),
+            "einvoiceOperator": "003721291126",
+            "email": "laskut@asiakas.example",
+        },
     )
     sim.add_partner(
-        "Kunde AB", identifier="SE556677889901",
-        address={"name": "Kunde AB", "street": "Storgatan 1", "zip": "111 22",
-                 "city": "Stockholm", "country": "SWEDEN"},
-        invoicingInfo={"invoiceChannel": "EMAIL", "language": "ENGLISH",
-                       "email": "invoices@kunde.example", "identifierType": None},
+        "Kunde AB",
+        identifier="SE556677889901",
+        address={
+            "name": "Kunde AB",
+            "street": "Storgatan 1",
+            "zip": "111 22",
+            "city": "Stockholm",
+            "country": "SWEDEN",
+        },
+        invoicingInfo={
+            "invoiceChannel": "EMAIL",
+            "language": "ENGLISH",
+            "email": "invoices@kunde.example",
+            "identifierType": None,
+        },
     )
     sim.add_partner(
-        "Matti Meikäläinen Tmi", identifier=store.next_ytunnus(),
-        billingAddress={"name": "Matti Meikäläinen Tmi", "street": "PL 12", "zip": "33101",
-                        "city": "Tampere", "country": "FINLAND"},
-        deliveryAddress={"name": "Matti Meikäläinen Tmi", "street": "Hämeenkatu 5",
-                         "zip": "33100", "city": "Tampere", "country": "FINLAND"},
+        "Matti Meikäläinen Tmi",
+        identifier=store.next_ytunnus(),
+        billingAddress={
+            "name": "Matti Meikäläinen Tmi",
+            "street": "PL 12",
+            "zip": "33101",
+            "city": "Tampere",
+            "country": "FINLAND",
+        },
+        deliveryAddress={
+            "name": "Matti Meikäläinen Tmi",
+            "street": "Hämeenkatu 5",
+            "zip": "33100",
+            "city": "Tampere",
+            "country": "FINLAND",
+        },
         invoicingInfo={"invoiceChannel": "MAIL", "language": "FINNISH"},
     )
     sim.add_partner(
-        "Toimittaja Oy", type="SUPPLIER", identifier=store.next_ytunnus(),
-        paymentInfo={"bankAccount": make_iban("FI", "40000000012345"), "bic": "OKOYFIHH"},
+        "Toimittaja Oy",
+        type="SUPPLIER",
+        identifier=store.next_ytunnus(),
+        paymentInfo={
+            "bankAccount": make_iban("FI", "40000000012345"),
+            "bic": "OKOYFIHH",
+        },
     )
     sim.add_partner(
-        "Office Supplies Ltd", type="SUPPLIER", identifier=store.next_ytunnus(),
-        paymentInfo={"bankAccount": make_iban("FI", "80000000054321"), "bic": "NDEAFIHH"},
+        "Office Supplies Ltd",
+        type="SUPPLIER",
+        identifier=store.next_ytunnus(),
+        paymentInfo={
+            "bankAccount": make_iban("FI", "80000000054321"),
+            "bic": "NDEAFIHH",
+        },
     )
 
-    sim.add_product("Consulting", code="CONS", price=120.0, unit="HOUR",
-                    defaultAccount="3000")
+    sim.add_product(
+        "Consulting", code="CONS", price=120.0, unit="HOUR", defaultAccount="3000"
+    )
     sim.add_product("Widget", code="WID-1", price=19.9, defaultAccount="3000")
     sim.add_product("Book", code="BOOK", price=30.0, vat=14, defaultAccount="3000")
-    sim.add_product("Copy paper", code="PAPER", price=4.5, type="PURCHASE",
-                    defaultAccount="4000")
-    sim.add_product("Cleaning service", code="CLEAN", price=80.0, unit="HOUR",
-                    type="PURCHASE", defaultAccount="7680")
+    sim.add_product(
+        "Copy paper", code="PAPER", price=4.5, type="PURCHASE", defaultAccount="4000"
+    )
+    sim.add_product(
+        "Cleaning service",
+        code="CLEAN",
+        price=80.0,
+        unit="HOUR",
+        type="PURCHASE",
+        defaultAccount="7680",
+    )

@@ -7,8 +7,8 @@ from werkzeug.serving import ThreadedWSGIServer, WSGIRequestHandler
 
 _logger = logging.getLogger(__name__)
 
-# The simulator accepts fake credentials and stores whatever it is sent: it must never be
-# reachable from another machine. Odoo's test runner also only allows loopback HTTP.
+# The simulator accepts fake credentials and stores whatever it is sent: it must never
+# be reachable from another machine. Odoo's test runner also only allows loopback HTTP.
 LOOPBACK_HOSTS = frozenset({"127.0.0.1", "localhost", "::1"})
 
 
@@ -20,15 +20,19 @@ class _QuietRequestHandler(WSGIRequestHandler):
 
 
 class SimulatorServer:
-    """Serve ``sim.wsgi_app`` on ``host:port`` (port 0 = a free port) in a daemon thread.
+    """Serve ``sim.wsgi_app`` on ``host:port`` (port 0 = a free port) in a daemon
+    thread.
 
-    ``start()`` returns the server itself, so ``SimulatorServer(sim).start()`` works; it is
-    also a context manager. ``url`` is ``http://127.0.0.1:PORT``, ``base_url`` adds ``/api``.
+    ``start()`` returns the server itself, so ``SimulatorServer(sim).start()`` works; it
+    is also a context manager. ``url`` is ``http://127.0.0.1:PORT``, ``base_url`` adds
+    ``/api``.
     """
 
     def __init__(self, sim, host="127.0.0.1", port=0):
         if host not in LOOPBACK_HOSTS:
-            raise ValueError(f"The Procountor simulator binds to loopback only, not {host!r}")
+            raise ValueError(
+                f"The Procountor simulator binds to loopback only, not {host!r}"
+            )
         self.sim = sim
         self.host = host
         self.port = port
@@ -52,16 +56,21 @@ class SimulatorServer:
         if self.running:
             return self
         try:
-            server = ThreadedWSGIServer(self.host, self.port, self.sim.wsgi_app,
-                                        handler=_QuietRequestHandler)
+            server = ThreadedWSGIServer(
+                self.host, self.port, self.sim.wsgi_app, handler=_QuietRequestHandler
+            )
         except SystemExit as exc:
-            # werkzeug reports bind errors on stderr and calls sys.exit(); make it an error.
+            # werkzeug reports bind errors on stderr and calls sys.exit(); make it an
+            # error.
             raise OSError(f"cannot listen on {self.host}:{self.port}") from exc
         self._server = server
         self.port = server.port
         self._thread = threading.Thread(
-            target=server.serve_forever, kwargs={"poll_interval": 0.05},
-            name=f"procountor-simulator-{self.port}", daemon=True)
+            target=server.serve_forever,
+            kwargs={"poll_interval": 0.05},
+            name=f"procountor-simulator-{self.port}",
+            daemon=True,
+        )
         self._thread.start()
         return self
 

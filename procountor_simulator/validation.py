@@ -1,7 +1,8 @@
 """Request validation for the write endpoints (API_NOTES §4.1–§4.4, §7, §9, §11, §14.5).
 
-Every check adds ``(field path, message)`` to a :class:`Problems` so one 400 answer lists
-all errors, as Procountor does (§3.6). Field paths look like ``invoiceRows[0].vatPercent``.
+Every check adds ``(field path, message)`` to a :class:`Problems` so one 400 answer
+lists all errors, as Procountor does (§3.6). Field paths look like
+``invoiceRows[0].vatPercent``.
 
 Messages: ``DUE_DATE_BEFORE_BILL_DATE`` and ``CLOSED_FISCAL_PERIOD`` are real Procountor
 codes (§3.6); the other upper-case codes below are the simulator's own names, because
@@ -26,12 +27,19 @@ INVALID_CHARACTERS = "CHARACTERS_OUTSIDE_WINDOWS_1252"
 DUE_DATE_BEFORE_BILL_DATE = "DUE_DATE_BEFORE_BILL_DATE"
 CLOSED_FISCAL_PERIOD = "CLOSED_FISCAL_PERIOD"
 
-ADDRESS_LIMITS = {"name": 80, "specifier": 80, "street": 80, "zip": 20, "city": 40,
-                  "subdivision": 35}
+ADDRESS_LIMITS = {
+    "name": 80,
+    "specifier": 80,
+    "street": 80,
+    "zip": 20,
+    "city": 40,
+    "subdivision": 35,
+}
 FULL_ADDRESS_FIELDS = ("street", "zip", "city")
 
 
-# --- small typed getters ---------------------------------------------------------------
+# --- small typed getters --------------------------------------------------------------
+
 
 def is_number(value):
     return isinstance(value, (int, float)) and not isinstance(value, bool)
@@ -48,7 +56,8 @@ def parse_date(value):
 
 
 def _object(problems, parent, key, path, required=False):
-    """The dict at ``parent[key]``; None (and maybe an error) if absent or not an object."""
+    """The dict at ``parent[key]``; None (and maybe an error) if absent or not an
+    object."""
     value = parent.get(key) if isinstance(parent, dict) else None
     if value is None:
         if required:
@@ -76,8 +85,16 @@ def _string(problems, parent, key, path, required=False, max_len=None, min_len=1
     return value
 
 
-def _number(problems, parent, key, path, required=False, minimum=None, maximum=None,
-            exclusive_minimum=False):
+def _number(
+    problems,
+    parent,
+    key,
+    path,
+    required=False,
+    minimum=None,
+    maximum=None,
+    exclusive_minimum=False,
+):
     value = parent.get(key) if isinstance(parent, dict) else None
     if value is None:
         if required:
@@ -86,7 +103,9 @@ def _number(problems, parent, key, path, required=False, minimum=None, maximum=N
     if not is_number(value):
         problems.add(path, NOT_A_NUMBER)
         return None
-    too_low = minimum is not None and (value <= minimum if exclusive_minimum else value < minimum)
+    too_low = minimum is not None and (
+        value <= minimum if exclusive_minimum else value < minimum
+    )
     if too_low or (maximum is not None and value > maximum):
         problems.add(path, OUT_OF_RANGE)
     return value
@@ -141,7 +160,8 @@ def _enum(problems, parent, key, path, allowed, required=False):
 
 
 def check_windows_1252(problems, value, path=""):
-    """Text must stay inside Windows-1252 (§3.1); report the first offending field paths."""
+    """Text must stay inside Windows-1252 (§3.1); report the first offending field
+    paths."""
     if isinstance(value, str):
         try:
             value.encode("cp1252")
@@ -163,14 +183,22 @@ def check_address(problems, address, path, name_required=False):
         problems.add(path, INVALID)
         return
     for key, limit in ADDRESS_LIMITS.items():
-        _string(problems, address, key, f"{path}.{key}",
-                required=(key == "name" and name_required), max_len=limit)
+        _string(
+            problems,
+            address,
+            key,
+            f"{path}.{key}",
+            required=(key == "name" and name_required),
+            max_len=limit,
+        )
     _enum(problems, address, "country", f"{path}.country", enums.COUNTRIES)
 
 
 def has_full_address(address):
     return isinstance(address, dict) and all(
-        isinstance(address.get(key), str) and address[key].strip() for key in FULL_ADDRESS_FIELDS)
+        isinstance(address.get(key), str) and address[key].strip()
+        for key in FULL_ADDRESS_FIELDS
+    )
 
 
 def require_body_object(body):
@@ -179,6 +207,7 @@ def require_body_object(body):
 
 
 # --- invoices ------------------------------------------------------------------------
+
 
 def validate_invoice(body, store, *, updating=None):
     """Raise ApiError(400) with every problem of an Invoice body (POST or PUT).
@@ -189,8 +218,9 @@ def validate_invoice(body, store, *, updating=None):
     problems = Problems()
     check_windows_1252(problems, body)
 
-    invoice_type = _enum(problems, body, "type", "type", enums.WRITABLE_INVOICE_TYPES,
-                         required=True)
+    invoice_type = _enum(
+        problems, body, "type", "type", enums.WRITABLE_INVOICE_TYPES, required=True
+    )
     sales = invoice_type in enums.SALES_TYPES
     side = "sales" if sales else "purchase"
     invoice_date = _date(problems, body, "date", "date", required=True)
@@ -200,20 +230,20 @@ def validate_invoice(body, store, *, updating=None):
         if partner_id is not None and partner_id not in store.partners:
             problems.add("partnerId", NOT_FOUND)
 
-    counter_party = _object(problems, body, "counterParty", "counterParty", required=True)
-    cp_address = _object(problems, counter_party, "counterPartyAddress",
-                         "counterParty.counterPartyAddress", required=counter_party is not None)
-    check_address(problems, cp_address, "counterParty.counterPartyAddress", name_required=True)
-    if counter_party is not None:
-        _string(problems, counter_party, "contactPersonName", "counterParty.contactPersonName",
-                max_len=70)
-        email = _string(problems, counter_party, "email", "counterParty.email", max_len=100)
-        if email and "@" not in email:
-            problems.add("counterParty.email", INVALID)
-        bcc = counter_party.get("bccAddresses")
-        if bcc is not None and (not isinstance(bcc, list) or len(bcc) > 4):
-            problems.add("counterParty.bccAddresses", INVALID)
-        _object(problems, counter_party, "einvoiceAddress", "counterParty.einvoiceAddress")
+    counter_party = _object(
+        problems, body, "counterParty", "counterParty", required=True
+    )
+    cp_address = _object(
+        problems,
+        counter_party,
+        "counterPartyAddress",
+        "counterParty.counterPartyAddress",
+        required=counter_party is not None,
+    )
+    check_address(
+        problems, cp_address, "counterParty.counterPartyAddress", name_required=True
+    )
+    _check_counter_party(problems, counter_party)
     billing = body.get("billingAddress")
     delivery = body.get("deliveryAddress")
     check_address(problems, billing, "billingAddress")
@@ -221,38 +251,43 @@ def validate_invoice(body, store, *, updating=None):
 
     _check_payment_info(problems, body, store, sales)
 
-    extra = _object(problems, body, "extraInfo", "extraInfo", required=True)
-    if extra is not None:
-        _boolean(problems, extra, "accountingByRow", "extraInfo.accountingByRow", required=True)
-        _boolean(problems, extra, "unitPricesIncludeVat", "extraInfo.unitPricesIncludeVat",
-                 required=True)
-    _number(problems, body, "discountPercent", "discountPercent", required=True,
-            minimum=0, maximum=100)
+    _check_extra_info(problems, body)
+    _number(
+        problems,
+        body,
+        "discountPercent",
+        "discountPercent",
+        required=True,
+        minimum=0,
+        maximum=100,
+    )
 
     _check_rows(problems, body, store, side)
 
     required_status = invoice_type is not None and (
-        invoice_type not in enums.VAT_STATUS_OPTIONAL_TYPES)
-    vat_status = _integer(problems, body, "vatStatus", "vatStatus", required=required_status)
+        invoice_type not in enums.VAT_STATUS_OPTIONAL_TYPES
+    )
+    vat_status = _integer(
+        problems, body, "vatStatus", "vatStatus", required=required_status
+    )
     if vat_status is not None and not store.vat_status_enabled(vat_status, side):
         problems.add("vatStatus", INVALID)
 
-    channel = body.get("invoiceChannel")
-    if channel is None:
-        problems.add("invoiceChannel", REQUIRED)
-    elif channel not in enums.INVOICE_CHANNELS or channel in enums.READ_ONLY_INVOICE_CHANNELS:
-        # §4.1: EDIFACT and PAPER_INVOICE are read-only values.
-        problems.add("invoiceChannel", INVALID)
-    elif sales:
-        _check_channel_rules(problems, body, channel, counter_party, cp_address, billing)
+    _check_invoice_channel(problems, body, sales, counter_party, cp_address, billing)
 
     _enum(problems, body, "language", "language", enums.LANGUAGES, required=sales)
-    _string(problems, body, "originalInvoiceNumber", "originalInvoiceNumber", max_len=40)
+    _string(
+        problems, body, "originalInvoiceNumber", "originalInvoiceNumber", max_len=40
+    )
     _string(problems, body, "orderReference", "orderReference", max_len=70)
-    _string(problems, body, "additionalInformation", "additionalInformation", max_len=10000)
+    _string(
+        problems, body, "additionalInformation", "additionalInformation", max_len=10000
+    )
     _string(problems, body, "notes", "notes", max_len=10000)
     _string(problems, body, "deliveryInstructions", "deliveryInstructions", max_len=255)
-    method = _enum(problems, body, "deliveryMethod", "deliveryMethod", enums.DELIVERY_METHODS)
+    method = _enum(
+        problems, body, "deliveryMethod", "deliveryMethod", enums.DELIVERY_METHODS
+    )
     if method == "OTHER" and sales:
         problems.add("deliveryMethod", INVALID)
     _number(problems, body, "penaltyPercent", "penaltyPercent", minimum=0)
@@ -260,16 +295,83 @@ def validate_invoice(body, store, *, updating=None):
         _date(problems, body, key, key)
     _enum(problems, body, "vatCountry", "vatCountry", enums.COUNTRIES)
 
-    due_date = parse_date((body.get("paymentInfo") or {}).get("dueDate")
-                          if isinstance(body.get("paymentInfo"), dict) else None)
-    if invoice_date and due_date:
-        if due_date < invoice_date:
-            problems.add(None, DUE_DATE_BEFORE_BILL_DATE)  # class-level error, no field (§3.6)
-        elif (due_date - invoice_date).days > 999:
-            problems.add("paymentInfo.dueDate", OUT_OF_RANGE)  # term 0-999 days (§4.2)
+    _check_due_date(problems, body, invoice_date)
     if invoice_date and not store.is_date_open(invoice_date):
         problems.add("date", CLOSED_FISCAL_PERIOD)
     problems.raise_if_any()
+
+
+def _check_counter_party(problems, counter_party):
+    """The counterparty's contact, e-mail and e-invoice fields (§4.1)."""
+    if counter_party is None:
+        return
+    _string(
+        problems,
+        counter_party,
+        "contactPersonName",
+        "counterParty.contactPersonName",
+        max_len=70,
+    )
+    email = _string(problems, counter_party, "email", "counterParty.email", max_len=100)
+    if email and "@" not in email:
+        problems.add("counterParty.email", INVALID)
+    bcc = counter_party.get("bccAddresses")
+    if bcc is not None and (not isinstance(bcc, list) or len(bcc) > 4):
+        problems.add("counterParty.bccAddresses", INVALID)
+    _object(problems, counter_party, "einvoiceAddress", "counterParty.einvoiceAddress")
+
+
+def _check_extra_info(problems, body):
+    """extraInfo and its two required flags (§4.1)."""
+    extra = _object(problems, body, "extraInfo", "extraInfo", required=True)
+    if extra is not None:
+        _boolean(
+            problems,
+            extra,
+            "accountingByRow",
+            "extraInfo.accountingByRow",
+            required=True,
+        )
+        _boolean(
+            problems,
+            extra,
+            "unitPricesIncludeVat",
+            "extraInfo.unitPricesIncludeVat",
+            required=True,
+        )
+
+
+def _check_invoice_channel(problems, body, sales, counter_party, cp_address, billing):
+    """The invoice channel, and for a sales invoice what that channel needs."""
+    channel = body.get("invoiceChannel")
+    if channel is None:
+        problems.add("invoiceChannel", REQUIRED)
+    elif (
+        channel not in enums.INVOICE_CHANNELS
+        or channel in enums.READ_ONLY_INVOICE_CHANNELS
+    ):
+        # §4.1: EDIFACT and PAPER_INVOICE are read-only values.
+        problems.add("invoiceChannel", INVALID)
+    elif sales:
+        _check_channel_rules(
+            problems, body, channel, counter_party, cp_address, billing
+        )
+
+
+def _check_due_date(problems, body, invoice_date):
+    """The due date is not before the invoice date, at most 999 days after it."""
+    due_date = parse_date(
+        (body.get("paymentInfo") or {}).get("dueDate")
+        if isinstance(body.get("paymentInfo"), dict)
+        else None
+    )
+    if invoice_date and due_date:
+        if due_date < invoice_date:
+            problems.add(
+                None, DUE_DATE_BEFORE_BILL_DATE
+            )  # class-level error, no field (§3.6)
+        elif (due_date - invoice_date).days > 999:
+            problems.add("paymentInfo.dueDate", OUT_OF_RANGE)  # term 0-999 days (§4.2)
 
 
 def _check_payment_info(problems, body, store, sales):
@@ -282,29 +384,56 @@ def _check_payment_info(problems, body, store, sales):
     elif method not in enums.INVOICE_PAYMENT_METHODS:
         # DIRECT_DEBIT is refused on POST/PUT and DKLMPKRE is read-only (§4.2).
         problems.add("paymentInfo.paymentMethod", INVALID)
-    currency = _enum(problems, info, "currency", "paymentInfo.currency", enums.CURRENCIES,
-                     required=True)
+    currency = _enum(
+        problems,
+        info,
+        "currency",
+        "paymentInfo.currency",
+        enums.CURRENCIES,
+        required=True,
+    )
     _date(problems, info, "dueDate", "paymentInfo.dueDate", required=True)
     _date(problems, info, "newDueDate", "paymentInfo.newDueDate")
-    rate = _number(problems, info, "currencyRate", "paymentInfo.currencyRate", required=True,
-                   minimum=0, maximum=1_000_000, exclusive_minimum=True)
+    rate = _number(
+        problems,
+        info,
+        "currencyRate",
+        "paymentInfo.currencyRate",
+        required=True,
+        minimum=0,
+        maximum=1_000_000,
+        exclusive_minimum=True,
+    )
     if rate is not None and currency == store.company_currency and rate != 1:
         problems.add("paymentInfo.currencyRate", INVALID)  # "1 for domestic" (§4.2)
 
     if method != "CASH":
-        account = _object(problems, info, "bankAccount", "paymentInfo.bankAccount",
-                          required=True)
+        account = _object(
+            problems, info, "bankAccount", "paymentInfo.bankAccount", required=True
+        )
         if account is not None:
-            number = _string(problems, account, "accountNumber",
-                             "paymentInfo.bankAccount.accountNumber", required=True)
+            number = _string(
+                problems,
+                account,
+                "accountNumber",
+                "paymentInfo.bankAccount.accountNumber",
+                required=True,
+            )
             # Sales invoices name the company's own receiving IBAN (§4.2).
             if sales and number and not store.is_company_iban(number):
                 problems.add("paymentInfo.bankAccount.accountNumber", INVALID)
             if sales and account.get("bic"):
-                problems.add("paymentInfo.bankAccount.bic", INVALID)  # not for sales (§4.2)
+                problems.add(
+                    "paymentInfo.bankAccount.bic", INVALID
+                )  # not for sales (§4.2)
 
-    code_type = _enum(problems, info, "bankReferenceCodeType",
-                      "paymentInfo.bankReferenceCodeType", enums.REFERENCE_CODE_TYPES)
+    code_type = _enum(
+        problems,
+        info,
+        "bankReferenceCodeType",
+        "paymentInfo.bankReferenceCodeType",
+        enums.REFERENCE_CODE_TYPES,
+    )
     if code_type is not None and code_type not in enums.FINNISH_REFERENCE_CODE_TYPES:
         # A type the environment's country does not use -> 400 (§4.2).
         problems.add("paymentInfo.bankReferenceCodeType", INVALID)
@@ -317,7 +446,10 @@ def _check_payment_info(problems, body, store, sales):
             if compact.startswith("RF"):
                 valid = is_valid_rf_reference(compact) and code_type in (None, "RF")
             else:
-                valid = is_valid_finnish_reference(compact) and code_type in (None, "FI")
+                valid = is_valid_finnish_reference(compact) and code_type in (
+                    None,
+                    "FI",
+                )
             if not valid:
                 problems.add("paymentInfo.bankReferenceCode", "INVALID_REFERENCE_CODE")
     _string(problems, info, "clearingCode", "paymentInfo.clearingCode", max_len=50)
@@ -344,19 +476,29 @@ def _check_rows(problems, body, store, side):
         _number(problems, row, "quantity", f"{path}.quantity", required=True)
         _enum(problems, row, "unit", f"{path}.unit", enums.UNITS, required=True)
         _number(problems, row, "unitPrice", f"{path}.unitPrice", required=True)
-        _number(problems, row, "discountPercent", f"{path}.discountPercent", required=True,
-                minimum=0, maximum=100)
+        _number(
+            problems,
+            row,
+            "discountPercent",
+            f"{path}.discountPercent",
+            required=True,
+            minimum=0,
+            maximum=100,
+        )
         vat = _number(problems, row, "vatPercent", f"{path}.vatPercent", required=True)
         # Foreign VAT (API_NOTES §4.1 vatCountry) books that country's rates.
         if vat is not None and not store.vat_percent_enabled(
-                vat, side, body.get("vatCountry") or None):
+            vat, side, body.get("vatCountry") or None
+        ):
             problems.add(f"{path}.vatPercent", "INVALID_VAT_PERCENT")
         status = _integer(problems, row, "vatStatus", f"{path}.vatStatus")
         if status is not None and not store.vat_status_enabled(status, side):
             problems.add(f"{path}.vatStatus", INVALID)
         _string(problems, row, "comment", f"{path}.comment", max_len=512)
         _string(problems, row, "headerText", f"{path}.headerText", max_len=512)
-        _string(problems, row, "explanationText", f"{path}.explanationText", max_len=512)
+        _string(
+            problems, row, "explanationText", f"{path}.explanationText", max_len=512
+        )
         _date(problems, row, "startDate", f"{path}.startDate")
         _date(problems, row, "endDate", f"{path}.endDate")
 
@@ -370,16 +512,22 @@ def _check_channel_rules(problems, body, channel, counter_party, cp_address, bil
     elif channel == "MAIL":
         # billingAddress first, the counter-party address as fallback.
         if not has_full_address(billing) and not has_full_address(cp_address):
-            target, path = (billing, "billingAddress") if billing else (
-                cp_address, "counterParty.counterPartyAddress")
+            target, path = (
+                (billing, "billingAddress")
+                if billing
+                else (cp_address, "counterParty.counterPartyAddress")
+            )
             for key in FULL_ADDRESS_FIELDS:
                 if not (target or {}).get(key):
                     problems.add(f"{path}.{key}", REQUIRED)
     elif channel == "ELECTRONIC_INVOICE":
-        # billingAddress omitted (null) defaults to the counter-party address; {} means none.
+        # billingAddress omitted (null) defaults to the counter-party address; {} means
+        # none.
         effective_billing = cp_address if billing is None else billing
-        for address, path in ((cp_address, "counterParty.counterPartyAddress"),
-                              (effective_billing, "billingAddress")):
+        for address, path in (
+            (cp_address, "counterParty.counterPartyAddress"),
+            (effective_billing, "billingAddress"),
+        ):
             for key in FULL_ADDRESS_FIELDS:
                 if not isinstance(address, dict) or not address.get(key):
                     problems.add(f"{path}.{key}", REQUIRED)
@@ -390,7 +538,9 @@ def _check_channel_rules(problems, body, channel, counter_party, cp_address, bil
         country = (cp_address or {}).get("country") or "FINLAND"
         if country == "FINLAND" and not einvoice.get("operator"):
             problems.add("counterParty.einvoiceAddress.operator", REQUIRED)
-        payment = body.get("paymentInfo") if isinstance(body.get("paymentInfo"), dict) else {}
+        payment = (
+            body.get("paymentInfo") if isinstance(body.get("paymentInfo"), dict) else {}
+        )
         if payment.get("bankReferenceCode") is None:
             # E-invoices need a reference number (§4.4); "" asks Procountor for one.
             problems.add("paymentInfo.bankReferenceCode", REQUIRED)
@@ -398,11 +548,19 @@ def _check_channel_rules(problems, body, channel, counter_party, cp_address, bil
 
 # --- business partners (§7) -----------------------------------------------------------
 
-PARTNER_PATCH_FIELDS = ("name", "type", "address", "invoicingInfo", "paymentInfo", "version")
+PARTNER_PATCH_FIELDS = (
+    "name",
+    "type",
+    "address",
+    "invoicingInfo",
+    "paymentInfo",
+    "version",
+)
 
 
 def validate_partner(body, *, patch=False):
-    """Raise ApiError(400) for a BusinessPartner body (POST/PUT, or PATCH with ``patch``)."""
+    """Raise ApiError(400) for a BusinessPartner body (POST/PUT, or PATCH with
+    ``patch``)."""
     require_body_object(body)
     problems = Problems()
     check_windows_1252(problems, body)
@@ -431,15 +589,30 @@ def validate_partner(body, *, patch=False):
     if not patch or "paymentInfo" in body:
         info = _object(problems, body, "paymentInfo", "paymentInfo", required=not patch)
         if info is not None:
-            _enum(problems, info, "paymentMethod", "paymentInfo.paymentMethod",
-                  enums.PARTNER_PAYMENT_METHODS, required=True)
+            _enum(
+                problems,
+                info,
+                "paymentMethod",
+                "paymentInfo.paymentMethod",
+                enums.PARTNER_PAYMENT_METHODS,
+                required=True,
+            )
             _enum(problems, info, "currency", "paymentInfo.currency", enums.CURRENCIES)
     invoicing = _object(problems, body, "invoicingInfo", "invoicingInfo")
     if invoicing is not None:
-        _enum(problems, invoicing, "invoiceChannel", "invoicingInfo.invoiceChannel",
-              enums.INVOICE_CHANNELS - enums.READ_ONLY_INVOICE_CHANNELS)
-        _enum(problems, invoicing, "language", "invoicingInfo.language", enums.LANGUAGES)
-        email = _string(problems, invoicing, "email", "invoicingInfo.email", max_len=100)
+        _enum(
+            problems,
+            invoicing,
+            "invoiceChannel",
+            "invoicingInfo.invoiceChannel",
+            enums.INVOICE_CHANNELS - enums.READ_ONLY_INVOICE_CHANNELS,
+        )
+        _enum(
+            problems, invoicing, "language", "invoicingInfo.language", enums.LANGUAGES
+        )
+        email = _string(
+            problems, invoicing, "email", "invoicingInfo.email", max_len=100
+        )
         if email and "@" not in email:
             problems.add("invoicingInfo.email", INVALID)
     problems.raise_if_any()
@@ -447,15 +620,20 @@ def validate_partner(body, *, patch=False):
 
 # --- products (§9) ------------------------------------------------------------------
 
+
 def validate_product(body, store):
     require_body_object(body)
     problems = Problems()
     check_windows_1252(problems, body)
-    product_type = _enum(problems, body, "type", "type", enums.PRODUCT_TYPES, required=True)
+    product_type = _enum(
+        problems, body, "type", "type", enums.PRODUCT_TYPES, required=True
+    )
     _string(problems, body, "name", "name", required=True, max_len=100)
     _string(problems, body, "code", "code", max_len=40)
     _enum(problems, body, "unit", "unit", enums.UNITS)
-    _number(problems, body, "discount", "discount", required=True, minimum=0, maximum=100)
+    _number(
+        problems, body, "discount", "discount", required=True, minimum=0, maximum=100
+    )
     _number(problems, body, "price", "price", required=True)
     vat = _number(problems, body, "vat", "vat")
     side = "purchase" if product_type == "PURCHASE" else "sales"
@@ -472,15 +650,22 @@ def validate_product(body, store):
     problems.raise_if_any()
 
 
-# --- attachments (§11) and mark-paid (§4.7) ----------------------------------------------
+# --- attachments (§11) and mark-paid (§4.7) -------------------------------------------
+
 
 def validate_attachment_meta(meta, store):
     """Return the invoice the attachment belongs to (or None); raise ApiError(400)."""
     require_body_object(meta)
     problems = Problems()
     _string(problems, meta, "name", "name", required=True, max_len=255)
-    reference_type = _enum(problems, meta, "referenceType", "referenceType",
-                           enums.ATTACHMENT_REFERENCE_TYPES, required=True)
+    reference_type = _enum(
+        problems,
+        meta,
+        "referenceType",
+        "referenceType",
+        enums.ATTACHMENT_REFERENCE_TYPES,
+        required=True,
+    )
     reference_id = _integer(problems, meta, "referenceId", "referenceId", required=True)
     send = _boolean(problems, meta, "sendWithInvoice", "sendWithInvoice", required=True)
     _string(problems, meta, "mimeType", "mimeType")

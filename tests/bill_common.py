@@ -28,7 +28,9 @@ class ProcountorBillCommon(ProcountorCommon):
 
     @classmethod
     def _l10n_fi_tax(cls, xmlid):
-        tax = cls.env["account.chart.template"].with_company(cls.bill_company).ref(xmlid)
+        tax = (
+            cls.env["account.chart.template"].with_company(cls.bill_company).ref(xmlid)
+        )
         tax.active = True
         return tax
 
@@ -67,7 +69,11 @@ class ProcountorBillCommon(ProcountorCommon):
         # created as they would be in Finland.
         Account = cls.env["account.account"].with_company(cls.bill_company)
         cls.accounts = {}
-        for code, name in (("4000", "Purchases"), ("6800", "Rents"), ("7680", "Other costs")):
+        for code, name in (
+            ("4000", "Purchases"),
+            ("6800", "Rents"),
+            ("7680", "Other costs"),
+        ):
             cls.accounts[code] = Account.search(
                 [("code", "=", code), *Account._check_company_domain(cls.bill_company)]
             ) or Account.create(
@@ -96,11 +102,15 @@ class ProcountorBillCommon(ProcountorCommon):
                         "company_id": cls.bill_company.id,
                         "tax_group_id": tax_group.id,
                     }
-                    for name, amount in (("ALV 25,5 % ostot", 25.5), ("ALV 14 % ostot", 14.0))
+                    for name, amount in (
+                        ("ALV 25,5 % ostot", 25.5),
+                        ("ALV 14 % ostot", 14.0),
+                    )
                 ]
             )
         cls.bill_journal = cls.env["account.journal"].search(
-            [("type", "=", "purchase"), ("company_id", "=", cls.bill_company.id)], limit=1
+            [("type", "=", "purchase"), ("company_id", "=", cls.bill_company.id)],
+            limit=1,
         )
         cls.project_plan = cls.env["account.analytic.plan"].create({"name": "Project"})
         cls.analytic_p100 = cls.env["account.analytic.account"].create(
@@ -131,8 +141,13 @@ class ProcountorBillCommon(ProcountorCommon):
             name,
             type="SUPPLIER",
             identifier=identifier,
-            address={"name": name, "street": "Tehdaskatu 3", "zip": "33100",
-                     "city": "Tampere", "country": "FINLAND"},
+            address={
+                "name": name,
+                "street": "Tehdaskatu 3",
+                "zip": "33100",
+                "city": "Tampere",
+                "country": "FINLAND",
+            },
             **fields_,
         )
 
@@ -141,7 +156,13 @@ class ProcountorBillCommon(ProcountorCommon):
 
     def _bills(self, connection=None):
         return self.env["account.move"].search(
-            [("procountor_connection_id", "=", (connection or self.bill_connection).id)],
+            [
+                (
+                    "procountor_connection_id",
+                    "=",
+                    (connection or self.bill_connection).id,
+                )
+            ],
             order="id",
         )
 

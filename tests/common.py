@@ -3,8 +3,9 @@
 from unittest.mock import patch
 
 from odoo import Command
-from odoo.addons.account.tests.common import AccountTestInvoicingCommon
 from odoo.tests import TransactionCase, new_test_user
+
+from odoo.addons.account.tests.common import AccountTestInvoicingCommon
 
 from ..procountor_simulator import DEFAULT_CREDENTIALS, Simulator, SimulatorServer
 from ..procountor_simulator.seed import DEFAULT_IBAN
@@ -109,7 +110,9 @@ class ProcountorInvoiceCommon(ProcountorCommon, AccountTestInvoicingCommon):
     def setUpClass(cls):
         super().setUpClass()
         finland = cls.env.ref("base.fi")
-        cls.company.write({"country_id": finland.id, "account_fiscal_country_id": finland.id})
+        cls.company.write(
+            {"country_id": finland.id, "account_fiscal_country_id": finland.id}
+        )
         cls.company.procountor_connection_id = cls.connection
         cls.connection._procountor_store_vat_settings(cls.sim.vats_default, {})
         cls.iban = DEFAULT_IBAN
@@ -168,7 +171,9 @@ class ProcountorInvoiceCommon(ProcountorCommon, AccountTestInvoicingCommon):
             product._procountor_set_id(self.connection, remote["id"])
 
     def _invoice(self, lines=None, post=True, move_type="out_invoice", **values):
-        lines = lines or [{"product": self.product_a, "price_unit": 100.0, "quantity": 2}]
+        lines = lines or [
+            {"product": self.product_a, "price_unit": 100.0, "quantity": 2}
+        ]
         move = self.env["account.move"].create(
             {
                 "move_type": move_type,
@@ -182,7 +187,9 @@ class ProcountorInvoiceCommon(ProcountorCommon, AccountTestInvoicingCommon):
                             "quantity": line.get("quantity", 1),
                             "price_unit": line["price_unit"],
                             "discount": line.get("discount", 0.0),
-                            "tax_ids": [Command.set(line.get("taxes", self.tax_255).ids)],
+                            "tax_ids": [
+                                Command.set(line.get("taxes", self.tax_255).ids)
+                            ],
                         }
                     )
                     for line in lines
@@ -196,5 +203,7 @@ class ProcountorInvoiceCommon(ProcountorCommon, AccountTestInvoicingCommon):
 
     def _remote(self, move):
         invoices = self.sim.invoices(originalInvoiceNumber=move.name)
-        self.assertEqual(len(invoices), 1, "exactly one Procountor invoice per Odoo invoice")
+        self.assertEqual(
+            len(invoices), 1, "exactly one Procountor invoice per Odoo invoice"
+        )
         return invoices[0]

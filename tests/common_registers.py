@@ -67,4 +67,6 @@ class ProcountorRegistersCommon(ProcountorCommon):
         )
 
     def _company(self, name, **values):
-        return self.env["res.partner"].create({"name": name, "is_company": True, **values})
+        return self.env["res.partner"].create(
+            {"name": name, "is_company": True, **values}
+        )

@@ -26,7 +26,11 @@ class ProcountorPaymentCommon(ProcountorInvoiceCommon):
             }
         )
         cls.customer_contact = cls.env["res.partner"].create(
-            {"name": "Maija Meikäläinen", "parent_id": cls.customer.id, "type": "invoice"}
+            {
+                "name": "Maija Meikäläinen",
+                "parent_id": cls.customer.id,
+                "type": "invoice",
+            }
         )
         # 2 USD per EUR, as Procountor's currencyRate counts (API_NOTES §4.2).
         cls.usd = cls.setup_other_currency("USD", rates=[("2000-01-01", 2.0)])
@@ -44,9 +48,7 @@ class ProcountorPaymentCommon(ProcountorInvoiceCommon):
             "type": "SALES_INVOICE",
             "status": "UNFINISHED",
             "date": today.isoformat(),
-            "counterParty": {
-                "counterPartyAddress": {"name": customer}
-            },
+            "counterParty": {"counterPartyAddress": {"name": customer}},
             "paymentInfo": {
                 "paymentMethod": "BANK_TRANSFER",
                 "currency": currency,
@@ -72,7 +74,9 @@ class ProcountorPaymentCommon(ProcountorInvoiceCommon):
         }
 
     @classmethod
-    def _invoice_values(cls, amount, partner=None, currency=None, move_type="out_invoice"):
+    def _invoice_values(
+        cls, amount, partner=None, currency=None, move_type="out_invoice"
+    ):
         return {
             "move_type": move_type,
             "partner_id": (partner or cls.customer_contact).id,
@@ -80,7 +84,12 @@ class ProcountorPaymentCommon(ProcountorInvoiceCommon):
             "currency_id": (currency or cls.env.company.currency_id).id,
             "invoice_line_ids": [
                 Command.create(
-                    {"name": "Consulting", "quantity": 1, "price_unit": amount, "tax_ids": []}
+                    {
+                        "name": "Consulting",
+                        "quantity": 1,
+                        "price_unit": amount,
+                        "tax_ids": [],
+                    }
                 )
             ],
         }
@@ -99,8 +108,16 @@ class ProcountorPaymentCommon(ProcountorInvoiceCommon):
             }
         )
 
-    def _sent_invoice(self, amount=100.0, partner=None, currency=None, sent_date=None,
-                      move_type="out_invoice", rate=1, reversed_entry=None):
+    def _sent_invoice(
+        self,
+        amount=100.0,
+        partner=None,
+        currency=None,
+        sent_date=None,
+        move_type="out_invoice",
+        rate=1,
+        reversed_entry=None,
+    ):
         """A posted customer invoice, its twin in the simulator, marked sent."""
         values = self._invoice_values(amount, partner, currency, move_type)
         if reversed_entry:
@@ -124,7 +141,9 @@ class ProcountorPaymentCommon(ProcountorInvoiceCommon):
         """Run the fetch as the button/list action (moves) or for the whole
         connection; return the notification parameters."""
         if moves is not None:
-            action = moves.with_user(user or self.env.user).action_procountor_fetch_payments()
+            action = moves.with_user(
+                user or self.env.user
+            ).action_procountor_fetch_payments()
         else:
             action = self.connection.with_user(
                 user or self.env.user

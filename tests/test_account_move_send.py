@@ -27,7 +27,12 @@ class TestInvoicePayload(ProcountorInvoiceCommon):
         move = self._invoice(
             lines=[
                 {"product": self.product_a, "price_unit": 100.0, "quantity": 2},
-                {"product": self.product_b, "price_unit": 40.0, "quantity": 1.5, "taxes": self.tax_14},
+                {
+                    "product": self.product_b,
+                    "price_unit": 40.0,
+                    "quantity": 1.5,
+                    "taxes": self.tax_14,
+                },
             ],
             narration="<p>Payment within 14 days.</p>",
             ref="PO-77",
@@ -44,7 +49,9 @@ class TestInvoicePayload(ProcountorInvoiceCommon):
         self.assertEqual(remote["vatStatus"], 1)
         counter_party = remote["counterParty"]
         self.assertEqual(counter_party["counterPartyAddress"]["name"], "Asiakas Oy")
-        self.assertEqual(counter_party["counterPartyAddress"]["street"], "Mannerheimintie 1")
+        self.assertEqual(
+            counter_party["counterPartyAddress"]["street"], "Mannerheimintie 1"
+        )
         self.assertEqual(counter_party["counterPartyAddress"]["country"], "FINLAND")
         self.assertEqual(counter_party["identifier"], "2345678-0")
         self.assertEqual(counter_party["taxCode"], "FI23456780")
@@ -60,7 +67,17 @@ class TestInvoicePayload(ProcountorInvoiceCommon):
         self.assertIn("PO-77", remote["notes"])
         rows = remote["invoiceRows"]
         self.assertEqual(
-            [(r["productId"], r["productCode"], r["quantity"], r["unit"], r["unitPrice"], r["vatPercent"]) for r in rows],
+            [
+                (
+                    r["productId"],
+                    r["productCode"],
+                    r["quantity"],
+                    r["unit"],
+                    r["unitPrice"],
+                    r["vatPercent"],
+                )
+                for r in rows
+            ],
             [
                 (self.product_a.procountor_id, "CONS", 2, "PIECE", 100.0, 25.5),
                 (self.product_b.procountor_id, "SUPP", 1.5, "PIECE", 40.0, 14.0),
@@ -86,9 +103,13 @@ class TestInvoicePayload(ProcountorInvoiceCommon):
         invalid = self._invoice(payment_reference="INV/2026/1")
         for move in valid | invalid:
             move.action_procountor_send()
-        self.assertEqual(self._remote(valid)["paymentInfo"]["bankReferenceCode"], "1232")
+        self.assertEqual(
+            self._remote(valid)["paymentInfo"]["bankReferenceCode"], "1232"
+        )
         generated = self._remote(invalid)["paymentInfo"]["bankReferenceCode"]
-        self.assertTrue(generated, "Procountor generates a reference when it gets an empty one")
+        self.assertTrue(
+            generated, "Procountor generates a reference when it gets an empty one"
+        )
         self.assertNotEqual(generated, "INV/2026/1")
 
     def test_finnish_reference_is_checked_as_the_finnish_localisation_computes_it(self):
@@ -108,14 +129,28 @@ class TestInvoicePayload(ProcountorInvoiceCommon):
     def test_discounts_and_totals_to_the_cent(self):
         move = self._invoice(
             lines=[
-                {"product": self.product_a, "price_unit": 33.33, "quantity": 3, "discount": 12.5},
-                {"product": self.product_b, "price_unit": 19.99, "quantity": 7, "discount": 3},
+                {
+                    "product": self.product_a,
+                    "price_unit": 33.33,
+                    "quantity": 3,
+                    "discount": 12.5,
+                },
+                {
+                    "product": self.product_b,
+                    "price_unit": 19.99,
+                    "quantity": 7,
+                    "discount": 3,
+                },
             ]
         )
         move.action_procountor_send()
         remote = self._remote(move)
-        self.assertEqual([r["discountPercent"] for r in remote["invoiceRows"]], [12.5, 3.0])
-        self.assertEqual(remote["invoiceSumInfo"][0]["invoiceSumTotal"], move.amount_total)
+        self.assertEqual(
+            [r["discountPercent"] for r in remote["invoiceRows"]], [12.5, 3.0]
+        )
+        self.assertEqual(
+            remote["invoiceSumInfo"][0]["invoiceSumTotal"], move.amount_total
+        )
         self.assertEqual(move.procountor_state, "sent")
 
     def test_foreign_currency(self):
@@ -125,7 +160,10 @@ class TestInvoicePayload(ProcountorInvoiceCommon):
         self.assertEqual(move.procountor_state, "sent", move.procountor_error)
         payment = self._remote(move)["paymentInfo"]
         self.assertEqual((payment["currency"], payment["currencyRate"]), ("USD", 1.25))
-        sums = {info["inAccountingCurrency"]: info for info in self._remote(move)["invoiceSumInfo"]}
+        sums = {
+            info["inAccountingCurrency"]: info
+            for info in self._remote(move)["invoiceSumInfo"]
+        }
         self.assertEqual(sums[False]["invoiceSumTotal"], 251.0)
         self.assertEqual(sums[True]["invoiceSumTotal"], 200.8)
 
@@ -162,9 +200,15 @@ class TestInvoicePayload(ProcountorInvoiceCommon):
         self.assertEqual(remote["vatStatus"], 5)
         self.assertEqual(remote["invoiceRows"][0]["vatStatus"], 3)
         self.assertIsNone(remote["invoiceRows"][1]["vatStatus"])
-        posted = [r for r in self.sim.requests if (r["method"], r["path"]) == ("POST", "/invoices")]
+        posted = [
+            r
+            for r in self.sim.requests
+            if (r["method"], r["path"]) == ("POST", "/invoices")
+        ]
         sent_rows = posted[-1]["json"]["invoiceRows"]
-        self.assertNotIn("vatStatus", sent_rows[1], "no row status: the row follows the header")
+        self.assertNotIn(
+            "vatStatus", sent_rows[1], "no row status: the row follows the header"
+        )
 
     def test_vat_country_allows_only_domestic_status(self):
         statuses = {s.code: s for s in self.connection.vat_status_ids}
@@ -229,8 +273,16 @@ class TestInvoiceValidation(ProcountorInvoiceCommon):
     def test_all_problems_listed_at_once_and_nothing_sent(self):
         no_tax = self._invoice(
             lines=[
-                {"product": self.product_a, "price_unit": 10.0, "taxes": self.tax_255.browse()},
-                {"product": self.product_b, "price_unit": 10.0, "taxes": self.tax_255 | self.tax_14},
+                {
+                    "product": self.product_a,
+                    "price_unit": 10.0,
+                    "taxes": self.tax_255.browse(),
+                },
+                {
+                    "product": self.product_b,
+                    "price_unit": 10.0,
+                    "taxes": self.tax_255 | self.tax_14,
+                },
             ]
         )
         self.customer.email = False
@@ -241,11 +293,15 @@ class TestInvoiceValidation(ProcountorInvoiceCommon):
             f"Invoice {no_tax.name} cannot be sent to Procountor: customer Asiakas Oy "
             "has no Email, which invoices sent by email need; line “Consulting” has 0 "
             "taxes; Procountor needs exactly one VAT rate per row (Taxes); line "
-            "“Support” has 2 taxes; Procountor needs exactly one VAT rate per row (Taxes).",
+            "“Support” has 2 taxes; Procountor needs exactly one VAT rate per row "
+            "(Taxes).",
         )
         self.assertEqual(self.sim.count("POST", "/invoices"), 0)
         self.assertTrue(
-            any(no_tax.procountor_error in message.body for message in no_tax.message_ids)
+            any(
+                no_tax.procountor_error in message.body
+                for message in no_tax.message_ids
+            )
         )
 
     def test_channel_rules(self):
@@ -260,7 +316,8 @@ class TestInvoiceValidation(ProcountorInvoiceCommon):
         )
         self.assertIn("customer Asiakas Oy has no E-invoice Address", problems)
         self.assertIn(
-            "customer Asiakas Oy has no E-invoice Operator, which Finnish e-invoices need",
+            "customer Asiakas Oy has no E-invoice Operator, which Finnish e-invoices "
+            "need",
             problems,
         )
         self.customer.write(
@@ -295,7 +352,11 @@ class TestInvoiceValidation(ProcountorInvoiceCommon):
             }
         )
         odd_currency = self.env["res.currency"].create(
-            {"name": "ZZZ", "symbol": "Z", "rate_ids": [Command.create({"name": "2026-01-01", "rate": 2})]}
+            {
+                "name": "ZZZ",
+                "symbol": "Z",
+                "rate_ids": [Command.create({"name": "2026-01-01", "rate": 2})],
+            }
         )
         move = self._invoice(
             lines=[{"product": self.product_a, "price_unit": 100.0, "taxes": tax_24}],
@@ -310,14 +371,17 @@ class TestInvoiceValidation(ProcountorInvoiceCommon):
         self.connection.bank_account_id = False
         problems = self._problems(move)
         self.assertIn(
-            "line “Consulting”: tax VAT 24% (old) (24 %) is not one of Procountor's VAT "
-            "rates for Finland: 25.5, 14, 13.5, 10, 0 % (Taxes)",
+            "line “Consulting”: tax VAT 24% (old) (24 %) is not one of Procountor's "
+            "VAT rates for Finland: 25.5, 14, 13.5, 10, 0 % (Taxes)",
             problems,
         )
         self.assertIn(
-            "line “Consulting”: unit of measure Pack of 6 has no Procountor Unit", problems
+            "line “Consulting”: unit of measure Pack of 6 has no Procountor Unit",
+            problems,
         )
-        self.assertIn("Procountor does not accept the currency ZZZ (Currency)", problems)
+        self.assertIn(
+            "Procountor does not accept the currency ZZZ (Currency)", problems
+        )
         self.assertIn(
             "no receiving bank account: set the Recipient Bank on the invoice or the "
             "Receiving Bank Account on connection Simulated Procountor",
@@ -326,7 +390,10 @@ class TestInvoiceValidation(ProcountorInvoiceCommon):
 
     def test_iban_unknown_to_procountor(self):
         other_bank = self.env["res.partner.bank"].create(
-            {"acc_number": "FI49 5000 9420 0287 30", "partner_id": self.company.partner_id.id}
+            {
+                "acc_number": "FI49 5000 9420 0287 30",
+                "partner_id": self.company.partner_id.id,
+            }
         )
         move = self._invoice(partner_bank_id=other_bank.id)
         move.action_procountor_send()
@@ -344,15 +411,23 @@ class TestInvoiceValidation(ProcountorInvoiceCommon):
             "POST",
             "/invoices",
             status=400,
-            body={"errors": [{"status": 400, "field": "counterParty.email", "message": "INVALID_EMAIL"}]},
+            body={
+                "errors": [
+                    {
+                        "status": 400,
+                        "field": "counterParty.email",
+                        "message": "INVALID_EMAIL",
+                    }
+                ]
+            },
         )
         move = self._invoice()
         move.action_procountor_send()
         self.assertEqual(move.procountor_state, "error")
         self.assertEqual(
             move.procountor_error,
-            f"Invoice {move.name}: Procountor refused the invoice: the customer's Email "
-            "is not a valid e-mail address.",
+            f"Invoice {move.name}: Procountor refused the invoice: the customer's "
+            "Email is not a valid e-mail address.",
         )
         self.assertNotIn("counterParty", move.procountor_error)
         self.assertFalse(move.procountor_create_attempted)
@@ -382,11 +457,12 @@ class TestInvoiceValidation(ProcountorInvoiceCommon):
         self.assertFalse(move.procountor_id)
         self.assertEqual(
             move.procountor_error,
-            f"Invoice {move.name}: Procountor computed a total of 1.23 EUR but Odoo has "
-            f"1.24 EUR, so the invoice was invalidated in Procountor (number "
+            f"Invoice {move.name}: Procountor computed a total of 1.23 EUR but Odoo "
+            "has 1.24 EUR, so the invoice was invalidated in Procountor (number "
             f"{remote['invoiceNumber']}) instead of being left unfinished there. "
-            "Procountor rounds the VAT of each row; set Tax Calculation Rounding Method "
-            "to Round per Line in the Accounting settings so that Odoo does too.",
+            "Procountor rounds the VAT of each row; set Tax Calculation Rounding "
+            "Method to Round per Line in the Accounting settings so that Odoo does "
+            "too.",
         )
         # Procountor's rounding is now known: the same invoice is not created again.
         again = self._mismatching_invoice()
@@ -412,8 +488,8 @@ class TestInvoiceValidation(ProcountorInvoiceCommon):
         self.assertEqual(remote["status"], "UNFINISHED")
         self.assertEqual(
             move.procountor_error,
-            f"Invoice {move.name}: Procountor computed a total of 1.23 EUR but Odoo has "
-            f"1.24 EUR; it stays unfinished in Procountor (number "
+            f"Invoice {move.name}: Procountor computed a total of 1.23 EUR but Odoo "
+            "has 1.24 EUR; it stays unfinished in Procountor (number "
             f"{remote['invoiceNumber']}) until the amounts agree.",
         )
 
@@ -453,7 +529,9 @@ class TestInvoiceSendSteps(ProcountorInvoiceCommon):
         # Upload before approval: Procountor allows edits only while unfinished.
         self.assertLess(
             [r["path"] for r in self.sim.requests].index("/attachments"),
-            [r["path"] for r in self.sim.requests].index(f"/invoices/{move.procountor_id}/approve"),
+            [r["path"] for r in self.sim.requests].index(
+                f"/invoices/{move.procountor_id}/approve"
+            ),
         )
 
     def test_second_send_does_not_duplicate(self):
@@ -493,13 +571,8 @@ class PastGrace:
         """Move the last create attempt of ``moves`` to before the grace period."""
         grace = self.env["account.move"]._procountor_create_grace()
         for move in moves:
-            move._procountor_write(
-                {
-                    "procountor_create_attempt_date": move.procountor_create_attempt_date
-                    - grace
-                    - timedelta(minutes=1)
-                }
-            )
+            attempt = move.procountor_create_attempt_date - grace - timedelta(minutes=1)
+            move._procountor_write({"procountor_create_attempt_date": attempt})
 
 
 @tagged("post_install", "-at_install")
@@ -519,7 +592,9 @@ class TestInvoiceExactlyOnce(PastGrace, ProcountorInvoiceCommon):
         self._past_grace(move)
         move.action_procountor_send()
         self.assertEqual(move.procountor_state, "sent", move.procountor_error)
-        self.assertEqual(self.sim.count("GET", "/invoices"), 2, "looked up before creating")
+        self.assertEqual(
+            self.sim.count("GET", "/invoices"), 2, "looked up before creating"
+        )
         self.assertEqual(move.procountor_id, self._remote(move)["id"])
 
     def test_lost_response_after_create_links_instead_of_duplicating(self):
@@ -547,7 +622,8 @@ class TestInvoiceExactlyOnce(PastGrace, ProcountorInvoiceCommon):
         self.assertTrue(move.procountor_id)
         self.assertEqual(
             move.procountor_error,
-            f"Invoice {move.name}: Procountor is temporarily unavailable; try again later.",
+            f"Invoice {move.name}: Procountor is temporarily unavailable; try again "
+            "later.",
         )
         self.assertEqual(self._remote(move)["status"], "UNFINISHED")
         move.action_procountor_send()
@@ -582,7 +658,13 @@ class TestInvoiceBulk(ProcountorInvoiceCommon):
     def test_bulk_queue_cron_progress_and_failure_among_good(self):
         good = self._invoice() | self._invoice() | self._invoice()
         bad = self._invoice(
-            lines=[{"product": self.product_a, "price_unit": 5.0, "taxes": self.tax_255.browse()}]
+            lines=[
+                {
+                    "product": self.product_a,
+                    "price_unit": 5.0,
+                    "taxes": self.tax_255.browse(),
+                }
+            ]
         )
         sent_before = self._invoice()
         sent_before.action_procountor_send()
@@ -590,7 +672,9 @@ class TestInvoiceBulk(ProcountorInvoiceCommon):
         self.assertIn("4 invoices queued", action["params"]["message"])
         self.assertIn("1 skipped", action["params"]["message"])
         self.assertEqual(set((good | bad).mapped("procountor_state")), {"to_send"})
-        self.assertEqual(self.sim.count("POST", "/invoices"), 1, "queued, not sent in the request")
+        self.assertEqual(
+            self.sim.count("POST", "/invoices"), 1, "queued, not sent in the request"
+        )
 
         progress = []
         cron = self.env.ref("procountor_connector.ir_cron_procountor_send_invoices")
@@ -616,7 +700,11 @@ class TestInvoiceBulk(ProcountorInvoiceCommon):
         batch = good.procountor_batch_id
         self.assertTrue(batch.notified)
         self.env.cr.precommit.run()  # bus messages are written at commit
-        bus = self.env["bus.bus"].sudo().search([("message", "like", "3 of 4 invoices sent")])
+        bus = (
+            self.env["bus.bus"]
+            .sudo()
+            .search([("message", "like", "3 of 4 invoices sent")])
+        )
         self.assertEqual(len(bus), 1)
         self.assertIn(str(bad.id), bus.message)
 
@@ -645,7 +733,9 @@ class TestInvoiceSendAccess(ProcountorInvoiceCommon):
         self.assertEqual(move.procountor_state, "sent", move.procountor_error)
 
     def test_user_without_invoicing_rights_cannot_send(self):
-        user = new_test_user(self.env, login="procountor_nobody", groups="base.group_user")
+        user = new_test_user(
+            self.env, login="procountor_nobody", groups="base.group_user"
+        )
         move = self._invoice()
         with self.assertRaises(AccessError):
             move.with_user(user).action_procountor_send()
@@ -664,7 +754,9 @@ class TestInvoiceNoSecondCreate(PastGrace, ProcountorInvoiceCommon):
             self.assertEqual(urlsplit(request.url).hostname, "127.0.0.1")
             return odoo_test_common._super_send(session, request, **kwargs)
 
-        self.startPatcher(patch.object(type(self), "_request_handler", classmethod(handler)))
+        self.startPatcher(
+            patch.object(type(self), "_request_handler", classmethod(handler))
+        )
         Connection = type(self.env["procountor.connection"])
         self.startPatcher(
             patch.object(
@@ -678,7 +770,9 @@ class TestInvoiceNoSecondCreate(PastGrace, ProcountorInvoiceCommon):
     def _wait_for_remote(self, move, seconds=10):
         deadline = time.monotonic() + seconds
         while not self.sim.invoices(originalInvoiceNumber=move.name):
-            self.assertLess(time.monotonic(), deadline, "the slow create never finished")
+            self.assertLess(
+                time.monotonic(), deadline, "the slow create never finished"
+            )
             time.sleep(0.1)
 
     def _cron(self):
@@ -692,7 +786,9 @@ class TestInvoiceNoSecondCreate(PastGrace, ProcountorInvoiceCommon):
             client.max_attempts * (connect + read)
             + (client.max_attempts - 1) * client.max_retry_after
         )
-        self.assertGreater(grace, worst_case + 4 * 60, "minutes to spare for a slow create")
+        self.assertGreater(
+            grace, worst_case + 4 * 60, "minutes to spare for a slow create"
+        )
 
     def test_quick_resend_while_the_create_is_slow(self):
         self._short_client_timeout(1)
@@ -749,16 +845,23 @@ class TestInvoiceNoSecondCreate(PastGrace, ProcountorInvoiceCommon):
         looked_up = self.sim.count("GET", "/invoices") - calls
         self._cron()
         self.assertEqual(
-            self.sim.count("GET", "/invoices") - calls, looked_up, "not again in the same hour"
+            self.sim.count("GET", "/invoices") - calls,
+            looked_up,
+            "not again in the same hour",
         )
 
     def test_attempt_without_recorded_time_waits_from_last_change(self):
         move = self._invoice()
-        move._procountor_write({"procountor_state": "sending", "procountor_create_attempted": True})
+        move._procountor_write(
+            {"procountor_state": "sending", "procountor_create_attempted": True}
+        )
         self.env.flush_all()
-        self.assertFalse(move._procountor_is_stuck(), "just changed: may still be in flight")
+        self.assertFalse(
+            move._procountor_is_stuck(), "just changed: may still be in flight"
+        )
         self.env.cr.execute(
-            "UPDATE account_move SET write_date = write_date - interval '1 hour' WHERE id = %s",
+            "UPDATE account_move SET write_date = write_date - interval '1 hour' WHERE "
+            "id = %s",
             [move.id],
         )
         move.invalidate_recordset()
@@ -787,14 +890,18 @@ class TestInvoiceNoSecondCreate(PastGrace, ProcountorInvoiceCommon):
             self.assertTrue(killed)
         move.invalidate_recordset()
         self.assertEqual(move.procountor_state, "sending")
-        self.assertFalse(move.procountor_can_send, "no Send while the grace period runs")
+        self.assertFalse(
+            move.procountor_can_send, "no Send while the grace period runs"
+        )
 
     def _assert_released_and_linked(self, move):
         self.assertEqual(move.procountor_state, "sent", move.procountor_error)
         self.assertEqual(move.procountor_id, self._remote(move)["id"])
         bodies = [message.body for message in move.message_ids]
         self.assertTrue(any("stopped unfinished" in body for body in bodies))
-        self.assertTrue(any("linked instead of sending again" in body for body in bodies))
+        self.assertTrue(
+            any("linked instead of sending again" in body for body in bodies)
+        )
 
     def test_stuck_in_sending_scheduled_job(self):
         move = self._invoice()
@@ -861,8 +968,9 @@ class TestInvoiceBookkeepingAccess(ProcountorInvoiceCommon):
         }
         self.assertEqual(set(values), set(PROCOUNTOR_BOOKKEEPING_FIELDS))
         for name, value in values.items():
-            with self.subTest(field=name), self.assertRaisesRegex(
-                AccessError, "kept by the Procountor connector"
+            with (
+                self.subTest(field=name),
+                self.assertRaisesRegex(AccessError, "kept by the Procountor connector"),
             ):
                 move.with_user(self.billing_user).write({name: value})
         with self.assertRaises(AccessError):
@@ -883,8 +991,10 @@ class TestInvoiceBookkeepingAccess(ProcountorInvoiceCommon):
                 }
             )
         # Ordinary invoices are still created and edited.
-        move = self.env["account.move"].with_user(self.billing_user).create(
-            {"move_type": "out_invoice", "partner_id": self.customer.id}
+        move = (
+            self.env["account.move"]
+            .with_user(self.billing_user)
+            .create({"move_type": "out_invoice", "partner_id": self.customer.id})
         )
         move.with_user(self.billing_user).write({"ref": "PO-1"})
         self.assertEqual(move.procountor_state, "not_sent")
@@ -892,7 +1002,9 @@ class TestInvoiceBookkeepingAccess(ProcountorInvoiceCommon):
     def test_connection_of_another_company_is_refused(self):
         other_company = self.env["res.company"].create({"name": "Toinen Oy"})
         other = self.env["procountor.connection"].create(
-            self._connection_values(name="Other Procountor", company_id=other_company.id)
+            self._connection_values(
+                name="Other Procountor", company_id=other_company.id
+            )
         )
         move = self._invoice()
         move.sudo().write({"procountor_connection_id": other.id})
@@ -914,7 +1026,10 @@ class TestInvoiceNotSendable(ProcountorInvoiceCommon):
         bill.action_post()
         action = bill.action_procountor_send()
         self.assertEqual(action["params"]["type"], "warning")
-        self.assertIn("is not a customer invoice or credit note (Type)", action["params"]["message"])
+        self.assertIn(
+            "is not a customer invoice or credit note (Type)",
+            action["params"]["message"],
+        )
         self.assertEqual(bill.procountor_state, "not_sent")
         self.assertFalse(bill.procountor_error)
         bill._procountor_send_one()
@@ -927,12 +1042,20 @@ class TestInvoiceNotSendable(ProcountorInvoiceCommon):
         good = self._invoice()
         action = (bill | draft | good).action_procountor_send()
         message = action["params"]["message"]
-        self.assertIn(f"{good.name} queued for Procountor; you will be notified when it has", message)
+        self.assertIn(
+            f"{good.name} queued for Procountor; you will be notified when it has",
+            message,
+        )
         self.assertIn("2 skipped", message)
-        self.assertIn("the draft customer invoice for Asiakas Oy (251.00 EUR) is not posted", message)
+        self.assertIn(
+            "the draft customer invoice for Asiakas Oy (251.00 EUR) is not posted",
+            message,
+        )
         self.assertIn("the draft vendor bill for Asiakas Oy", message)
         self.assertNotIn("Draft Invoice", message)
-        self.assertEqual((bill | draft).mapped("procountor_state"), ["not_sent", "not_sent"])
+        self.assertEqual(
+            (bill | draft).mapped("procountor_state"), ["not_sent", "not_sent"]
+        )
 
 
 @tagged("post_install", "-at_install")
@@ -951,7 +1074,9 @@ class TestInvoiceRefusedBeforeCreate(ProcountorInvoiceCommon):
         move.action_procountor_send()
         self.assertEqual(move.procountor_state, "error")
         self.assertTrue(
-            move.procountor_error.startswith(f"Invoice {move.name} cannot be sent to Procountor: "),
+            move.procountor_error.startswith(
+                f"Invoice {move.name} cannot be sent to Procountor: "
+            ),
             move.procountor_error,
         )
         for fragment in fragments:
@@ -959,10 +1084,14 @@ class TestInvoiceRefusedBeforeCreate(ProcountorInvoiceCommon):
         self.assertEqual(self._posts(), [], "nothing created in Procountor")
 
     def test_characters_outside_windows_1252(self):
-        newcomer = self.customer.copy({"name": "Kahvila 😀 Oy", "company_registry": False, "vat": False})
+        newcomer = self.customer.copy(
+            {"name": "Kahvila 😀 Oy", "company_registry": False, "vat": False}
+        )
         move = self._invoice(
             partner_id=newcomer.id,
-            lines=[{"product": self.product_a, "price_unit": 10.0, "name": "Consulting 🚀"}],
+            lines=[
+                {"product": self.product_a, "price_unit": 10.0, "name": "Consulting 🚀"}
+            ],
         )
         self._assert_refused(
             move,
@@ -971,7 +1100,11 @@ class TestInvoiceRefusedBeforeCreate(ProcountorInvoiceCommon):
             "line 1 “Consulting 🚀”: Label contains “🚀”",
         )
         # Finnish and other Windows-1252 letters are fine.
-        ok = self._invoice(lines=[{"product": self.product_a, "price_unit": 10.0, "name": "Työ – äö €"}])
+        ok = self._invoice(
+            lines=[
+                {"product": self.product_a, "price_unit": 10.0, "name": "Työ – äö €"}
+            ]
+        )
         ok.action_procountor_send()
         self.assertEqual(ok.procountor_state, "sent", ok.procountor_error)
 
@@ -1002,7 +1135,8 @@ class TestInvoiceRefusedBeforeCreate(ProcountorInvoiceCommon):
             self._invoice(),
             "customer Asiakas Oy: E-invoice Address “12345” is neither an OVT code",
             "customer Asiakas Oy: E-invoice Operator “operator?” is neither",
-            "contact Asiakas Oy: Email “laskut(at)asiakas” is not a single valid e-mail address",
+            "contact Asiakas Oy: Email “laskut(at)asiakas” is not a single valid "
+            "e-mail address",
         )
 
     def test_due_date_beyond_longest_payment_term(self):
@@ -1020,14 +1154,18 @@ class TestInvoiceRefusedBeforeCreate(ProcountorInvoiceCommon):
             "POST",
             "/invoices",
             status=400,
-            body={"errors": [{"status": 400, "field": "date", "message": "CLOSED_FISCAL_PERIOD"}]},
+            body={
+                "errors": [
+                    {"status": 400, "field": "date", "message": "CLOSED_FISCAL_PERIOD"}
+                ]
+            },
         )
         move = self._invoice()
         move.action_procountor_send()
         self.assertEqual(
             move.procountor_error,
-            f"Invoice {move.name}: Procountor refused the invoice: the Invoice Date falls "
-            "in a fiscal period that is closed in Procountor.",
+            f"Invoice {move.name}: Procountor refused the invoice: the Invoice Date "
+            "falls in a fiscal period that is closed in Procountor.",
         )
 
     def test_row_field_path_in_words(self):
@@ -1035,12 +1173,21 @@ class TestInvoiceRefusedBeforeCreate(ProcountorInvoiceCommon):
             "POST",
             "/invoices",
             status=400,
-            body={"errors": [{"status": 400, "field": "invoiceRows[0].vatPercent", "message": "INVALID_VAT_PERCENT"}]},
+            body={
+                "errors": [
+                    {
+                        "status": 400,
+                        "field": "invoiceRows[0].vatPercent",
+                        "message": "INVALID_VAT_PERCENT",
+                    }
+                ]
+            },
         )
         move = self._invoice()
         move.action_procountor_send()
         self.assertIn(
-            "Taxes of row 1 is not a VAT rate enabled in Procountor", move.procountor_error
+            "Taxes of row 1 is not a VAT rate enabled in Procountor",
+            move.procountor_error,
         )
         self.assertNotIn("invoiceRows", move.procountor_error)
 
@@ -1057,7 +1204,10 @@ class TestInvoiceRefusedBeforeCreate(ProcountorInvoiceCommon):
                 self.assertEqual(move.procountor_state, "sent", move.procountor_error)
                 remote = self._remote(move)
                 sign = -1 if move_type == "out_refund" else 1
-                self.assertEqual(remote["invoiceSumInfo"][0]["invoiceSumTotal"], sign * move.amount_total)
+                self.assertEqual(
+                    remote["invoiceSumInfo"][0]["invoiceSumTotal"],
+                    sign * move.amount_total,
+                )
                 self.assertEqual(remote["invoiceRows"][-1]["vatPercent"], 0)
 
     def test_cash_rounding_in_tax_is_refused_before_create(self):
@@ -1069,7 +1219,9 @@ class TestInvoiceRefusedBeforeCreate(ProcountorInvoiceCommon):
         self._assert_refused(
             move, "its Cash Rounding biggest_tax adds the rounding to the tax amount"
         )
-        self.assertEqual(self.sim.invoices(), [], "no unfinished invoice left in Procountor")
+        self.assertEqual(
+            self.sim.invoices(), [], "no unfinished invoice left in Procountor"
+        )
 
 
 @tagged("post_install", "-at_install")
@@ -1081,7 +1233,13 @@ class TestInvoiceNothingLost(ProcountorInvoiceCommon):
                 "partner_id": self.customer.id,
                 "invoice_date": "2026-11-20",
                 "invoice_line_ids": [
-                    Command.create({"display_type": "line_section", "name": "Phase 1", "sequence": 1}),
+                    Command.create(
+                        {
+                            "display_type": "line_section",
+                            "name": "Phase 1",
+                            "sequence": 1,
+                        }
+                    ),
                     Command.create(
                         {
                             "product_id": self.product_a.id,
@@ -1091,8 +1249,20 @@ class TestInvoiceNothingLost(ProcountorInvoiceCommon):
                             "sequence": 2,
                         }
                     ),
-                    Command.create({"display_type": "line_note", "name": "Delivered in May", "sequence": 3}),
-                    Command.create({"display_type": "line_section", "name": "Phase 2", "sequence": 4}),
+                    Command.create(
+                        {
+                            "display_type": "line_note",
+                            "name": "Delivered in May",
+                            "sequence": 3,
+                        }
+                    ),
+                    Command.create(
+                        {
+                            "display_type": "line_section",
+                            "name": "Phase 2",
+                            "sequence": 4,
+                        }
+                    ),
                     Command.create(
                         {
                             "product_id": self.product_b.id,
@@ -1102,7 +1272,13 @@ class TestInvoiceNothingLost(ProcountorInvoiceCommon):
                             "sequence": 5,
                         }
                     ),
-                    Command.create({"display_type": "line_note", "name": "Thank you", "sequence": 6}),
+                    Command.create(
+                        {
+                            "display_type": "line_note",
+                            "name": "Thank you",
+                            "sequence": 6,
+                        }
+                    ),
                 ],
             }
         )
@@ -1119,13 +1295,17 @@ class TestInvoiceNothingLost(ProcountorInvoiceCommon):
     def test_long_texts_shortened_with_a_note(self):
         long_label = "Consulting " + "x" * 250
         self.customer.name = "Asiakas " + "y" * 100
-        move = self._invoice(lines=[{"product": self.product_a, "price_unit": 10.0, "name": long_label}])
+        move = self._invoice(
+            lines=[{"product": self.product_a, "price_unit": 10.0, "name": long_label}]
+        )
         move.action_procountor_send()
         self.assertEqual(move.procountor_state, "sent", move.procountor_error)
         remote = self._remote(move)
         self.assertEqual(remote["invoiceRows"][0]["product"], long_label[:200])
         self.assertEqual(len(remote["counterParty"]["counterPartyAddress"]["name"]), 80)
-        notes = [m.body for m in move.message_ids if "Shortened to fit Procountor" in m.body]
+        notes = [
+            m.body for m in move.message_ids if "Shortened to fit Procountor" in m.body
+        ]
         self.assertEqual(len(notes), 1)
         self.assertIn("customer name (108 characters, 80 kept)", notes[0])
         self.assertIn("Label (261 characters, 200 kept)", notes[0])
@@ -1144,24 +1324,27 @@ class TestPaymentOfCancelledInvoice(ProcountorPaymentCommon):
         move.action_procountor_reset_to_draft()
         move.button_cancel()
         self.assertEqual(move.state, "cancel")
-        self.sim.register_payment(move.procountor_id, 100.0, payment_date=fields.Date.today())
+        self.sim.register_payment(
+            move.procountor_id, 100.0, payment_date=fields.Date.today()
+        )
         self.connection._procountor_fetch_payments()
         self.assertIn(
-            "1 payments of invoices cancelled in Odoo", self.connection.payment_last_fetch_message
+            "1 payments of invoices cancelled in Odoo",
+            self.connection.payment_last_fetch_message,
         )
         warning = (
-            f"Invoice {move.name} is cancelled in Odoo, but Procountor recorded a payment of "
-            f"100.00 EUR on {fields.Date.today()} for it"
+            f"Invoice {move.name} is cancelled in Odoo, but Procountor recorded a "
+            f"payment of 100.00 EUR on {fields.Date.today()} for it"
         )
         self.assertIn(warning, move.procountor_error)
         self.assertTrue(any(warning in message.body for message in move.message_ids))
         self.assertFalse(move.matched_payment_ids)
         # Noted once: the next run does not count or note it again.
         self.connection._procountor_fetch_payments()
-        self.assertNotIn("cancelled in Odoo", self.connection.payment_last_fetch_message)
-        self.assertEqual(
-            len([m for m in move.message_ids if warning in m.body]), 1
+        self.assertNotIn(
+            "cancelled in Odoo", self.connection.payment_last_fetch_message
         )
+        self.assertEqual(len([m for m in move.message_ids if warning in m.body]), 1)
 
 
 @tagged("post_install", "-at_install")

@@ -28,6 +28,7 @@ must leave no invoice unsent ("stuck").
 Environment: PROCOUNTOR_BENCH_INVOICES (1000), PROCOUNTOR_BENCH_SEED,
 PROCOUNTOR_BENCH_FAULT_RATE (0.10).
 """
+
 import logging
 import os
 import random
@@ -157,15 +158,19 @@ class BenchmarkSendFaults(ProcountorPaymentCommon):
                     line["tax_ids"] = [(6, 0, tax_0.ids)]
             elif kind in (8, 9):
                 values["currency_id"] = usd.id
-            values["invoice_line_ids"] = [(0, 0, line) for line in values["invoice_line_ids"]]
+            values["invoice_line_ids"] = [
+                (0, 0, line) for line in values["invoice_line_ids"]
+            ]
             vals_list.append(values)
         invoices = self.env["account.move"].create(vals_list)
         invoices.action_post()
         # Credit notes of domestic invoices (a Finnish chart gives those its
         # own auto-applied fiscal position, so tell them by customer).
         credited = invoices.filtered(
-            lambda move: move.currency_id == self.company.currency_id
-            and move.partner_id == self.customer
+            lambda move: (
+                move.currency_id == self.company.currency_id
+                and move.partner_id == self.customer
+            )
         )[:refunds]
         credit_notes = credited._reverse_moves(
             [{"invoice_date": move.invoice_date} for move in credited]
@@ -190,19 +195,25 @@ class BenchmarkSendFaults(ProcountorPaymentCommon):
                 kind = campaign.pick(method, relative)
                 campaign.injected[kind] += 1
                 if kind == "429_storm":
-                    sim.fail_next(method, relative, status=429, count=3, retry_after=RETRY_AFTER)
+                    sim.fail_next(
+                        method, relative, status=429, count=3, retry_after=RETRY_AFTER
+                    )
                 elif kind == "503":
                     sim.fail_next(method, relative, status=503)
                 elif kind == "refused":
                     parts = urlsplit(url)
-                    url = parts._replace(netloc=f"127.0.0.1:{campaign.closed_port}").geturl()
+                    url = parts._replace(
+                        netloc=f"127.0.0.1:{campaign.closed_port}"
+                    ).geturl()
                 elif kind == "reset":
                     sim.drop_next(method, relative)
                 elif kind == "lost":
                     sim.lose_response_next(method, relative)
                 elif kind == "slow_create":
                     sim.delay_next(method, relative, SLOW_CREATE_SECONDS)
-                    campaign.resend.append((kwargs.get("json") or {}).get("originalInvoiceNumber"))
+                    campaign.resend.append(
+                        (kwargs.get("json") or {}).get("originalInvoiceNumber")
+                    )
                 elif kind == "token_expiry":
                     sim.expire_tokens()
                 elif kind == "die":
@@ -214,16 +225,11 @@ class BenchmarkSendFaults(ProcountorPaymentCommon):
 
         self.startPatcher(patch.object(ProcountorClient, "_attempt", attempt))
 
-    def test_fault_campaign(self):
-        count = int(os.environ.get("PROCOUNTOR_BENCH_INVOICES", "1000"))
-        seed = int(os.environ.get("PROCOUNTOR_BENCH_SEED", "20261201"))
-        rate = float(os.environ.get("PROCOUNTOR_BENCH_FAULT_RATE", "0.10"))
-        campaign = _Campaign(self, random.Random(seed), rate)
-        self.connection.write({"approve_after_create": True, "send_after_approve": True})
-        moves = self._make_invoices(count)
+    def _patch_for_campaign(self, campaign):
+        """Short timeouts and grace periods, the job's commits as savepoints and a
+        second Send right after a slow create; returns what those Sends found."""
         cr = self.env.cr
-        Move = self.env["account.move"]
-        MoveClass = type(Move)
+        MoveClass = type(self.env["account.move"])
         Connection = type(self.env["procountor.connection"])
 
         # The real client (its throttle and pauses) with short timeouts, which
@@ -232,19 +238,29 @@ class BenchmarkSendFaults(ProcountorPaymentCommon):
             self.assertEqual(urlsplit(request.url).hostname, "127.0.0.1")
             return odoo_test_common._super_send(session, request, **kwargs)
 
-        self.startPatcher(patch.object(type(self), "_request_handler", classmethod(handler)))
+        self.startPatcher(
+            patch.object(type(self), "_request_handler", classmethod(handler))
+        )
         self.startPatcher(
             patch.object(
                 Connection,
                 "_procountor_client_options",
-                lambda self: {"timeout": CLIENT_TIMEOUT, "backoff": 0.05, "max_backoff": 0.5},
+                lambda self: {
+                    "timeout": CLIENT_TIMEOUT,
+                    "backoff": 0.05,
+                    "max_backoff": 0.5,
+                },
             )
         )
         self.startPatcher(
-            patch.object(MoveClass, "_procountor_create_grace", lambda self: BENCH_GRACE)
+            patch.object(
+                MoveClass, "_procountor_create_grace", lambda self: BENCH_GRACE
+            )
         )
         self.startPatcher(
-            patch.object(MoveClass, "_procountor_recheck_interval", lambda self: BENCH_GRACE)
+            patch.object(
+                MoveClass, "_procountor_recheck_interval", lambda self: BENCH_GRACE
+            )
         )
 
         def commit(move_self):
@@ -278,6 +294,37 @@ class BenchmarkSendFaults(ProcountorPaymentCommon):
                     resends["found and linked"] += 1
 
         self.startPatcher(patch.object(MoveClass, "_procountor_send_flow", send_flow))
+        return resends
+
+    def _sent_counts(self, moves):
+        """Invoices created twice (or unknown) in the simulator, never created, and
+        not sent in Odoo."""
+        remote_numbers = Counter(
+            invoice.get("originalInvoiceNumber") for invoice in self.sim.invoices()
+        )
+        per_move = [remote_numbers.get(move.name, 0) for move in moves]
+        duplicates = sum(max(0, found - 1) for found in per_move)
+        duplicates += sum(
+            found
+            for number, found in remote_numbers.items()
+            if number not in set(moves.mapped("name"))
+        )
+        missing = sum(1 for found in per_move if found == 0)
+        stuck = len(moves.filtered(lambda move: move.procountor_state != "sent"))
+        return duplicates, missing, stuck
+
+    def test_fault_campaign(self):
+        count = int(os.environ.get("PROCOUNTOR_BENCH_INVOICES", "1000"))
+        seed = int(os.environ.get("PROCOUNTOR_BENCH_SEED", "20261201"))
+        rate = float(os.environ.get("PROCOUNTOR_BENCH_FAULT_RATE", "0.10"))
+        campaign = _Campaign(self, random.Random(seed), rate)
+        self.connection.write(
+            {"approve_after_create": True, "send_after_approve": True}
+        )
+        moves = self._make_invoices(count)
+        cr = self.env.cr
+        Move = self.env["account.move"]
+        resends = self._patch_for_campaign(campaign)
         self.connection._procountor_forget_clients()
         with self.connection._procountor_api() as client:
             self.connection._procountor_store_ibans(client)
@@ -309,9 +356,12 @@ class BenchmarkSendFaults(ProcountorPaymentCommon):
         campaign.deaths_allowed = True
         deadline = time.monotonic() + 3600
         runs = 0
-        while Move.search_count(
-            [("id", "in", moves.ids), ("procountor_state", "=", "to_send")]
-        ) and time.monotonic() < deadline:
+        while (
+            Move.search_count(
+                [("id", "in", moves.ids), ("procountor_state", "=", "to_send")]
+            )
+            and time.monotonic() < deadline
+        ):
             scheduled_run()
             runs += 1
         send_wall = time.perf_counter() - start
@@ -326,37 +376,38 @@ class BenchmarkSendFaults(ProcountorPaymentCommon):
         for _index in range(count):
             scheduled_run()
             due = Move.search_count(
-                [("id", "in", moves.ids)] + Move._procountor_due_domain(fields.Datetime.now())
+                [("id", "in", moves.ids)]
+                + Move._procountor_due_domain(fields.Datetime.now())
             )
             if not due:
                 break
         moves.invalidate_recordset()
 
-        remote_numbers = Counter(
-            invoice.get("originalInvoiceNumber") for invoice in self.sim.invoices()
-        )
-        per_move = [remote_numbers.get(move.name, 0) for move in moves]
-        duplicates = sum(max(0, found - 1) for found in per_move)
-        duplicates += sum(
-            found for number, found in remote_numbers.items() if number not in set(moves.mapped("name"))
-        )
-        missing = sum(1 for found in per_move if found == 0)
-        stuck = len(moves.filtered(lambda move: move.procountor_state != "sent"))
+        duplicates, missing, stuck = self._sent_counts(moves)
 
         # Payments: every sent invoice paid in full in Procountor, then fetched
         # with faults (no dying workers: the fetch commits in its own batches).
-        by_number = {invoice["originalInvoiceNumber"]: invoice for invoice in self.sim.invoices()}
+        by_number = {
+            invoice["originalInvoiceNumber"]: invoice for invoice in self.sim.invoices()
+        }
         # (Invoices a credit note settled in Odoo are left out.)
         paid = moves.filtered(
-            lambda move: move.move_type == "out_invoice"
-            and move.procountor_state == "sent"
-            and move.payment_state == "not_paid"
+            lambda move: (
+                move.move_type == "out_invoice"
+                and move.procountor_state == "sent"
+                and move.payment_state == "not_paid"
+            )
         )
         for move in paid:
             remote = by_number[move.name]
-            sums = {info.get("inAccountingCurrency"): info for info in remote["invoiceSumInfo"]}
+            sums = {
+                info.get("inAccountingCurrency"): info
+                for info in remote["invoiceSumInfo"]
+            }
             company_total = (sums.get(True) or sums.get(False))["invoiceSumTotal"]
-            self.sim.register_payment(remote["id"], company_total, payment_date="2026-11-25")
+            self.sim.register_payment(
+                remote["id"], company_total, payment_date="2026-11-25"
+            )
         campaign.enabled = True
         fetch_start = time.perf_counter()
         fetch_runs = 0
@@ -364,7 +415,9 @@ class BenchmarkSendFaults(ProcountorPaymentCommon):
             fetch_runs += 1
             self.connection._procountor_fetch_payments(moves=paid)
             self.env.flush_all()
-            if not paid.filtered(lambda move: move.payment_state in ("not_paid", "partial")):
+            if not paid.filtered(
+                lambda move: move.payment_state in ("not_paid", "partial")
+            ):
                 break
         campaign.enabled = False
         fetch_wall = time.perf_counter() - fetch_start
@@ -374,10 +427,14 @@ class BenchmarkSendFaults(ProcountorPaymentCommon):
         per_event = Counter(payments.mapped("procountor_event_id"))
         duplicate_payments = sum(found - 1 for found in per_event.values() if found > 1)
         events = {
-            event["id"] for move in paid for event in self.sim.payment_events(move.procountor_id)
+            event["id"]
+            for move in paid
+            for event in self.sim.payment_events(move.procountor_id)
         }
         duplicate_payments += len(set(per_event) - events)
-        unpaid = len(paid.filtered(lambda move: move.payment_state in ("not_paid", "partial")))
+        unpaid = len(
+            paid.filtered(lambda move: move.payment_state in ("not_paid", "partial"))
+        )
 
         faults = sum(campaign.injected.values())
         kinds = Counter(
@@ -390,15 +447,18 @@ class BenchmarkSendFaults(ProcountorPaymentCommon):
             )
         )
         for line in (
-            f"invoices: {len(moves)}, faults injected: {faults}, duplicates: {duplicates}, "
-            f"missing: {missing}, stuck: {stuck}, duplicate payments: {duplicate_payments}",
-            "moves: " + ", ".join(
+            f"invoices: {len(moves)}, faults injected: {faults}, duplicates: "
+            f"{duplicates}, missing: {missing}, stuck: {stuck}, duplicate payments: "
+            f"{duplicate_payments}",
+            "moves: "
+            + ", ".join(
                 f"{move_type} {currency}{' EU' if eu else ''}: {number}"
                 for (move_type, currency, eu), number in sorted(kinds.items())
             ),
-            "faults by kind: " + ", ".join(f"{kind} {n}" for kind, n in sorted(campaign.injected.items())),
-            f"seed {seed}, fault rate {rate:.0%} of first attempts; workers killed: {deaths[0]}; "
-            f"scheduled runs during the campaign: {runs}",
+            "faults by kind: "
+            + ", ".join(f"{kind} {n}" for kind, n in sorted(campaign.injected.items())),
+            f"seed {seed}, fault rate {rate:.0%} of first attempts; workers killed: "
+            f"{deaths[0]}; scheduled runs during the campaign: {runs}",
             f"second Send right after a slow create: {dict(resends)}",
             f"states when the queue was empty: {dict(states_after_campaign)}",
             f"send wall time: {send_wall:.1f} s; payment fetch: {fetch_runs} runs, "

@@ -5,6 +5,7 @@
 Not part of the test suite (tag -standard); it prints figures and asserts
 only that every invoice reached Procountor exactly once.
 """
+
 import cProfile
 import io
 import logging
@@ -31,7 +32,9 @@ class BenchmarkSendInvoices(ProcountorInvoiceCommon):
     def test_send_invoices(self):
         count = int(os.environ.get("PROCOUNTOR_BENCH_INVOICES", "1000"))
         latency = float(os.environ.get("PROCOUNTOR_BENCH_LATENCY", "0.03"))
-        self.connection.write({"approve_after_create": True, "send_after_approve": True})
+        self.connection.write(
+            {"approve_after_create": True, "send_after_approve": True}
+        )
         moves = self.env["account.move"].create(
             [
                 {
@@ -75,7 +78,9 @@ class BenchmarkSendInvoices(ProcountorInvoiceCommon):
         # client, whose throttle sleeps to stay under 20 requests/second.
         Connection = type(self.env["procountor.connection"])
         self.startPatcher(
-            patch.object(Connection, "_procountor_client_options", lambda self: {"timeout": 10})
+            patch.object(
+                Connection, "_procountor_client_options", lambda self: {"timeout": 10}
+            )
         )
         self.connection._procountor_forget_clients()
         # Warm the connection: token and bank accounts, as a running server has.
@@ -125,11 +130,15 @@ class BenchmarkSendInvoices(ProcountorInvoiceCommon):
         calls_before = len(self.sim.requests)
         queries_before = self.env.cr.sql_log_count
         rss_before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-        profiler = cProfile.Profile() if os.environ.get("PROCOUNTOR_BENCH_PROFILE") else None
+        profiler = (
+            cProfile.Profile() if os.environ.get("PROCOUNTOR_BENCH_PROFILE") else None
+        )
         start = time.perf_counter()
-        with patch.object(ProcountorClient, "request", timed), patch.object(
-            ProcountorClient, "_report", timed_report
-        ), patch.object(procountor_invoice_send_job, "wait", timed_wait):
+        with (
+            patch.object(ProcountorClient, "request", timed),
+            patch.object(ProcountorClient, "_report", timed_report),
+            patch.object(procountor_invoice_send_job, "wait", timed_wait),
+        ):
             if profiler:
                 profiler.enable()
             Move = self.env["account.move"]

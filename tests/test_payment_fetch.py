@@ -32,7 +32,10 @@ class TestPaymentImport(ProcountorPaymentCommon):
     def test_full_payment_ends_paid(self):
         move = self._sent_invoice(100.0)
         event = self.sim.register_payment(
-            move.procountor_id, 100.0, payment_date=self.paid_on, description="Viite 1232"
+            move.procountor_id,
+            100.0,
+            payment_date=self.paid_on,
+            description="Viite 1232",
         )
         params = self._fetch(move)
         self.assertEqual(params["type"], "success")
@@ -60,7 +63,9 @@ class TestPaymentImport(ProcountorPaymentCommon):
             ],
         )
         self.assertEqual(self.sim.count("GET", "/payments/paymentevents"), 1)
-        self.assertEqual(self.connection.payment_last_fetch_message, summary(1, 1) + ".")
+        self.assertEqual(
+            self.connection.payment_last_fetch_message, summary(1, 1) + "."
+        )
         self.assertTrue(self.connection.payment_last_fetch_date)
 
     def test_invoice_sent_by_the_connector(self):
@@ -83,7 +88,9 @@ class TestPaymentImport(ProcountorPaymentCommon):
         params = self._fetch(move)
         self.assertEqual(params["message"], summary(1, 1, duplicates=1) + ".")
         self.assertEqual(move.payment_state, "paid")
-        self.assertEqual(sorted(move.matched_payment_ids.mapped("amount")), [40.0, 60.0])
+        self.assertEqual(
+            sorted(move.matched_payment_ids.mapped("amount")), [40.0, 60.0]
+        )
 
     def test_overpayment_leaves_a_credit_and_a_note(self):
         move = self._sent_invoice(100.0)
@@ -100,12 +107,18 @@ class TestPaymentImport(ProcountorPaymentCommon):
         )
         self.assertEqual(credit.amount_residual, -20.0)
         self.assertEqual(credit.partner_id, self.customer)
-        notes = [body for body in move.message_ids.mapped("body") if "Procountor" in body]
+        notes = [
+            body for body in move.message_ids.mapped("body") if "Procountor" in body
+        ]
         self.assertEqual(len(notes), 1, notes)
         self.assertIn(f"Procountor payment {event['id']} of", notes[0])
         self.assertIn("stays unreconciled as a credit of Asiakas Oy", notes[0])
         self.assertFalse(
-            [body for body in exact.message_ids.mapped("body") if "Procountor payment" in body]
+            [
+                body
+                for body in exact.message_ids.mapped("body")
+                if "Procountor payment" in body
+            ]
         )
 
     def test_foreign_currency_uses_procountor_conversion(self):
@@ -113,16 +126,23 @@ class TestPaymentImport(ProcountorPaymentCommon):
         # would say 100.00 EUR.
         move = self._sent_invoice(200.0, currency=self.usd, rate=2.0)
         self.sim.register_payment(
-            move.procountor_id, 95.0, paid_amount=200.0, paid_currency="USD",
+            move.procountor_id,
+            95.0,
+            paid_amount=200.0,
+            paid_currency="USD",
             payment_date=self.paid_on,
         )
         self._fetch(move)
         self.assertEqual(move.payment_state, "paid")
         payment = move.matched_payment_ids
-        self.assertRecordValues(payment, [{"amount": 200.0, "currency_id": self.usd.id}])
+        self.assertRecordValues(
+            payment, [{"amount": 200.0, "currency_id": self.usd.id}]
+        )
         liquidity = payment.move_id.line_ids.filtered(lambda line: line.debit)
         self.assertEqual((liquidity.amount_currency, liquidity.balance), (200.0, 95.0))
-        receivable = move.line_ids.filtered(lambda line: line.account_type == "asset_receivable")
+        receivable = move.line_ids.filtered(
+            lambda line: line.account_type == "asset_receivable"
+        )
         self.assertTrue(receivable.reconciled)
 
     def test_cash_payment_goes_to_the_cash_journal(self):
@@ -199,15 +219,19 @@ class TestPaymentImport(ProcountorPaymentCommon):
         cash_invoice = self._sent_invoice(30.0)
         bank_invoice = self._sent_invoice(70.0)
         untouched = self._sent_invoice(10.0)
-        cash = self.sim.register_payment(cash_invoice.procountor_id, 30.0, type="CASH",
-                                         description="Kassa 2")
+        cash = self.sim.register_payment(
+            cash_invoice.procountor_id, 30.0, type="CASH", description="Kassa 2"
+        )
         self.sim.register_payment(bank_invoice.procountor_id, 70.0)
         self.sim.register_payment(untouched.procountor_id, -5.0)
-        with patch.dict(endpoints.ROUTES["/payments/paymentevents"], {"GET": spec_rows}):
+        with patch.dict(
+            endpoints.ROUTES["/payments/paymentevents"], {"GET": spec_rows}
+        ):
             self._fetch(cash_invoice | bank_invoice | untouched)
         self.assertEqual(cash_invoice.matched_payment_ids.journal_id, self.cash_journal)
         self.assertEqual(
-            cash_invoice.matched_payment_ids.memo, f"Procountor payment {cash['id']}: Kassa 2"
+            cash_invoice.matched_payment_ids.memo,
+            f"Procountor payment {cash['id']}: Kassa 2",
         )
         self.assertEqual(bank_invoice.matched_payment_ids.journal_id, self.bank_journal)
         self.assertEqual(self.sim.count("GET", "/payments/paymentevents"), 1)
@@ -221,24 +245,37 @@ class TestPaymentSettlements(ProcountorPaymentCommon):
     """Events that move no money create no payment."""
 
     def _notes(self, move):
-        return [body for body in move.message_ids.mapped("body") if "Procountor" in body]
+        return [
+            body for body in move.message_ids.mapped("body") if "Procountor" in body
+        ]
 
     def test_credit_note_made_in_odoo_is_recognised(self):
         invoice = self._sent_invoice(100.0)
-        credit_note = self._sent_invoice(40.0, move_type="out_refund", reversed_entry=invoice)
+        credit_note = self._sent_invoice(
+            40.0, move_type="out_refund", reversed_entry=invoice
+        )
         # Odoo reconciles a credit note with the invoice it reverses on posting.
         self.assertEqual(invoice.amount_residual, 60.0)
-        event = self.sim.register_payment(invoice.procountor_id, 40.0, type="INVOICE_TO_INVOICE")
+        event = self.sim.register_payment(
+            invoice.procountor_id, 40.0, type="INVOICE_TO_INVOICE"
+        )
         params = self._fetch(invoice)
         self.assertIn(summary(1, 0), params["message"])
         self.assertFalse(invoice.matched_payment_ids)
         self.assertEqual(invoice.amount_residual, 60.0)
         self.assertEqual(credit_note.payment_state, "paid")
-        settlement = self.env["procountor.payment.event"].search([("event_id", "=", event["id"])])
+        settlement = self.env["procountor.payment.event"].search(
+            [("event_id", "=", event["id"])]
+        )
         self.assertRecordValues(
             settlement,
-            [{"move_id": invoice.id, "counterpart_move_id": credit_note.id,
-              "outcome": "reconciled"}],
+            [
+                {
+                    "move_id": invoice.id,
+                    "counterpart_move_id": credit_note.id,
+                    "outcome": "reconciled",
+                }
+            ],
         )
         notes = self._notes(invoice)
         self.assertEqual(len(notes), 1)
@@ -251,13 +288,17 @@ class TestPaymentSettlements(ProcountorPaymentCommon):
     def test_allocation_mirrored_on_a_credit_note_is_reconciled(self):
         invoice = self._sent_invoice(100.0)
         credit_note = self._sent_invoice(30.0, move_type="out_refund")
-        event = self.sim.register_payment(invoice.procountor_id, 30.0, type="INVOICE_TO_INVOICE")
+        event = self.sim.register_payment(
+            invoice.procountor_id, 30.0, type="INVOICE_TO_INVOICE"
+        )
         mirror = self.sim.register_payment(
             credit_note.procountor_id, -30.0, type="INVOICE_TO_INVOICE"
         )
         params = self._fetch()
-        self.assertEqual(params["message"], summary(2, 0) + "; 1 settlements without money "
-                         "noted or reconciled.")
+        self.assertEqual(
+            params["message"],
+            summary(2, 0) + "; 1 settlements without money noted or reconciled.",
+        )
         self.assertEqual(invoice.payment_state, "partial")
         self.assertEqual(invoice.amount_residual, 70.0)
         self.assertEqual(credit_note.payment_state, "paid")
@@ -267,17 +308,27 @@ class TestPaymentSettlements(ProcountorPaymentCommon):
                 [("connection_id", "=", self.connection.id)], order="event_id"
             ),
             [
-                {"event_id": event["id"], "move_id": invoice.id,
-                 "counterpart_move_id": credit_note.id, "outcome": "reconciled"},
-                {"event_id": mirror["id"], "move_id": credit_note.id,
-                 "counterpart_move_id": invoice.id, "outcome": "reconciled"},
+                {
+                    "event_id": event["id"],
+                    "move_id": invoice.id,
+                    "counterpart_move_id": credit_note.id,
+                    "outcome": "reconciled",
+                },
+                {
+                    "event_id": mirror["id"],
+                    "move_id": credit_note.id,
+                    "counterpart_move_id": invoice.id,
+                    "outcome": "reconciled",
+                },
             ],
         )
         self.assertIn("now reconciled", self._notes(invoice)[0])
 
     def test_allocation_without_known_credit_note_leaves_a_note_once(self):
         invoice = self._sent_invoice(100.0)
-        event = self.sim.register_payment(invoice.procountor_id, 30.0, type="INVOICE_TO_INVOICE")
+        event = self.sim.register_payment(
+            invoice.procountor_id, 30.0, type="INVOICE_TO_INVOICE"
+        )
         self._fetch(invoice)
         self.assertEqual(invoice.payment_state, "not_paid")
         self.assertFalse(invoice.matched_payment_ids)
@@ -330,8 +381,10 @@ class TestPaymentRuns(ProcountorPaymentCommon):
         params = self._fetch()
         self.assertEqual(params["message"], summary(1, 1) + ".")
         self.assertEqual(self._queried_ids(), [str(inside.procountor_id)])
-        self.assertEqual((early | inside | late).mapped("payment_state"),
-                         ["not_paid", "paid", "not_paid"])
+        self.assertEqual(
+            (early | inside | late).mapped("payment_state"),
+            ["not_paid", "paid", "not_paid"],
+        )
         # Invoices the user picks are checked whatever the window.
         self._fetch(early)
         self.assertEqual(early.payment_state, "paid")
@@ -373,7 +426,8 @@ class TestPaymentRuns(ProcountorPaymentCommon):
 
         self._fetch()
         self.assertEqual(
-            self._queried_ids(), [f"{paid_in_procountor.procountor_id},{still_open.procountor_id}"]
+            self._queried_ids(),
+            [f"{paid_in_procountor.procountor_id},{still_open.procountor_id}"],
         )
         self.assertEqual(paid_in_procountor.payment_state, "paid")
         params = self._fetch()
@@ -399,9 +453,13 @@ class TestPaymentRuns(ProcountorPaymentCommon):
         Import._read(second, move)
         Import._apply(second)
         Import._apply(first)
-        self.assertEqual((second.counts["created"], second.counts["duplicates"]), (1, 0))
+        self.assertEqual(
+            (second.counts["created"], second.counts["duplicates"]), (1, 0)
+        )
         self.assertEqual((first.counts["created"], first.counts["duplicates"]), (0, 1))
-        payments = self.env["account.payment"].search([("procountor_event_id", "=", event["id"])])
+        payments = self.env["account.payment"].search(
+            [("procountor_event_id", "=", event["id"])]
+        )
         self.assertEqual(len(payments), 1)
         self.assertEqual(move.amount_residual, 60.0)
 
@@ -482,7 +540,11 @@ class TestPaymentRuns(ProcountorPaymentCommon):
         with patch.object(
             type(self.connection),
             "_procountor_client_options",
-            lambda self: {"sleep": lambda seconds: None, "timeout": 10, "max_attempts": 1},
+            lambda self: {
+                "sleep": lambda seconds: None,
+                "timeout": 10,
+                "max_attempts": 1,
+            },
         ):
             self.sim.delay_next("GET", "/payments/paymentevents", seconds=11)
             params = self._fetch()
@@ -519,8 +581,12 @@ class TestPaidNotInPayment(ProcountorPaymentCommon):
 
     def test_community_invoices_end_paid_with_default_journals(self):
         # Default journals (payments go to Outstanding Receipts): still Paid.
-        line = self.env["procountor.payment.import"]._inbound_method_line(self.bank_journal)
-        self.assertNotEqual(line.payment_account_id, self.bank_journal.default_account_id)
+        line = self.env["procountor.payment.import"]._inbound_method_line(
+            self.bank_journal
+        )
+        self.assertNotEqual(
+            line.payment_account_id, self.bank_journal.default_account_id
+        )
         self.assertFalse(self.connection.payment_journal_warning)
         move = self._sent_invoice(100.0)
         self.sim.register_payment(move.procountor_id, 100.0)
@@ -554,7 +620,9 @@ class TestPaidNotInPayment(ProcountorPaymentCommon):
             self.sim.register_payment(paid.procountor_id, 100.0)
             self.sim.register_payment(cash_paid.procountor_id, 10.0, type="CASH")
             self._fetch(paid | cash_paid)
-            self.assertEqual((paid | cash_paid).mapped("payment_state"), ["paid", "paid"])
+            self.assertEqual(
+                (paid | cash_paid).mapped("payment_state"), ["paid", "paid"]
+            )
 
 
 @tagged("post_install", "-at_install")

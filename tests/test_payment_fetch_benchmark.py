@@ -10,6 +10,7 @@ PROCOUNTOR_BENCH_LATENCY (seconds) the events are first read under that
 simulated latency one request at a time and then several at once, printing
 requests per second of each.
 """
+
 import logging
 import math
 import os
@@ -26,7 +27,9 @@ _logger = logging.getLogger(__name__)
 BATCH = 500
 
 
-@tagged("post_install", "-at_install", "-standard", "procountor_benchmark_payment_fetch")
+@tagged(
+    "post_install", "-at_install", "-standard", "procountor_benchmark_payment_fetch"
+)
 class TestPaymentFetchBenchmark(ProcountorPaymentCommon):
     def _create_sent_invoices(self, count):
         """``count`` posted invoices, each with a simulator twin, marked sent.
@@ -35,8 +38,10 @@ class TestPaymentFetchBenchmark(ProcountorPaymentCommon):
         moves get their Procountor fields at creation instead of 10,000 writes.
         """
         partners = self.env["res.partner"].create(
-            [{"name": f"Benchmark Customer {index:03d}", "is_company": True}
-             for index in range(50)]
+            [
+                {"name": f"Benchmark Customer {index:03d}", "is_company": True}
+                for index in range(50)
+            ]
         )
         today = fields.Date.today()
         now = fields.Datetime.now()
@@ -46,22 +51,33 @@ class TestPaymentFetchBenchmark(ProcountorPaymentCommon):
             for index in range(start, min(start + BATCH, count)):
                 amount = float(10 + index % 990)
                 partner = partners[index % len(partners)]
-                remote = self.sim.create_invoice(self._remote_invoice_payload(
-                    partner.name, amount, self.company.currency_id.name
-                ))
-                vals_list.append({
-                    "move_type": "out_invoice",
-                    "partner_id": partner.id,
-                    "invoice_date": today,
-                    "invoice_line_ids": [Command.create(
-                        {"name": "Service", "quantity": 1, "price_unit": amount, "tax_ids": []}
-                    )],
-                    "procountor_connection_id": self.connection.id,
-                    "procountor_id": remote["id"],
-                    "procountor_state": "sent",
-                    "procountor_status": "SENT",
-                    "procountor_sent_date": now,
-                })
+                remote = self.sim.create_invoice(
+                    self._remote_invoice_payload(
+                        partner.name, amount, self.company.currency_id.name
+                    )
+                )
+                vals_list.append(
+                    {
+                        "move_type": "out_invoice",
+                        "partner_id": partner.id,
+                        "invoice_date": today,
+                        "invoice_line_ids": [
+                            Command.create(
+                                {
+                                    "name": "Service",
+                                    "quantity": 1,
+                                    "price_unit": amount,
+                                    "tax_ids": [],
+                                }
+                            )
+                        ],
+                        "procountor_connection_id": self.connection.id,
+                        "procountor_id": remote["id"],
+                        "procountor_state": "sent",
+                        "procountor_status": "SENT",
+                        "procountor_sent_date": now,
+                    }
+                )
             # As the connector itself: users may not set its fields by hand.
             batch = self.env["account.move"].sudo().create(vals_list).sudo(False)
             batch.action_post()
@@ -75,18 +91,26 @@ class TestPaymentFetchBenchmark(ProcountorPaymentCommon):
         the invoices just paid through Procountor (same partners, amounts and
         database). Returns seconds and SQL queries per payment."""
         today = fields.Date.today()
-        twins = self.env["account.move"].create([
-            {
-                "move_type": "out_invoice",
-                "partner_id": move.partner_id.id,
-                "invoice_date": today,
-                "invoice_line_ids": [Command.create(
-                    {"name": "Service", "quantity": 1, "price_unit": amounts[move.id],
-                     "tax_ids": []}
-                )],
-            }
-            for move in paid
-        ])
+        twins = self.env["account.move"].create(
+            [
+                {
+                    "move_type": "out_invoice",
+                    "partner_id": move.partner_id.id,
+                    "invoice_date": today,
+                    "invoice_line_ids": [
+                        Command.create(
+                            {
+                                "name": "Service",
+                                "quantity": 1,
+                                "price_unit": amounts[move.id],
+                                "tax_ids": [],
+                            }
+                        )
+                    ],
+                }
+                for move in paid
+            ]
+        )
         twins.action_post()
         self.env.flush_all()
         self.env.invalidate_all()
@@ -123,7 +147,11 @@ class TestPaymentFetchBenchmark(ProcountorPaymentCommon):
                 _logger.info(
                     "PROCOUNTOR BENCHMARK payment_fetch read at %.0f ms latency, %s in "
                     "flight: %s requests in %.2f s = %.1f requests/s",
-                    latency * 1000, concurrency, calls, seconds, calls / seconds,
+                    latency * 1000,
+                    concurrency,
+                    calls,
+                    seconds,
+                    calls / seconds,
                 )
         finally:
             client.concurrency = default
@@ -165,7 +193,7 @@ class TestPaymentFetchBenchmark(ProcountorPaymentCommon):
         event_calls = sum(1 for r in requests if r["path"] == "/payments/paymentevents")
         other_calls = len(requests) - event_calls
         # ceil(N/200) calls plus one per extra page of results (API_NOTES §3.4).
-        chunks = [candidates[i:i + 200] for i in range(0, len(candidates), 200)]
+        chunks = [candidates[i : i + 200] for i in range(0, len(candidates), 200)]
         paid_ids = set(paid.ids)
         target = sum(
             max(1, math.ceil(sum(1 for move in chunk if move.id in paid_ids) / 200))
@@ -177,23 +205,31 @@ class TestPaymentFetchBenchmark(ProcountorPaymentCommon):
         self.assertEqual(counts["errors"], 0)
         self.assertLessEqual(event_calls, target)
         self.assertEqual(set(paid.mapped("payment_state")), {"paid"})
-        self.assertEqual(self.env["account.payment"].search_count(
-            [("procountor_connection_id", "=", connection.id)]), len(paid))
+        self.assertEqual(
+            self.env["account.payment"].search_count(
+                [("procountor_connection_id", "=", connection.id)]
+            ),
+            len(paid),
+        )
 
         created = counts["created"]
         odoo_seconds, odoo_queries = self._odoo_register_payments(paid, amounts)
         ours_ms = 1000 * apply_seconds / created
         ours_queries = (queries - queries_read) / created
         for line in (
-            f"invoices={count} with_new_payments={len(paid)} setup_s={setup_seconds:.1f}",
+            f"invoices={count} with_new_payments={len(paid)} "
+            f"setup_s={setup_seconds:.1f}",
             f"api_calls={event_calls} (+{other_calls} token/other) target<={target} "
             f"(ceil(N/200)={math.ceil(count / 200)}) vs one_call_per_invoice={count}",
-            f"wall_s={total_seconds:.1f} read_s={read_seconds:.1f} apply_s={apply_seconds:.1f}",
-            f"payments_created={created} ms_per_payment={1000 * apply_seconds / created:.1f}",
+            f"wall_s={total_seconds:.1f} read_s={read_seconds:.1f} "
+            f"apply_s={apply_seconds:.1f}",
+            f"payments_created={created} "
+            f"ms_per_payment={1000 * apply_seconds / created:.1f}",
             f"sql_queries={queries} (read={queries_read}, "
             f"per_payment={(queries - queries_read) / created:.1f})",
             f"odoo_register_payment (one wizard per invoice, same invoices) "
-            f"ms_per_payment={1000 * odoo_seconds:.1f} queries_per_payment={odoo_queries:.1f}",
+            f"ms_per_payment={1000 * odoo_seconds:.1f} "
+            f"queries_per_payment={odoo_queries:.1f}",
             f"ratio ours/odoo: time={ours_ms / (1000 * odoo_seconds):.2f} "
             f"queries={ours_queries / odoo_queries:.2f}",
         ):

@@ -2,6 +2,7 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 """Where a payment fetch starts: invoice and connection buttons, the list
 action, the schedule, and who may start it."""
+
 import logging
 
 from odoo import Command
@@ -22,7 +23,9 @@ class TestPaymentEntryPoints(ProcountorPaymentCommon):
         params = self._fetch(move, user=self.billing_user)
         self.assertEqual(params["message"], summary(1, 1) + ".")
         self.assertEqual(move.payment_state, "paid")
-        self.assertEqual(params["next"], {"type": "ir.actions.client", "tag": "soft_reload"})
+        self.assertEqual(
+            params["next"], {"type": "ir.actions.client", "tag": "soft_reload"}
+        )
 
     def test_list_action_on_selected_invoices(self):
         first = self._sent_invoice(100.0)
@@ -31,14 +34,23 @@ class TestPaymentEntryPoints(ProcountorPaymentCommon):
         not_sent.action_post()
         self.sim.register_payment(first.procountor_id, 100.0)
         self.sim.register_payment(second.procountor_id, 50.0)
-        action = self.env.ref("procountor_connector.account_move_action_procountor_fetch_payments")
+        action = self.env.ref(
+            "procountor_connector.account_move_action_procountor_fetch_payments"
+        )
         selection = first | second | not_sent
-        result = action.with_user(self.billing_user).with_context(
-            active_model="account.move", active_ids=selection.ids, active_id=first.id
-        ).run()
+        result = (
+            action.with_user(self.billing_user)
+            .with_context(
+                active_model="account.move",
+                active_ids=selection.ids,
+                active_id=first.id,
+            )
+            .run()
+        )
         self.assertEqual(
             result["params"]["message"],
-            summary(2, 2) + ".\n1 selected invoices were skipped: not sent to Procountor "
+            summary(2, 2)
+            + ".\n1 selected invoices were skipped: not sent to Procountor "
             "or already paid.",
         )
         self.assertEqual((first | second).mapped("payment_state"), ["paid", "partial"])
@@ -76,8 +88,10 @@ class TestPaymentEntryPoints(ProcountorPaymentCommon):
         job.active = True
         self.assertEqual(job.sudo().cron_id, cron)
         self.assertTrue(cron.active)
-        crons = self.env["ir.cron"].with_context(active_test=False).search(
-            [("code", "like", f"model.browse({job.id})._cron_run")]
+        crons = (
+            self.env["ir.cron"]
+            .with_context(active_test=False)
+            .search([("code", "like", f"model.browse({job.id})._cron_run")])
         )
         self.assertEqual(crons, cron)
 
@@ -93,14 +107,19 @@ class TestPaymentEntryPoints(ProcountorPaymentCommon):
             {
                 "job_ids": [
                     Command.create(
-                        {"kind": "payments", "interval_number": 2, "interval_type": "days"}
+                        {
+                            "kind": "payments",
+                            "interval_number": 2,
+                            "interval_type": "days",
+                        }
                     )
                 ],
             }
         )
         cron = self.connection.job_ids.cron_id
-        self.assertEqual((cron.active, cron.interval_number, cron.interval_type),
-                         (True, 2, "days"))
+        self.assertEqual(
+            (cron.active, cron.interval_number, cron.interval_type), (True, 2, "days")
+        )
 
     def test_scheduled_run_imports_and_logs_counts(self):
         move = self._sent_invoice(100.0)
@@ -118,7 +137,9 @@ class TestPaymentEntryPoints(ProcountorPaymentCommon):
             "checked, 1 payments created, 0 duplicates skipped, 0 errors",
             logs.output[-1],
         )
-        self.assertEqual(self.connection.payment_last_fetch_message, summary(1, 1) + ".")
+        self.assertEqual(
+            self.connection.payment_last_fetch_message, summary(1, 1) + "."
+        )
         # The next scheduled run finds nothing left to ask.
         cron.method_direct_trigger()
         self.assertEqual(self.sim.count("GET", "/payments/paymentevents"), 1)
@@ -138,7 +159,9 @@ class TestPaymentAccess(ProcountorPaymentCommon):
         move = self._sent_invoice(100.0)
         self.sim.register_payment(move.procountor_id, 100.0)
         employee = new_test_user(
-            self.env, login="procountor_employee", groups="base.group_user",
+            self.env,
+            login="procountor_employee",
+            groups="base.group_user",
             company_id=self.company.id,
         )
         with self.assertRaises(AccessError):

@@ -25,7 +25,11 @@ class BenchmarkMixin:
     def _measure(self, name, phase, function):
         """Run ``function`` (flushing what it leaves pending) and log its cost."""
         cr = self.env.cr
-        queries, calls, started = cr.sql_log_count, self.sim.count(), time.perf_counter()
+        queries, calls, started = (
+            cr.sql_log_count,
+            self.sim.count(),
+            time.perf_counter(),
+        )
         result = function()
         self.env.flush_all()
         elapsed = time.perf_counter() - started
@@ -40,7 +44,9 @@ class BenchmarkMixin:
         return result
 
 
-@tagged("post_install", "-at_install", "-standard", "procountor_benchmark_partner_import")
+@tagged(
+    "post_install", "-at_install", "-standard", "procountor_benchmark_partner_import"
+)
 class BenchmarkPartnerImport(BenchmarkMixin, ProcountorRegistersCommon):
     def test_partner_import(self):
         customers = self.sim.seed_customers(RECORDS)
@@ -71,18 +77,25 @@ class BenchmarkPartnerImport(BenchmarkMixin, ProcountorRegistersCommon):
         # The three customers the simulator starts with come on top.
         self.assertEqual(len(mains), RECORDS + 3)
         self.assertEqual(mains.mapped("result").count("updated"), MATCHING)
-        self.assertEqual(mains.mapped("result").count("created"), RECORDS + 3 - MATCHING)
+        self.assertEqual(
+            mains.mapped("result").count("created"), RECORDS + 3 - MATCHING
+        )
         self.assertFalse(wizard.line_ids.filtered(lambda line: line.result == "failed"))
         _logger.info("PROCOUNTOR BENCHMARK partner_import summary: %s", wizard.summary)
 
 
-@tagged("post_install", "-at_install", "-standard", "procountor_benchmark_product_import")
+@tagged(
+    "post_install", "-at_install", "-standard", "procountor_benchmark_product_import"
+)
 class BenchmarkProductImport(BenchmarkMixin, ProcountorRegistersCommon):
     def test_product_import(self):
         products = self.sim.seed_products(RECORDS)
         self.env["product.product"].create(
             [
-                {"name": f"{remote['name']} (Odoo)", "default_code": remote["code"].lower()}
+                {
+                    "name": f"{remote['name']} (Odoo)",
+                    "default_code": remote["code"].lower(),
+                }
                 for remote in products[4::5]
             ]
         )

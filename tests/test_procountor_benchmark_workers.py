@@ -18,6 +18,7 @@ them: run it on a throwaway database, as ``make benchmark`` does.
 PROCOUNTOR_BENCH_INVOICES sets the invoices per process (default 100),
 PROCOUNTOR_BENCH_LATENCY the simulated latency (default 0.02 s).
 """
+
 import json
 import logging
 import os
@@ -44,7 +45,8 @@ ids = json.loads(os.environ["BENCH_IDS"])
 if os.environ.get("BENCH_LOCAL"):
     # The former behaviour, for comparison: each process counts alone.
     from odoo.addons.procountor_connector.procountor_api import LocalThrottle
-    connection = env["procountor.connection"].browse(int(os.environ["BENCH_CONNECTION"]))
+    connection_id = int(os.environ["BENCH_CONNECTION"])
+    connection = env["procountor.connection"].browse(connection_id)
     connection._procountor_client().throttle = LocalThrottle(20)
 open(os.environ["BENCH_READY"], "w").close()
 while not os.path.exists(os.environ["BENCH_GO"]):
@@ -68,7 +70,8 @@ else:
         move._procountor_unlock()
         move._procountor_commit()
     for start in range(0, len(moves), 20):
-        locked = moves[start:start + 20].filtered(lambda move: move._procountor_try_lock())
+        batch = moves[start:start + 20]
+        locked = batch.filtered(lambda move: move._procountor_try_lock())
         env.cr.commit()
         locked.invalidate_recordset()
         due = locked.filtered(lambda move: move.procountor_state == "to_send")
@@ -93,12 +96,15 @@ class BenchmarkTwoWorkers(ProcountorCommon):
             env = self._committed_env(cr)
             company = env.ref("base.main_company")
             finland = env.ref("base.fi")
-            company.write({"country_id": finland.id, "account_fiscal_country_id": finland.id})
+            company.write(
+                {"country_id": finland.id, "account_fiscal_country_id": finland.id}
+            )
             # A new connection each round: the reset simulator reuses ids.
             connection = env["procountor.connection"].create(
                 {
                     **self._connection_values(
-                        name=f"Benchmark workers {time.time()}", company_id=company.id),
+                        name=f"Benchmark workers {time.time()}", company_id=company.id
+                    ),
                     "approve_after_create": True,
                     "send_after_approve": True,
                 }
@@ -106,7 +112,10 @@ class BenchmarkTwoWorkers(ProcountorCommon):
             company.procountor_connection_id = connection
             connection._procountor_store_vat_settings(self.sim.vats_default, {})
             bank = env["res.partner.bank"].search(
-                [("acc_number", "=", DEFAULT_IBAN), ("partner_id", "=", company.partner_id.id)]
+                [
+                    ("acc_number", "=", DEFAULT_IBAN),
+                    ("partner_id", "=", company.partner_id.id),
+                ]
             ) or env["res.partner.bank"].create(
                 {"acc_number": DEFAULT_IBAN, "partner_id": company.partner_id.id}
             )
@@ -115,7 +124,8 @@ class BenchmarkTwoWorkers(ProcountorCommon):
             with connection._procountor_api() as client:
                 connection._procountor_store_ibans(client)
             tax = env["account.tax"].search(
-                [("company_id", "=", company.id), ("name", "=", "Benchmark VAT 25.5%")], limit=1
+                [("company_id", "=", company.id), ("name", "=", "Benchmark VAT 25.5%")],
+                limit=1,
             )
             if not tax:
                 group = env["account.tax.group"].create(
@@ -133,34 +143,54 @@ class BenchmarkTwoWorkers(ProcountorCommon):
                     }
                 )
             customer = env["res.partner"].create(
-                {"name": "Benchmark Asiakas Oy", "is_company": True, "company_registry": "2345678-0",
-                 "country_id": finland.id, "street": "Mannerheimintie 1", "zip": "00100",
-                 "city": "Helsinki", "email": "laskut@asiakas.example", "lang": "en_US"}
+                {
+                    "name": "Benchmark Asiakas Oy",
+                    "is_company": True,
+                    "company_registry": "2345678-0",
+                    "country_id": finland.id,
+                    "street": "Mannerheimintie 1",
+                    "zip": "00100",
+                    "city": "Helsinki",
+                    "email": "laskut@asiakas.example",
+                    "lang": "en_US",
+                }
             )
             product = env["product.product"].create(
-                {"name": "Benchmark Consulting", "default_code": "BENCH-CONS"})
-            remote_customer = self.sim.add_partner("Benchmark Asiakas Oy", identifier="2345678-0")
+                {"name": "Benchmark Consulting", "default_code": "BENCH-CONS"}
+            )
+            remote_customer = self.sim.add_partner(
+                "Benchmark Asiakas Oy", identifier="2345678-0"
+            )
             customer._procountor_set_id(connection, remote_customer["id"])
-            remote_product = self.sim.add_product("Benchmark Consulting", code="BENCH-CONS")
+            remote_product = self.sim.add_product(
+                "Benchmark Consulting", code="BENCH-CONS"
+            )
             product._procountor_set_id(connection, remote_product["id"])
-            moves = env["account.move"].with_company(company).create(
-                [
-                    {
-                        "move_type": "out_invoice",
-                        "company_id": company.id,
-                        "partner_id": customer.id,
-                        "partner_bank_id": bank.id,
-                        "invoice_date": "2026-11-20",
-                        "invoice_line_ids": [
-                            Command.create(
-                                {"product_id": product.id, "quantity": 1 + index % 5,
-                                 "price_unit": 10.0 + index % 97,
-                                 "tax_ids": [Command.set(tax.ids)]}
-                            )
-                        ],
-                    }
-                    for index in range(2 * count)
-                ]
+            moves = (
+                env["account.move"]
+                .with_company(company)
+                .create(
+                    [
+                        {
+                            "move_type": "out_invoice",
+                            "company_id": company.id,
+                            "partner_id": customer.id,
+                            "partner_bank_id": bank.id,
+                            "invoice_date": "2026-11-20",
+                            "invoice_line_ids": [
+                                Command.create(
+                                    {
+                                        "product_id": product.id,
+                                        "quantity": 1 + index % 5,
+                                        "price_unit": 10.0 + index % 97,
+                                        "tax_ids": [Command.set(tax.ids)],
+                                    }
+                                )
+                            ],
+                        }
+                        for index in range(2 * count)
+                    ]
+                )
             )
             moves.action_post()
             moves._procountor_queue()
@@ -170,11 +200,24 @@ class BenchmarkTwoWorkers(ProcountorCommon):
             return connection.id, (moves.ids[:count], moves.ids[count:])
 
     def _odoo_command(self):
-        command = [sys.executable, "-m", "odoo", "shell", "--no-http", "-d", self.env.cr.dbname,
-                   "--log-level=warn"]
-        flags = {"db_host": "--db_host", "db_port": "--db_port", "db_user": "--db_user",
-                 "db_password": "--db_password", "addons_path": "--addons-path",
-                 "data_dir": "--data-dir"}
+        command = [
+            sys.executable,
+            "-m",
+            "odoo",
+            "shell",
+            "--no-http",
+            "-d",
+            self.env.cr.dbname,
+            "--log-level=warn",
+        ]
+        flags = {
+            "db_host": "--db_host",
+            "db_port": "--db_port",
+            "db_user": "--db_user",
+            "db_password": "--db_password",
+            "addons_path": "--addons-path",
+            "data_dir": "--data-dir",
+        }
         for option, flag in flags.items():
             value = config.get(option)
             if value:
@@ -191,18 +234,28 @@ class BenchmarkTwoWorkers(ProcountorCommon):
             workers = []
             for index, ids in enumerate(queues):
                 ready = os.path.join(folder, f"ready{index}")
-                env = {**os.environ, "BENCH_IDS": json.dumps(ids), "BENCH_READY": ready,
-                       "BENCH_GO": go, "BENCH_CONNECTION": str(connection_id),
-                       "BENCH_LOCAL": "" if shared else "1"}
+                env = {
+                    **os.environ,
+                    "BENCH_IDS": json.dumps(ids),
+                    "BENCH_READY": ready,
+                    "BENCH_GO": go,
+                    "BENCH_CONNECTION": str(connection_id),
+                    "BENCH_LOCAL": "" if shared else "1",
+                }
                 script = os.path.join(folder, f"worker{index}.py")
                 with open(script, "w", encoding="utf-8") as handle:
                     handle.write(WORKER)
                 output = os.path.join(folder, f"out{index}")
-                with open(script, encoding="utf-8") as stdin, \
-                        open(output, "w", encoding="utf-8") as stdout:
+                with (
+                    open(script, encoding="utf-8") as stdin,
+                    open(output, "w", encoding="utf-8") as stdout,
+                ):
                     process = subprocess.Popen(
-                        self._odoo_command(), stdin=stdin, stdout=stdout,
-                        stderr=subprocess.STDOUT, env=env,
+                        self._odoo_command(),
+                        stdin=stdin,
+                        stdout=stdout,
+                        stderr=subprocess.STDOUT,
+                        env=env,
                     )
                 workers.append((process, ready, output))
                 # A failed round must not leave a worker waiting for the start.
@@ -225,30 +278,43 @@ class BenchmarkTwoWorkers(ProcountorCommon):
                 with open(output, encoding="utf-8") as handle:
                     out = handle.read()
                 serialization_failures += out.count("could not serialize access")
-                lines = [line for line in out.splitlines() if line.startswith("BENCH-RESULT ")]
+                lines = [
+                    line
+                    for line in out.splitlines()
+                    if line.startswith("BENCH-RESULT ")
+                ]
                 self.assertTrue(lines, f"a worker failed: {out[-3000:]}")
                 results.append(json.loads(lines[-1].split(" ", 1)[1]))
             wall = time.perf_counter() - started
         requests = self.sim.requests[before:]
         with self.registry.cursor() as cr:
             env = self._committed_env(cr)
-            states = set(env["account.move"].browse(queues[0] + queues[1]).mapped(
-                "procountor_state"))
+            states = set(
+                env["account.move"]
+                .browse(queues[0] + queues[1])
+                .mapped("procountor_state")
+            )
         self.assertEqual(states, {"sent"})
         self.assertEqual(self.sim.count("PUT", "/invoices/*/send"), 2 * count)
-        self.assertEqual(serialization_failures, 0, "the processes wrote a row both use")
+        self.assertEqual(
+            serialization_failures, 0, "the processes wrote a row both use"
+        )
         statuses = [r["status"] for r in requests]
         peak = peak_per_second([r["time"] for r in requests])
         per_process = ", ".join(f"{r['count'] / r['wall']:.2f}" for r in results)
-        label = (f"{'shared' if shared else 'per-process'} throttle, "
-                 f"simulator limit {'on' if rate_limit else 'off'}")
+        label = (
+            f"{'shared' if shared else 'per-process'} throttle, "
+            f"simulator limit {'on' if rate_limit else 'off'}"
+        )
         for line in (
-            f"{label}: 2 processes x {count} invoices, latency {self.sim.latency * 1000:.0f} ms",
+            f"{label}: 2 processes x {count} invoices, latency "
+            f"{self.sim.latency * 1000:.0f} ms",
             f"{label}: {len(requests)} requests in {wall:.1f} s "
-            f"({len(requests) / wall:.1f} requests/s, {2 * count / wall:.2f} invoices/s); "
-            f"per process {per_process} invoices/s",
-            f"{label}: peak {peak} requests in one second, {statuses.count(429)} answered 429, "
-            f"{serialization_failures} serialization failures logged by the processes",
+            f"({len(requests) / wall:.1f} requests/s, {2 * count / wall:.2f} "
+            f"invoices/s); per process {per_process} invoices/s",
+            f"{label}: peak {peak} requests in one second, {statuses.count(429)} "
+            f"answered 429, {serialization_failures} serialization failures logged by "
+            "the processes",
         ):
             _logger.info("PROCOUNTOR BENCHMARK workers: %s", line)
         return peak, statuses.count(429)

@@ -40,7 +40,9 @@ class BenchmarkBillImport(ProcountorBillCommon):
         def create(records, vals_list):
             vals_list = vals_list if isinstance(vals_list, list) else [vals_list]
             captured.extend(
-                copy.deepcopy(vals) for vals in vals_list if vals.get("procountor_bill_id")
+                copy.deepcopy(vals)
+                for vals in vals_list
+                if vals.get("procountor_bill_id")
             )
             return original(records, vals_list)
 
@@ -57,16 +59,20 @@ class BenchmarkBillImport(ProcountorBillCommon):
             started = time.perf_counter()
             moves = self.env["account.move"]
             for start in range(0, len(move_values), size):
-                moves |= moves.create(copy.deepcopy(move_values[start:start + size]))
+                moves |= moves.create(copy.deepcopy(move_values[start : start + size]))
                 self.env.flush_all()
             seconds = time.perf_counter() - started
             queries = self.env.cr.sql_log_count - queries
             self.assertEqual(len(moves), len(move_values))
             savepoint.close(rollback=True)
         _logger.info(
-            "PROCOUNTOR BENCHMARK bill_import native: %s bills by account.move.create of %s "
-            "at a time in %.1f s = %.0f ms/bill; %s SQL queries = %.1f/bill",
-            len(move_values), size, seconds, 1000 * seconds / len(move_values), queries,
+            "PROCOUNTOR BENCHMARK bill_import native: %s bills by account.move.create "
+            "of %s at a time in %.1f s = %.0f ms/bill; %s SQL queries = %.1f/bill",
+            len(move_values),
+            size,
+            seconds,
+            1000 * seconds / len(move_values),
+            queries,
             queries / len(move_values),
         )
         return seconds, queries
@@ -74,7 +80,9 @@ class BenchmarkBillImport(ProcountorBillCommon):
     def _measure(self, label, bills):
         queries = self.env.cr.sql_log_count
         calls = self.sim.count()
-        profile = cProfile.Profile() if os.environ.get("PROCOUNTOR_BENCH_PROFILE") else None
+        profile = (
+            cProfile.Profile() if os.environ.get("PROCOUNTOR_BENCH_PROFILE") else None
+        )
         started = time.perf_counter()
         if profile:
             profile.enable()
@@ -86,20 +94,33 @@ class BenchmarkBillImport(ProcountorBillCommon):
         if profile:
             out = io.StringIO()
             pstats.Stats(profile, stream=out).sort_stats("cumulative").print_stats(45)
-            _logger.info("PROCOUNTOR BENCHMARK bill_import %s profile:\n%s", label, out.getvalue())
+            _logger.info(
+                "PROCOUNTOR BENCHMARK bill_import %s profile:\n%s",
+                label,
+                out.getvalue(),
+            )
         queries = self.env.cr.sql_log_count - queries
         calls = self.sim.count() - calls
         _logger.info(
-            "PROCOUNTOR BENCHMARK bill_import %s: %s bills (%s imported, %s skipped) in "
-            "%.1f s = %.0f ms/bill; %s SQL queries = %.0f/bill; %s API calls",
-            label, bills, run.imported, run.skipped, seconds, 1000 * seconds / bills,
-            queries, queries / bills, calls,
+            "PROCOUNTOR BENCHMARK bill_import %s: %s bills (%s imported, %s skipped) "
+            "in %.1f s = %.0f ms/bill; %s SQL queries = %.0f/bill; %s API calls",
+            label,
+            bills,
+            run.imported,
+            run.skipped,
+            seconds,
+            1000 * seconds / bills,
+            queries,
+            queries / bills,
+            calls,
         )
         run.seconds, run.queries = seconds, queries
         return run
 
     def test_import_then_rerun(self):
-        project = next(d for d in self.sim.store.dimensions.values() if d["name"] == "Project")
+        project = next(
+            d for d in self.sim.store.dimensions.values() if d["name"] == "Project"
+        )
         suppliers = [self._supplier(f"Toimittaja {n:03d} Oy") for n in range(SUPPLIERS)]
         for n in range(BILLS):
             self.sim.add_purchase_invoice(
@@ -108,12 +129,25 @@ class BenchmarkBillImport(ProcountorBillCommon):
                 with_attachment=n % 4 == 0,
                 rows=[
                     {"product": "Rent", "unitPrice": 1000 + n, "account": "6800"},
-                    {"product": "Paper", "quantity": 3, "unitPrice": 10.15, "vatPercent": 14,
-                     "account": "4000"},
-                    {"product": "Subcontracting", "unitPrice": 250, "account": "4000",
-                     "dimensionItemValues": [{"dimensionId": project["id"],
-                                              "itemId": project["items"][0]["id"],
-                                              "value": 250}]},
+                    {
+                        "product": "Paper",
+                        "quantity": 3,
+                        "unitPrice": 10.15,
+                        "vatPercent": 14,
+                        "account": "4000",
+                    },
+                    {
+                        "product": "Subcontracting",
+                        "unitPrice": 250,
+                        "account": "4000",
+                        "dimensionItemValues": [
+                            {
+                                "dimensionId": project["id"],
+                                "itemId": project["items"][0]["id"],
+                                "value": 250,
+                            }
+                        ],
+                    },
                 ],
             )
         # A first run rolled back warms the caches for both measurements, as
@@ -134,14 +168,20 @@ class BenchmarkBillImport(ProcountorBillCommon):
         for size in (BILLS, CREATE_BATCH_SIZE):
             seconds, queries = self._measure_native(move_values, size)
             _logger.info(
-                "PROCOUNTOR BENCHMARK bill_import connector/native (%s at a time): %.2f x the "
-                "time per bill (%.0f vs %.0f ms), %.2f x the queries per bill (%.1f vs %.1f); "
-                "target <= 1.2 x the time",
-                size, first.seconds / seconds, 1000 * first.seconds / BILLS,
-                1000 * seconds / BILLS, first.queries / queries, first.queries / BILLS,
+                "PROCOUNTOR BENCHMARK bill_import connector/native (%s at a time): "
+                "%.2f x the time per bill (%.0f vs %.0f ms), %.2f x the queries per "
+                "bill (%.1f vs %.1f); target <= 1.2 x the time",
+                size,
+                first.seconds / seconds,
+                1000 * first.seconds / BILLS,
+                1000 * seconds / BILLS,
+                first.queries / queries,
+                first.queries / BILLS,
                 queries / BILLS,
             )
         # Everything listed again, as after a change of the start date.
-        self.bill_connection.write({"bill_invoice_version": False, "bill_receipt_version": False})
+        self.bill_connection.write(
+            {"bill_invoice_version": False, "bill_receipt_version": False}
+        )
         again = self._measure("rerun", BILLS)
         self.assertEqual((again.imported, again.skipped), (0, BILLS))

@@ -22,9 +22,7 @@ BILL_READINGS = (
     "purchase_vat_rounding",
 )
 
-UNAVAILABLE = (
-    "Connection Procountor Bills: Procountor is temporarily unavailable; try again later."
-)
+UNAVAILABLE = "Connection Procountor Bills: Procountor is temporarily unavailable; try again later."
 
 
 @tagged("post_install", "-at_install")
@@ -35,14 +33,22 @@ class TestBillImport(ProcountorBillCommon):
             self.sim.add_purchase_invoice(supplier, self.day, status=status)[0]["id"]
             for status in bills.ACCEPTED_STATUSES
         }
-        for status in ("UNFINISHED", "RECEIVED", "VERIFIED", "PAYMENT_DENIED", "INVALIDATED"):
+        for status in (
+            "UNFINISHED",
+            "RECEIVED",
+            "VERIFIED",
+            "PAYMENT_DENIED",
+            "INVALIDATED",
+        ):
             self.sim.add_purchase_invoice(supplier, self.day, status=status)
 
         run = self._run()
 
         self.assertEqual(set(self._bills().mapped("procountor_bill_id")), accepted)
         self.assertEqual(run.imported, 6)
-        self.assertEqual(self.bill_connection.bill_last_summary, self._summary(imported=6))
+        self.assertEqual(
+            self.bill_connection.bill_last_summary, self._summary(imported=6)
+        )
         self.assertTrue(self.bill_connection.bill_last_fetch)
         # One listing each of invoices and receipts, then one batch GET each.
         self.assertEqual(self.sim.count("GET", "/invoices"), 1)
@@ -64,10 +70,20 @@ class TestBillImport(ProcountorBillCommon):
             reference="",
             with_attachment=True,
             rows=[
-                {"product": "Office rent", "unitPrice": 1000, "vatPercent": 25.5,
-                 "account": "6800"},
-                {"product": "Paper", "quantity": 3, "unitPrice": 10.15, "vatPercent": 14,
-                 "account": "4000", "description": "Printer paper"},
+                {
+                    "product": "Office rent",
+                    "unitPrice": 1000,
+                    "vatPercent": 25.5,
+                    "account": "6800",
+                },
+                {
+                    "product": "Paper",
+                    "quantity": 3,
+                    "unitPrice": 10.15,
+                    "vatPercent": 14,
+                    "account": "4000",
+                    "description": "Printer paper",
+                },
             ],
         )
 
@@ -97,20 +113,32 @@ class TestBillImport(ProcountorBillCommon):
                 }
             ],
         )
-        self.assertEqual(move.amount_total, invoice["invoiceSumInfo"][0]["invoiceSumTotal"])
+        self.assertEqual(
+            move.amount_total, invoice["invoiceSumInfo"][0]["invoiceSumTotal"]
+        )
         self.assertRecordValues(
             move.invoice_line_ids,
             [
-                {"name": "Office rent", "account_id": self.accounts["6800"].id,
-                 "price_subtotal": 1000.0, "tax_ids": self.tax_255.ids},
-                {"name": "Printer paper", "account_id": self.accounts["4000"].id,
-                 "price_subtotal": 30.45, "tax_ids": self.tax_14.ids},
+                {
+                    "name": "Office rent",
+                    "account_id": self.accounts["6800"].id,
+                    "price_subtotal": 1000.0,
+                    "tax_ids": self.tax_255.ids,
+                },
+                {
+                    "name": "Printer paper",
+                    "account_id": self.accounts["4000"].id,
+                    "price_subtotal": 30.45,
+                    "tax_ids": self.tax_14.ids,
+                },
             ],
         )
         attachment = self.env["ir.attachment"].search(
             [("res_model", "=", "account.move"), ("res_id", "=", move.id)]
         )
-        self.assertEqual(attachment.name, f"purchase_invoice_{invoice['invoiceNumber']}.pdf")
+        self.assertEqual(
+            attachment.name, f"purchase_invoice_{invoice['invoiceNumber']}.pdf"
+        )
         self.assertEqual(attachment.raw, SAMPLE_PDF)
         self.assertEqual(attachment.mimetype, "application/pdf")
         self.assertEqual(move.message_main_attachment_id, attachment)
@@ -132,16 +160,28 @@ class TestBillImport(ProcountorBillCommon):
         invoice, _receipt = self.sim.add_purchase_invoice(
             self._supplier(),
             self.day,
-            rows=[{"product": "Returned chairs", "quantity": -2, "unitPrice": 50,
-                   "account": "4000"}],
+            rows=[
+                {
+                    "product": "Returned chairs",
+                    "quantity": -2,
+                    "unitPrice": 50,
+                    "account": "4000",
+                }
+            ],
         )
         self.assertEqual(invoice["invoiceSumInfo"][0]["invoiceSumTotal"], -125.5)
         self._run()
         move = self._bills()
         self.assertRecordValues(
             move,
-            [{"move_type": "in_refund", "amount_untaxed": 100.0, "amount_tax": 25.5,
-              "amount_total": 125.5}],
+            [
+                {
+                    "move_type": "in_refund",
+                    "amount_untaxed": 100.0,
+                    "amount_tax": 25.5,
+                    "amount_total": 125.5,
+                }
+            ],
         )
         self.assertEqual(move.invoice_line_ids.price_unit, 100.0)
         self.assertEqual(move.invoice_line_ids.tax_ids, self.tax_255)
@@ -155,37 +195,61 @@ class TestBillImport(ProcountorBillCommon):
             rows=[{"product": "Licences", "unitPrice": 250, "account": "4000"}],
         )
         in_euros = invoice["invoiceSumInfo"][1]
-        self.assertEqual((in_euros["excludingVatTotal"], in_euros["invoiceSumTotal"]),
-                         (200.0, 251.0))
+        self.assertEqual(
+            (in_euros["excludingVatTotal"], in_euros["invoiceSumTotal"]), (200.0, 251.0)
+        )
         self._run()
         move = self._bills()
         self.assertRecordValues(
             move,
-            [{"currency_id": self.env.ref("base.USD").id, "invoice_currency_rate": 1.25,
-              "amount_untaxed": 250.0, "amount_tax": 63.75, "amount_total": 313.75}],
+            [
+                {
+                    "currency_id": self.env.ref("base.USD").id,
+                    "invoice_currency_rate": 1.25,
+                    "amount_untaxed": 250.0,
+                    "amount_tax": 63.75,
+                    "amount_total": 313.75,
+                }
+            ],
         )
         self.assertEqual(move.invoice_line_ids.balance, 200.0)
         self.assertEqual(abs(move.amount_total_signed), 251.0)
 
     def test_dimensions_become_analytic_distribution(self):
-        project = next(d for d in self.sim.store.dimensions.values() if d["name"] == "Project")
+        project = next(
+            d for d in self.sim.store.dimensions.values() if d["name"] == "Project"
+        )
         p100, p200 = project["items"]
         self.sim.add_purchase_invoice(
             self._supplier(),
             self.day,
             rows=[
-                {"product": "Subcontracting", "unitPrice": 500, "account": "4000",
-                 "dimensionItemValues": [
-                     {"dimensionId": project["id"], "itemId": p100["id"], "value": 300},
-                     {"dimensionId": project["id"], "itemId": p200["id"], "value": 200},
-                 ]},
+                {
+                    "product": "Subcontracting",
+                    "unitPrice": 500,
+                    "account": "4000",
+                    "dimensionItemValues": [
+                        {
+                            "dimensionId": project["id"],
+                            "itemId": p100["id"],
+                            "value": 300,
+                        },
+                        {
+                            "dimensionId": project["id"],
+                            "itemId": p200["id"],
+                            "value": 200,
+                        },
+                    ],
+                },
                 {"product": "Travel", "unitPrice": 80, "account": "7680"},
             ],
         )
         self._run()
         lines = self._bills().invoice_line_ids
         # P200 has no analytic account of that name: that share stays unassigned.
-        self.assertEqual(lines[0].analytic_distribution, {str(self.analytic_p100.id): 60.0})
+        self.assertEqual(
+            lines[0].analytic_distribution, {str(self.analytic_p100.id): 60.0}
+        )
         self.assertFalse(lines[1].analytic_distribution)
         self.assertEqual(self.sim.count("GET", "/dimensions"), 1)
 
@@ -236,9 +300,15 @@ class TestBillSupplier(ProcountorBillCommon):
         self.assertEqual(len(partner), 1)
         self.assertRecordValues(
             partner,
-            [{"name": "Uusi Toimittaja Oy", "is_company": True,
-              "company_registry": supplier["invoicingInfo"]["identifier"],
-              "city": "Tampere", "country_id": self.env.ref("base.fi").id}],
+            [
+                {
+                    "name": "Uusi Toimittaja Oy",
+                    "is_company": True,
+                    "company_registry": supplier["invoicingInfo"]["identifier"],
+                    "city": "Tampere",
+                    "country_id": self.env.ref("base.fi").id,
+                }
+            ],
         )
         self.assertEqual(
             partner._procountor_get_ids(self.bill_connection, "SUPPLIER"),
@@ -249,8 +319,14 @@ class TestBillSupplier(ProcountorBillCommon):
         supplier = self._supplier("Leverantör AB", identifier="SE556677889901")
         partner = self._import_one(supplier)
         self.assertRecordValues(
-            partner, [{"name": "Leverantör AB", "vat": "SE556677889901",
-                       "company_registry": False}]
+            partner,
+            [
+                {
+                    "name": "Leverantör AB",
+                    "vat": "SE556677889901",
+                    "company_registry": False,
+                }
+            ],
         )
 
     def test_matched_by_business_id_typed_with_an_en_dash(self):
@@ -319,14 +395,25 @@ class TestBillAllOrNothing(ProcountorBillCommon):
             # l10n_fi's domestic tax stands for Domestic by itself.
             self.tax_255.procountor_vat_status_id = statuses[1]
         invoice, _receipt = self.sim.add_purchase_invoice(
-            self._supplier("Uusi Oy"), self.day,
-            rows=[{"product": "Work", "unitPrice": 100, "account": "4000", "vatStatus": 22}],
+            self._supplier("Uusi Oy"),
+            self.day,
+            rows=[
+                {
+                    "product": "Work",
+                    "unitPrice": 100,
+                    "account": "4000",
+                    "vatStatus": 22,
+                }
+            ],
         )
         self._run()
         self.assertFalse(self._bills())
         self.assertFalse(self.env["res.partner"].search([("name", "=", "Uusi Oy")]))
-        self.assertFalse(self.env["procountor.partner.link"].search(
-            [("connection_id", "=", self.bill_connection.id)]))
+        self.assertFalse(
+            self.env["procountor.partner.link"].search(
+                [("connection_id", "=", self.bill_connection.id)]
+            )
+        )
         self.assertEqual(
             self.bill_connection.bill_last_summary,
             self._summary(
@@ -348,9 +435,16 @@ class TestBillAllOrNothing(ProcountorBillCommon):
 
     def test_rate_without_tax_is_reported(self):
         invoice, _receipt = self.sim.add_purchase_invoice(
-            self._supplier("Ruoka Oy"), self.day,
-            rows=[{"product": "Lunch", "unitPrice": 100, "vatPercent": 13.5,
-                   "account": "4000"}],
+            self._supplier("Ruoka Oy"),
+            self.day,
+            rows=[
+                {
+                    "product": "Lunch",
+                    "unitPrice": 100,
+                    "vatPercent": 13.5,
+                    "account": "4000",
+                }
+            ],
         )
         self._run()
         self.assertFalse(self._bills())
@@ -370,11 +464,16 @@ class TestBillAllOrNothing(ProcountorBillCommon):
 
     def test_odoo_refusing_to_post_leaves_nothing_behind(self):
         self.env["account.analytic.applicability"].create(
-            {"analytic_plan_id": self.project_plan.id, "business_domain": "bill",
-             "applicability": "mandatory"}
+            {
+                "analytic_plan_id": self.project_plan.id,
+                "business_domain": "bill",
+                "applicability": "mandatory",
+            }
         )
         self.bill_connection.bill_state = "posted"
-        invoice, _receipt = self.sim.add_purchase_invoice(self._supplier("Uusi Oy"), self.day)
+        invoice, _receipt = self.sim.add_purchase_invoice(
+            self._supplier("Uusi Oy"), self.day
+        )
         run = self._run()
         self.assertFalse(self._bills())
         self.assertFalse(self.env["res.partner"].search([("name", "=", "Uusi Oy")]))
@@ -432,14 +531,21 @@ class TestBillBatches(ProcountorBillCommon):
 
         self.assertEqual(calls, [4, 4, 1])
         self.assertEqual(run.imported, 9)
-        self.assertEqual(self.bill_connection.bill_last_summary, self._summary(imported=9))
+        self.assertEqual(
+            self.bill_connection.bill_last_summary, self._summary(imported=9)
+        )
         moves = self._bills()
-        self.assertEqual(moves.mapped("procountor_bill_id"), [inv["id"] for inv in invoices])
+        self.assertEqual(
+            moves.mapped("procountor_bill_id"), [inv["id"] for inv in invoices]
+        )
         # One contact per supplier, however many of its bills one batch holds.
         self.assertEqual(len(moves.partner_id), 3)
         self.assertEqual(
-            len(self.env["procountor.partner.link"].search(
-                [("connection_id", "=", self.bill_connection.id)])),
+            len(
+                self.env["procountor.partner.link"].search(
+                    [("connection_id", "=", self.bill_connection.id)]
+                )
+            ),
             3,
         )
         for n, (move, invoice) in enumerate(zip(moves, invoices, strict=True)):
@@ -454,7 +560,9 @@ class TestBillBatches(ProcountorBillCommon):
             self.assertEqual(len(attachments), 1 if n % 3 == 0 else 0)
             self.assertEqual(move.message_main_attachment_id, attachments)
             self.assertEqual(move.message_ids[0].attachment_ids, attachments)
-            self.assertEqual(move.amount_total, invoice["invoiceSumInfo"][0]["invoiceSumTotal"])
+            self.assertEqual(
+                move.amount_total, invoice["invoiceSumInfo"][0]["invoiceSumTotal"]
+            )
 
     def test_batches_take_far_fewer_queries_per_bill(self):
         def queries_per_bill(size, count):
@@ -462,10 +570,17 @@ class TestBillBatches(ProcountorBillCommon):
             supplier = self._supplier(f"Kyselyt {size} Oy")
             for _n in range(count):
                 self.sim.add_purchase_invoice(
-                    supplier, self.day,
-                    rows=[{"product": "A", "unitPrice": 10, "account": "4000"},
-                          {"product": "B", "unitPrice": 20, "vatPercent": 14,
-                           "account": "6800"}],
+                    supplier,
+                    self.day,
+                    rows=[
+                        {"product": "A", "unitPrice": 10, "account": "4000"},
+                        {
+                            "product": "B",
+                            "unitPrice": 20,
+                            "vatPercent": 14,
+                            "account": "6800",
+                        },
+                    ],
                 )
             queries = self.env.cr.sql_log_count
             self.assertEqual(self._run().imported, count)
@@ -482,19 +597,32 @@ class TestBillBatches(ProcountorBillCommon):
         good = [self.sim.add_purchase_invoice(supplier, self.day)[0] for _n in range(2)]
         # No purchase tax of 13.5 % in Odoo: its totals cannot agree.
         no_tax, _receipt = self.sim.add_purchase_invoice(
-            self._supplier("Ruoka Oy"), self.day,
-            rows=[{"product": "Lunch", "unitPrice": 100, "vatPercent": 13.5,
-                   "account": "4000"}],
+            self._supplier("Ruoka Oy"),
+            self.day,
+            rows=[
+                {
+                    "product": "Lunch",
+                    "unitPrice": 100,
+                    "vatPercent": 13.5,
+                    "account": "4000",
+                }
+            ],
         )
         # An account Odoo does not have: left out before anything is created.
         no_account, _receipt = self.sim.add_purchase_invoice(
-            supplier, self.day, rows=[{"product": "X", "unitPrice": 10, "account": "9999"}]
+            supplier,
+            self.day,
+            rows=[{"product": "X", "unitPrice": 10, "account": "9999"}],
         )
-        good += [self.sim.add_purchase_invoice(supplier, self.day)[0] for _n in range(2)]
+        good += [
+            self.sim.add_purchase_invoice(supplier, self.day)[0] for _n in range(2)
+        ]
 
         run = self._run()
 
-        self.assertEqual(self._bills().mapped("procountor_bill_id"), [inv["id"] for inv in good])
+        self.assertEqual(
+            self._bills().mapped("procountor_bill_id"), [inv["id"] for inv in good]
+        )
         self.assertFalse(self.env["res.partner"].search([("name", "=", "Ruoka Oy")]))
         # The batch of five, then each of its bills on its own.
         self.assertEqual(calls, [5, 1, 1, 1, 1, 1])
@@ -515,13 +643,17 @@ class TestBillBatches(ProcountorBillCommon):
                 ],
             ),
         )
-        self.assertEqual(sorted(run.retry_ids), sorted([no_tax["id"], no_account["id"]]))
+        self.assertEqual(
+            sorted(run.retry_ids), sorted([no_tax["id"], no_account["id"]])
+        )
 
     def test_a_run_interrupted_between_batches_imports_each_bill_once(self):
         self._batch_size(3)
         calls = self._count_creates()
         supplier = self._supplier()
-        invoices = [self.sim.add_purchase_invoice(supplier, self.day)[0] for _n in range(7)]
+        invoices = [
+            self.sim.add_purchase_invoice(supplier, self.day)[0] for _n in range(7)
+        ]
         # The second batch never gets created.
         cr = self.env.cr
 
@@ -541,10 +673,15 @@ class TestBillBatches(ProcountorBillCommon):
         commit()
         # The import commits as outside tests (asked on its connection); the
         # API log, which asks without a record, keeps to the test transaction.
-        with patch.object(cr, "commit", commit), patch.object(
-            type(self.env["procountor.connection"]), "_procountor_can_commit",
-            lambda self: bool(self),
-        ), patch.object(Import, "_procountor_create_bills", create_bills):
+        with (
+            patch.object(cr, "commit", commit),
+            patch.object(
+                type(self.env["procountor.connection"]),
+                "_procountor_can_commit",
+                lambda self: bool(self),
+            ),
+            patch.object(Import, "_procountor_create_bills", create_bills),
+        ):
             # Not assertRaises: it would roll back the "committed" work too.
             try:
                 self._run()
@@ -557,13 +694,16 @@ class TestBillBatches(ProcountorBillCommon):
         self.env.invalidate_all()
         self.assertEqual(calls, [3])
         self.assertEqual(
-            self._bills().mapped("procountor_bill_id"), [inv["id"] for inv in invoices[:3]]
+            self._bills().mapped("procountor_bill_id"),
+            [inv["id"] for inv in invoices[:3]],
         )
 
         run = self._run()
 
         self.assertEqual((run.imported, run.skipped), (4, 3))
-        self.assertEqual(self._bills().mapped("procountor_bill_id"), [inv["id"] for inv in invoices])
+        self.assertEqual(
+            self._bills().mapped("procountor_bill_id"), [inv["id"] for inv in invoices]
+        )
 
 
 @tagged("post_install", "-at_install")
@@ -583,13 +723,17 @@ class TestBillRerun(ProcountorBillCommon):
         # Listing everything again (as after a new start date) skips both.
         self.bill_connection.bill_start_date -= timedelta(days=1)
         self._run()
-        self.assertEqual(self.bill_connection.bill_last_summary, self._summary(skipped=2))
+        self.assertEqual(
+            self.bill_connection.bill_last_summary, self._summary(skipped=2)
+        )
         self.assertEqual(self._bills(), moves)
 
     def test_next_run_asks_for_changes_since_the_last_one(self):
         supplier = self._supplier()
         first, _receipt = self.sim.add_purchase_invoice(supplier, self.day)
-        later, _receipt = self.sim.add_purchase_invoice(supplier, self.day, status="RECEIVED")
+        later, _receipt = self.sim.add_purchase_invoice(
+            supplier, self.day, status="RECEIVED"
+        )
         self._run()
         self.assertEqual(self._bills().mapped("procountor_bill_id"), [first["id"]])
         self.assertEqual(self.bill_connection.bill_invoice_version, first["version"])
@@ -612,12 +756,14 @@ class TestBillRerun(ProcountorBillCommon):
         self.assertEqual(self._bills().mapped("procountor_bill_id"), [on_start["id"]])
 
     def test_new_ledger_receipt_after_import_is_reported_not_duplicated(self):
-        invoice, receipt = self.sim.add_purchase_invoice(self._supplier("Muutos Oy"), self.day)
+        invoice, receipt = self.sim.add_purchase_invoice(
+            self._supplier("Muutos Oy"), self.day
+        )
         self._run()
         move = self._bills()
         new_receipt = self.sim.change_ledger_receipt(
-            invoice["id"], rows=[{"product": "Office supplies", "unitPrice": 150,
-                                  "account": "4000"}]
+            invoice["id"],
+            rows=[{"product": "Office supplies", "unitPrice": 150, "account": "4000"}],
         )
 
         self._run()
@@ -641,7 +787,9 @@ class TestBillRerun(ProcountorBillCommon):
         self.assertEqual(len(move.message_ids), notes, "the change is noted once")
 
     def test_receipt_edited_in_procountor_is_reported(self):
-        invoice, receipt = self.sim.add_purchase_invoice(self._supplier("Muutos Oy"), self.day)
+        invoice, receipt = self.sim.add_purchase_invoice(
+            self._supplier("Muutos Oy"), self.day
+        )
         self._run()
         move = self._bills()
         # An accountant moves the cost to another account on the receipt
@@ -653,7 +801,9 @@ class TestBillRerun(ProcountorBillCommon):
                 f"/ledgerreceipts/{receipt['id']}",
                 json={"version": receipt["version"], "transactions": transactions},
             )
-        self.assertEqual(self.sim.invoices(id=invoice["id"])[0]["version"], invoice["version"])
+        self.assertEqual(
+            self.sim.invoices(id=invoice["id"])[0]["version"], invoice["version"]
+        )
 
         run = self._run()
 
@@ -661,7 +811,8 @@ class TestBillRerun(ProcountorBillCommon):
         self.assertEqual(move.invoice_line_ids.account_id, self.accounts["4000"])
         self.assertEqual(len(run.changed), 1)
         self.assertIn(
-            "(the accounts or amounts of its ledger receipt were edited)", run.changed[0]
+            "(the accounts or amounts of its ledger receipt were edited)",
+            run.changed[0],
         )
         self.assertTrue(move.procountor_bill_changed)
 
@@ -688,7 +839,9 @@ class TestBillFaults(ProcountorBillCommon):
         # keeps 201 of them quick while still crossing every 200 limit.
         for _n in range(201):
             self.sim.add_purchase_invoice(
-                "Sivu Oy", self.day, rows=[{"product": "X", "unitPrice": 1, "account": "9999"}]
+                "Sivu Oy",
+                self.day,
+                rows=[{"product": "X", "unitPrice": 1, "account": "9999"}],
             )
         run = self._run()
         self.assertEqual((run.imported, run.failed), (0, 201))
@@ -696,15 +849,21 @@ class TestBillFaults(ProcountorBillCommon):
         self.assertEqual(len(self.bill_connection.bill_last_summary.split("\n")), 202)
         self.assertEqual(self.sim.count("GET", "/invoices"), 2)
         self.assertEqual(self.sim.count("GET", "/ledgerreceipts"), 2)
-        batches = [r["path"] for r in self.sim.requests if r["path"].startswith("/invoices/")]
+        batches = [
+            r["path"] for r in self.sim.requests if r["path"].startswith("/invoices/")
+        ]
         # The batches are read at once, so they may arrive in either order.
         self.assertEqual(
-            sorted((len(path.split("/")[-1].split(",")) for path in batches), reverse=True),
+            sorted(
+                (len(path.split("/")[-1].split(",")) for path in batches), reverse=True
+            ),
             [200, 1],
         )
         self.assertEqual(self.sim.count("GET", "/ledgerreceipts/*"), 2)
         pages = [r["query"] for r in self.sim.requests if r["path"] == "/invoices"]
-        self.assertEqual([(q["page"], q["size"]) for q in pages], [("0", "200"), ("1", "200")])
+        self.assertEqual(
+            [(q["page"], q["size"]) for q in pages], [("0", "200"), ("1", "200")]
+        )
 
     def test_missing_credentials_are_reported_not_raised(self):
         self.bill_connection.client_id = False
@@ -737,7 +896,9 @@ class TestBillFaults(ProcountorBillCommon):
         self.bill_connection.bill_invoice_version = "2999-01-01T00:00:00"
         self._run()
         self.assertEqual(len(self._bills()), 2)
-        self.assertEqual(self.bill_connection.bill_last_summary, self._summary(imported=2))
+        self.assertEqual(
+            self.bill_connection.bill_last_summary, self._summary(imported=2)
+        )
 
     def test_attachment_failure_fails_that_bill_only(self):
         supplier = self._supplier()
@@ -777,7 +938,11 @@ class TestBillScheduleAndRights(ProcountorBillCommon):
                 "bill_journal_id": self.bill_journal.id,
                 "job_ids": [
                     Command.create(
-                        {"kind": "vendor_bills", "interval_number": 2, "interval_type": "days"}
+                        {
+                            "kind": "vendor_bills",
+                            "interval_number": 2,
+                            "interval_type": "days",
+                        }
                     )
                 ],
             }
@@ -787,9 +952,15 @@ class TestBillScheduleAndRights(ProcountorBillCommon):
         cron = job.cron_id
         self.assertRecordValues(
             cron,
-            [{"active": True, "interval_number": 2, "interval_type": "days",
-              "user_id": self.env.ref("base.user_root").id,
-              "code": f"model.browse({job.id})._cron_run()"}],
+            [
+                {
+                    "active": True,
+                    "interval_number": 2,
+                    "interval_type": "days",
+                    "user_id": self.env.ref("base.user_root").id,
+                    "code": f"model.browse({job.id})._cron_run()",
+                }
+            ],
         )
         self.assertTrue(job.nextcall)
 
@@ -821,7 +992,9 @@ class TestBillScheduleAndRights(ProcountorBillCommon):
         self.sim.add_purchase_invoice(self._supplier(), self.day)
         self.bill_connection.job_ids.cron_id.method_direct_trigger()
         self.assertEqual(len(self._bills()), 1)
-        self.assertEqual(self.bill_connection.bill_last_summary, self._summary(imported=1))
+        self.assertEqual(
+            self.bill_connection.bill_last_summary, self._summary(imported=1)
+        )
 
     def test_scheduled_action_of_a_disabled_import_does_nothing(self):
         self.sim.add_purchase_invoice(self._supplier(), self.day)
@@ -832,21 +1005,29 @@ class TestBillScheduleAndRights(ProcountorBillCommon):
 
     def test_fetch_button_notifies_the_accountant(self):
         self.sim.add_purchase_invoice(self._supplier(), self.day)
-        action = self.bill_connection.with_user(self.accountant).action_fetch_vendor_bills()
+        action = self.bill_connection.with_user(
+            self.accountant
+        ).action_fetch_vendor_bills()
         self.assertEqual(action["params"]["type"], "success")
         self.assertEqual(action["params"]["message"], self._summary(imported=1))
         move = self._bills().with_user(self.billing_user)
         self.assertEqual(move.procountor_bill_id, self.sim.invoices()[-1]["id"])
 
         self.sim.fail_next("GET", "/invoices", status=503, count=4)
-        action = self.bill_connection.with_user(self.accountant).action_fetch_vendor_bills()
+        action = self.bill_connection.with_user(
+            self.accountant
+        ).action_fetch_vendor_bills()
         self.assertEqual(action["params"]["type"], "danger")
 
         for _n in range(12):
             self.sim.add_purchase_invoice(
-                "Sivu Oy", self.day, rows=[{"product": "X", "unitPrice": 1, "account": "9999"}]
+                "Sivu Oy",
+                self.day,
+                rows=[{"product": "X", "unitPrice": 1, "account": "9999"}],
             )
-        action = self.bill_connection.with_user(self.accountant).action_fetch_vendor_bills()
+        action = self.bill_connection.with_user(
+            self.accountant
+        ).action_fetch_vendor_bills()
         lines = action["params"]["message"].split("\n")
         self.assertEqual(action["params"]["type"], "warning")
         self.assertEqual(len(lines), 12)
@@ -864,7 +1045,10 @@ class TestBillScheduleAndRights(ProcountorBillCommon):
 
     def test_other_companys_journal_is_refused(self):
         other_journal = self.env["account.journal"].search(
-            [("type", "=", "purchase"), ("company_id", "=", self.env.ref("base.main_company").id)],
+            [
+                ("type", "=", "purchase"),
+                ("company_id", "=", self.env.ref("base.main_company").id),
+            ],
             limit=1,
         )
         with self.assertRaises(UserError), self.env.cr.savepoint():
@@ -890,19 +1074,30 @@ class TestBillAsProcountorBooked(ProcountorBillCommon):
             supplier or self._supplier("Kahvila Oy"),
             self.day,
             unit_prices_include_vat=True,
-            rows=[{"product": "Coffee machine", "unitPrice": price, "vatPercent": 25.5,
-                   "account": "4000"}],
+            rows=[
+                {
+                    "product": "Coffee machine",
+                    "unitPrice": price,
+                    "vatPercent": 25.5,
+                    "account": "4000",
+                }
+            ],
         )
 
     def _tax_line_amount(self, move):
-        return sum(move.line_ids.filtered(lambda line: line.display_type == "tax").mapped(
-            "amount_currency"))
+        return sum(
+            move.line_ids.filtered(lambda line: line.display_type == "tax").mapped(
+                "amount_currency"
+            )
+        )
 
     def test_124_incl_vat_is_imported_as_procountor_booked_it(self):
         invoice, _receipt = self._gross_bill()
         self.assertEqual(
-            (invoice["invoiceSumInfo"][0]["excludingVatTotal"],
-             invoice["invoiceSumInfo"][0]["vatSumTotal"]),
+            (
+                invoice["invoiceSumInfo"][0]["excludingVatTotal"],
+                invoice["invoiceSumInfo"][0]["vatSumTotal"],
+            ),
             (98.8, 25.2),
         )
         run = self._run()
@@ -919,9 +1114,11 @@ class TestBillAsProcountorBooked(ProcountorBillCommon):
         move.action_post()
         self.assertEqual(move.amount_total, 124.0)
         self.assertAlmostEqual(
-            sum(move.line_ids.filtered(
-                lambda line: line.account_id.account_type == "liability_payable"
-            ).mapped("balance")),
+            sum(
+                move.line_ids.filtered(
+                    lambda line: line.account_id.account_type == "liability_payable"
+                ).mapped("balance")
+            ),
             -124.0,
         )
 
@@ -933,7 +1130,9 @@ class TestBillAsProcountorBooked(ProcountorBillCommon):
             self._supplier("Ruuvi Oy"),
             self.day,
             rows=[{"product": "Screw", "unitPrice": 0.10, "account": "4000"}] * 4,
-            transactions=[{"account": "4000", "accountingValue": 0.40, "vatPercent": 25.5}],
+            transactions=[
+                {"account": "4000", "accountingValue": 0.40, "vatPercent": 25.5}
+            ],
         )
         self._run()
         self.assertFalse(self._bills())
@@ -956,11 +1155,14 @@ class TestBillAsProcountorBooked(ProcountorBillCommon):
             self._supplier("Ruuvi Oy"),
             self.day,
             rows=[{"product": "Screw", "unitPrice": 0.10, "account": "4000"}] * 2,
-            transactions=[{"account": "4000", "accountingValue": 0.20, "vatPercent": 25.5}],
+            transactions=[
+                {"account": "4000", "accountingValue": 0.20, "vatPercent": 25.5}
+            ],
         )
         self._run()
         self.assertRecordValues(
-            self._bills(), [{"amount_untaxed": 0.2, "amount_tax": 0.06, "amount_total": 0.26}]
+            self._bills(),
+            [{"amount_untaxed": 0.2, "amount_tax": 0.06, "amount_total": 0.26}],
         )
 
     def test_transaction_without_status_takes_the_receipts(self):
@@ -1007,15 +1209,21 @@ class TestBillAsProcountorBooked(ProcountorBillCommon):
         self.assertEqual(chosen, services)
 
     def test_bills_are_right_under_every_reading(self):
-        answers = [(name, value) for name, value in readings.variants()
-                   if name in BILL_READINGS]
+        answers = [
+            (name, value)
+            for name, value in readings.variants()
+            if name in BILL_READINGS
+        ]
         self.assertEqual({name for name, _value in answers}, set(BILL_READINGS))
         for name, value in [(None, None), *answers]:
             with self.subTest(reading=name, answer=value):
                 self._bills().unlink()
                 self.bill_connection.write(
-                    {"bill_invoice_version": False, "bill_receipt_version": False,
-                     "bill_retry_ids": False}
+                    {
+                        "bill_invoice_version": False,
+                        "bill_receipt_version": False,
+                        "bill_retry_ids": False,
+                    }
                 )
                 self.sim.reset()
                 self.env["procountor.connection"]._procountor_forget_clients()
@@ -1023,11 +1231,16 @@ class TestBillAsProcountorBooked(ProcountorBillCommon):
                     self.sim.set_reading(name, value)
                 supplier = self._supplier()
                 plain, _receipt = self.sim.add_purchase_invoice(
-                    supplier, self.day,
+                    supplier,
+                    self.day,
                     rows=[
                         {"product": "Rent", "unitPrice": 1000, "account": "6800"},
-                        {"product": "Screws", "quantity": 3, "unitPrice": 0.35,
-                         "account": "4000"},
+                        {
+                            "product": "Screws",
+                            "quantity": 3,
+                            "unitPrice": 0.35,
+                            "account": "4000",
+                        },
                     ],
                 )
                 gross, _receipt = self._gross_bill(supplier)
@@ -1037,19 +1250,32 @@ class TestBillAsProcountorBooked(ProcountorBillCommon):
                 expected = plain["invoiceSumInfo"][0]
                 self.assertRecordValues(
                     moves[plain["id"]],
-                    [{"move_type": "in_invoice", "amount_untaxed": 1001.05,
-                      "amount_tax": expected["vatSumTotal"],
-                      "amount_total": expected["invoiceSumTotal"]}],
+                    [
+                        {
+                            "move_type": "in_invoice",
+                            "amount_untaxed": 1001.05,
+                            "amount_tax": expected["vatSumTotal"],
+                            "amount_total": expected["invoiceSumTotal"],
+                        }
+                    ],
                 )
                 self.assertEqual(
                     moves[plain["id"]].invoice_line_ids.mapped("price_subtotal"),
                     [1000.0, 1.05],
                 )
-                self.assertEqual(moves[plain["id"]].invoice_line_ids.tax_ids, self.tax_255)
+                self.assertEqual(
+                    moves[plain["id"]].invoice_line_ids.tax_ids, self.tax_255
+                )
                 self.assertRecordValues(
                     moves[gross["id"]],
-                    [{"move_type": "in_invoice", "amount_untaxed": 98.8,
-                      "amount_tax": 25.2, "amount_total": 124.0}],
+                    [
+                        {
+                            "move_type": "in_invoice",
+                            "amount_untaxed": 98.8,
+                            "amount_tax": 25.2,
+                            "amount_total": 124.0,
+                        }
+                    ],
                 )
 
 
@@ -1058,7 +1284,11 @@ class TestVatMappingProposal(ProcountorBillCommon):
     """Propose VAT Mapping on a company with Odoo's Finnish chart."""
 
     def _ref(self, xmlid):
-        return self.env["account.chart.template"].with_company(self.bill_company).ref(xmlid)
+        return (
+            self.env["account.chart.template"]
+            .with_company(self.bill_company)
+            .ref(xmlid)
+        )
 
     def _open(self):
         action = self.bill_connection.action_procountor_propose_vat_mapping()
@@ -1086,7 +1316,8 @@ class TestVatMappingProposal(ProcountorBillCommon):
         wizard = self._open()
         proposed = {
             (line.tax_id or line.fiscal_position_id): line.proposed_status_id.code
-            for line in wizard.line_ids if line.state == "proposed"
+            for line in wizard.line_ids
+            if line.state == "proposed"
         }
         for xmlid, code in self._expected().items():
             record = self._ref(xmlid)
@@ -1121,9 +1352,13 @@ class TestVatMappingProposal(ProcountorBillCommon):
     def test_unknown_descriptions_propose_nothing(self):
         self.sim.remove_vat_status(5)
         self.sim.add_vat_status(55, "EU community sales (product), triangulation")
-        self.sim.add_vat_status(56, "EU community sales (product), new means of transport")
+        self.sim.add_vat_status(
+            56, "EU community sales (product), new means of transport"
+        )
         self.bill_connection._procountor_store_vat_settings(self.sim.vats_default, {})
         wizard = self._open()
-        line = wizard.line_ids.filtered(lambda item: item.fiscal_position_id == self._ref("eu"))
+        line = wizard.line_ids.filtered(
+            lambda item: item.fiscal_position_id == self._ref("eu")
+        )
         self.assertEqual(line.state, "none")
         self.assertFalse(line.proposed_status_id)

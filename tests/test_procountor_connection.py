@@ -149,7 +149,9 @@ class TestConnectionButtons(ProcountorCommon):
             [("connection_id", "=", self.connection.id)]
         )
         self.assertEqual(len(logs), 1)
-        self.assertEqual((logs.method, logs.path, logs.status_code), ("POST", "/oauth/token", 401))
+        self.assertEqual(
+            (logs.method, logs.path, logs.status_code), ("POST", "/oauth/token", 401)
+        )
         self.assertFalse(logs.success)
         self.assertIn("client_secret=***", logs.request_body)
         self.assertNotIn("wrong-key", logs.request_body)
@@ -160,7 +162,9 @@ class TestConnectionButtons(ProcountorCommon):
         logs = self.env["procountor.log"].search(
             [("connection_id", "=", self.connection.id)], order="id"
         )
-        self.assertEqual(logs.mapped("path"), ["/oauth/token", "/company", "/bankaccounts"])
+        self.assertEqual(
+            logs.mapped("path"), ["/oauth/token", "/company", "/bankaccounts"]
+        )
         self.assertEqual(logs.mapped("status_code"), [200, 200, 200])
         token_log = logs[0]
         self.assertIn('"access_token": "***"', token_log.response_body)
@@ -169,7 +173,9 @@ class TestConnectionButtons(ProcountorCommon):
                 self.assertNotIn(token, log.response_body or "")
                 self.assertNotIn(token, log.request_body or "")
         self.assertIn("Simulated Oy", logs[1].response_body)
-        self.assertNoSecretsIn(logs.mapped("request_body") + logs.mapped("response_body"))
+        self.assertNoSecretsIn(
+            logs.mapped("request_body") + logs.mapped("response_body")
+        )
         self.assertEqual(self.connection.log_count, 3)
 
     def test_fetch_vat_settings_and_refetch(self):
@@ -204,8 +210,10 @@ class TestConnectionButtons(ProcountorCommon):
             sorted(s["vatStatus"] for s in self.sim.vats_default["vatStatuses"]),
         )
         self.assertNotIn(12, self.connection.vat_status_ids.mapped("code"))
-        archived = self.env["procountor.vat.status"].with_context(active_test=False).search(
-            [("connection_id", "=", self.connection.id), ("code", "=", 12)]
+        archived = (
+            self.env["procountor.vat.status"]
+            .with_context(active_test=False)
+            .search([("connection_id", "=", self.connection.id), ("code", "=", 12)])
         )
         self.assertEqual(len(archived), 1)
         self.assertFalse(archived.active)
@@ -304,7 +312,9 @@ class TestConnectionSecurity(ProcountorCommon):
     def test_multi_company_rule(self):
         other_company = self.env["res.company"].create({"name": "Other Oy"})
         other = self.env["procountor.connection"].create(
-            self._connection_values(name="Other connection", company_id=other_company.id)
+            self._connection_values(
+                name="Other connection", company_id=other_company.id
+            )
         )
         Connection = self.env["procountor.connection"].with_user(self.accountant)
         visible = Connection.search([("id", "in", (self.connection | other).ids)])
@@ -339,13 +349,17 @@ class TestConnectionForm(ProcountorCommon):
         Connection = self.env["procountor.connection"]
         if user:
             Connection = Connection.with_user(user)
-        return etree.fromstring(Connection.get_views([(False, "form")])["views"]["form"]["arch"])
+        return etree.fromstring(
+            Connection.get_views([(False, "form")])["views"]["form"]["arch"]
+        )
 
     def test_one_form_view_without_extensions(self):
         views = self.env["ir.ui.view"].search(
             [("model", "=", "procountor.connection"), ("type", "=", "form")]
         )
-        self.assertEqual(views, self.env.ref("procountor_connector.procountor_connection_view_form"))
+        self.assertEqual(
+            views, self.env.ref("procountor_connector.procountor_connection_view_form")
+        )
         self.assertFalse(views.inherit_children_ids)
 
     def test_everyday_actions_in_the_header_setup_apart(self):
@@ -366,8 +380,7 @@ class TestConnectionForm(ProcountorCommon):
         self.assertIn("btn-primary", test_button.get("class"))
         self.assertEqual(test_button.get("invisible"), "last_test_ok")
         setup = {
-            node.get("name")
-            for node in arch.iterfind(".//page[@name='setup']//button")
+            node.get("name") for node in arch.iterfind(".//page[@name='setup']//button")
         }
         self.assertEqual(
             setup,
@@ -397,7 +410,8 @@ class TestConnectionForm(ProcountorCommon):
         self.connection.bank_account_id = False
         node = self._arch().find(".//field[@name='bank_account_id']")
         context = safe_eval(
-            node.get("context"), {"company_partner_id": self.connection.company_partner_id.id}
+            node.get("context"),
+            {"company_partner_id": self.connection.company_partner_id.id},
         )
         with Form(self.env["res.partner.bank"].with_context(**context)) as bank_form:
             bank_form.acc_number = make_iban("FI", "98765400000123")
@@ -411,14 +425,21 @@ class TestConnectionForm(ProcountorCommon):
         """README: Invoicing > Customers > Procountor for a user with only
         the Invoicing right; the Configuration menu is for administrators."""
         Menu = self.env["ir.ui.menu"]
-        everyday = self.env.ref("procountor_connector.procountor_connection_menu_invoicing")
+        everyday = self.env.ref(
+            "procountor_connector.procountor_connection_menu_invoicing"
+        )
         setup = self.env.ref("procountor_connector.procountor_connection_menu")
-        self.assertEqual(everyday.parent_id, self.env.ref("account.menu_finance_receivables"))
+        self.assertEqual(
+            everyday.parent_id, self.env.ref("account.menu_finance_receivables")
+        )
 
         def reachable(menu, user):
             # The web client shows a menu when it and all its parents are visible.
             visible = Menu.with_user(user)._visible_menu_ids()
-            return all(menu.id in visible for menu in menu.search([("id", "parent_of", menu.id)]))
+            return all(
+                menu.id in visible
+                for menu in menu.search([("id", "parent_of", menu.id)])
+            )
 
         self.assertTrue(reachable(everyday, self.billing_user))
         self.assertFalse(reachable(setup, self.billing_user))

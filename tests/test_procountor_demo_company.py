@@ -22,15 +22,19 @@ class TestFinnishDemoCompany(TransactionCase):
         l10n_fi = cls.env["ir.module.module"].search(
             [("name", "=", "l10n_fi"), ("state", "=", "installed")]
         )
-        with_demo = cls.env["ir.module.module"].search(
-            [("name", "=", "procountor_connector")]
-        ).demo
+        with_demo = (
+            cls.env["ir.module.module"]
+            .search([("name", "=", "procountor_connector")])
+            .demo
+        )
         # Skipped test by test (setUp), not the class: without l10n_fi or
         # demo data there is simply nothing to check.
         cls.skip_reason = (
-            "l10n_fi is not installed: no Finnish demo company" if not l10n_fi
+            "l10n_fi is not installed: no Finnish demo company"
+            if not l10n_fi
             else "installed without demo data: no Finnish demo company"
-            if not with_demo else None
+            if not with_demo
+            else None
         )
         if cls.skip_reason:
             return
@@ -73,8 +77,10 @@ class TestFinnishDemoCompany(TransactionCase):
         self.assertEqual(connection.company_id, self.company)
         self.assertEqual(connection.bank_account_id.sanitized_acc_number, DEFAULT_IBAN)
         self.assertEqual(connection.payment_bank_journal_id.type, "bank")
-        self.assertEqual(connection.payment_bank_journal_id.bank_account_id,
-                         connection.bank_account_id)
+        self.assertEqual(
+            connection.payment_bank_journal_id.bank_account_id,
+            connection.bank_account_id,
+        )
         self.assertEqual(connection.payment_cash_journal_id.type, "cash")
         self.assertEqual(connection.bill_journal_id.type, "purchase")
         self.assertTrue(connection.bill_import_enabled)
@@ -92,7 +98,9 @@ class TestFinnishDemoCompany(TransactionCase):
         self.assertEqual(sorted(set(taxes.mapped("amount"))), [14.0, 25.5])
 
     def test_every_demo_invoice_sends_payment_and_bills_come_back(self):
-        connection = self.env["res.company"]._procountor_demo_connect(self.server.base_url)
+        connection = self.env["res.company"]._procountor_demo_connect(
+            self.server.base_url
+        )
         self.assertTrue(connection.last_test_ok, connection.last_test_message)
         for move in self.invoices:
             move.action_procountor_send()
@@ -107,11 +115,16 @@ class TestFinnishDemoCompany(TransactionCase):
         demo.pay(self.sim, paid.procountor_id)
         paid.action_procountor_fetch_payments()
         self.assertEqual(paid.payment_state, "paid")
-        self.assertTrue(all(move.payment_state == "not_paid" for move in self.invoices[1:]))
+        self.assertTrue(
+            all(move.payment_state == "not_paid" for move in self.invoices[1:])
+        )
 
         connection.action_fetch_vendor_bills()
         bills = self.env["account.move"].search(
             [("company_id", "=", self.company.id), ("move_type", "=", "in_invoice")]
         )
-        self.assertEqual(sorted(bills.mapped("ref")), ["OS-77120", "T-2041", "VUOKRA-05"],
-                         connection.bill_last_summary)
+        self.assertEqual(
+            sorted(bills.mapped("ref")),
+            ["OS-77120", "T-2041", "VUOKRA-05"],
+            connection.bill_last_summary,
+        )

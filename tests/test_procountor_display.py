@@ -24,15 +24,17 @@ class TestProcountorDisplay(TransactionCase):
         move.procountor_status = False
         self.assertFalse(move.procountor_status_text)
         states = dict(
-            self.env["account.move"]._fields["procountor_state"]._description_selection(
-                self.env
-            )
+            self.env["account.move"]
+            ._fields["procountor_state"]
+            ._description_selection(self.env)
         )
         # "Sent" next to "Approved, not delivered" read as a contradiction.
         self.assertEqual(states["sent"], "Transferred")
 
     def test_invoice_form_shows_words_and_plain_ids(self):
-        arch = etree.fromstring(self.env["account.move"].get_view(view_type="form")["arch"])
+        arch = etree.fromstring(
+            self.env["account.move"].get_view(view_type="form")["arch"]
+        )
         self.assertTrue(arch.xpath("//field[@name='procountor_status_text']"))
         self.assertFalse(arch.xpath("//field[@name='procountor_status']"))
         ids = arch.xpath("//field[@name='procountor_id']")
@@ -48,7 +50,9 @@ class TestProcountorDisplay(TransactionCase):
                 "connection_id": connection.id,
                 "method": "POST",
                 "path": "/invoices",
-                "request_body": '{"type":"SALES_INVOICE","invoiceRows":[{"vatPercent":25.5}]}',
+                "request_body": (
+                    '{"type":"SALES_INVOICE","invoiceRows":[{"vatPercent":25.5}]}'
+                ),
                 "response_body": "<html>Bad gateway",
             }
         )

@@ -48,7 +48,9 @@ class TestInvoiceCreatesRegisters(ProcountorInvoiceCommon):
         self.assertEqual(self.new_product.procountor_id, product[0]["id"])
 
     def test_customer_known_by_business_id_is_linked_not_duplicated(self):
-        existing = self.sim.add_partner("Uusi Asiakas Oy (Procountor)", identifier="3456789-3")
+        existing = self.sim.add_partner(
+            "Uusi Asiakas Oy (Procountor)", identifier="3456789-3"
+        )
         move = self._new_invoice()
         move.action_procountor_send()
         self.assertEqual(self._remote(move)["partnerId"], existing["id"])
@@ -61,10 +63,10 @@ class TestInvoiceCreatesRegisters(ProcountorInvoiceCommon):
         self.assertEqual(move.procountor_state, "error")
         self.assertEqual(
             move.procountor_error,
-            f"Invoice {move.name} cannot be sent to Procountor: Contact Uusi Asiakas Oy "
-            "has no Procountor customer ID on connection Simulated Procountor; link it "
-            "with Fetch Procountor customers or turn on Create customers in Procountor "
-            "on the connection.",
+            f"Invoice {move.name} cannot be sent to Procountor: Contact Uusi Asiakas "
+            "Oy has no Procountor customer ID on connection Simulated Procountor; "
+            "link it with Fetch Procountor customers or turn on Create customers in "
+            "Procountor on the connection.",
         )
         self.assertFalse(self.sim.invoices(originalInvoiceNumber=move.name))
         self.assertEqual(self.sim.count("POST", "/businesspartners"), 0)

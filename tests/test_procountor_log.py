@@ -48,7 +48,10 @@ class TestProcountorLog(ProcountorCommon):
             client.get_company()
         statuses = (
             self.env["procountor.log"]
-            .search([("connection_id", "=", self.connection.id), ("path", "=", "/company")], order="id")
+            .search(
+                [("connection_id", "=", self.connection.id), ("path", "=", "/company")],
+                order="id",
+            )
             .mapped("status_code")
         )
         self.assertEqual(statuses, [503, 200])

@@ -22,13 +22,17 @@ class TestPartnerImport(ProcountorRegistersCommon):
         connection = self.connection.with_user(user) if user else self.connection
         action = connection.action_open_partner_import()
         self.assertEqual(action["res_model"], "procountor.partner.import")
-        return self.env["procountor.partner.import"].with_user(user or self.env.user).browse(
-            action["res_id"]
+        return (
+            self.env["procountor.partner.import"]
+            .with_user(user or self.env.user)
+            .browse(action["res_id"])
         )
 
     def _line(self, wizard, remote, line_type="main"):
         return wizard.line_ids.filtered(
-            lambda line: line.procountor_id == remote["id"] and line.line_type == line_type
+            lambda line: (
+                line.procountor_id == remote["id"] and line.line_type == line_type
+            )
         )
 
     def _identifier(self, remote):
@@ -46,15 +50,21 @@ class TestPartnerImport(ProcountorRegistersCommon):
         )
         asiakas = self._line(wizard, self.asiakas)
         self.assertEqual(asiakas.business_id, self._identifier(self.asiakas))
-        self.assertEqual(asiakas.einvoice_address, self.asiakas["invoicingInfo"]["einvoiceAddress"])
+        self.assertEqual(
+            asiakas.einvoice_address, self.asiakas["invoicingInfo"]["einvoiceAddress"]
+        )
         self.assertEqual(asiakas.einvoice_operator, "003721291126")
         self.assertEqual(asiakas.invoice_channel, "ELECTRONIC_INVOICE")
         self.assertEqual(asiakas.country_id, self.finland)
         billing = self._line(wizard, self.matti, "invoice")
         delivery = self._line(wizard, self.matti, "delivery")
-        self.assertEqual((billing.street, billing.zip, billing.city), ("PL 12", "33101", "Tampere"))
+        self.assertEqual(
+            (billing.street, billing.zip, billing.city), ("PL 12", "33101", "Tampere")
+        )
         self.assertEqual(delivery.street, "Hämeenkatu 5")
-        self.assertEqual(billing.main_line_id | delivery.main_line_id, self._line(wizard, self.matti))
+        self.assertEqual(
+            billing.main_line_id | delivery.main_line_id, self._line(wizard, self.matti)
+        )
         self.assertEqual(len(wizard.line_ids), 5)
         # One list page and one batch GET for the details.
         self.assertEqual(self.sim.count("GET", "/businesspartners"), 1)
@@ -65,7 +75,9 @@ class TestPartnerImport(ProcountorRegistersCommon):
         partner._procountor_set_id(self.connection, self.kunde["id"])
         wizard = self._open()
         self.assertFalse(self._line(wizard, self.kunde))
-        self.assertEqual(len(wizard.line_ids.filtered(lambda l: l.line_type == "main")), 2)
+        self.assertEqual(
+            len(wizard.line_ids.filtered(lambda line: line.line_type == "main")), 2
+        )
 
     def test_fetch_failure_is_shown_in_the_wizard(self):
         self.sim.fail_next("GET", "/businesspartners", status=403)
@@ -80,7 +92,9 @@ class TestPartnerImport(ProcountorRegistersCommon):
     def test_many_pages_and_batches(self):
         self.sim.seed_customers(450)
         wizard = self._open()
-        self.assertEqual(len(wizard.line_ids.filtered(lambda l: l.line_type == "main")), 453)
+        self.assertEqual(
+            len(wizard.line_ids.filtered(lambda line: line.line_type == "main")), 453
+        )
         self.assertEqual(self.sim.count("GET", "/businesspartners"), 3)
         self.assertEqual(self.sim.count("GET", "/businesspartners/*"), 3)
 
@@ -93,11 +107,15 @@ class TestPartnerImport(ProcountorRegistersCommon):
         swedish = self._company("Kunde (Odoo)", vat="se 5566-7788-9901")
         wizard = self._open()
         line = self._line(wizard, self.asiakas)
-        self.assertEqual((line.action, line.partner_id, line.match_rule),
-                         ("update", partner, "business_id"))
+        self.assertEqual(
+            (line.action, line.partner_id, line.match_rule),
+            ("update", partner, "business_id"),
+        )
         line = self._line(wizard, self.kunde)
-        self.assertEqual((line.action, line.partner_id, line.match_rule),
-                         ("update", swedish, "business_id"))
+        self.assertEqual(
+            (line.action, line.partner_id, line.match_rule),
+            ("update", swedish, "business_id"),
+        )
 
     def test_finnish_vat_number_matches_the_ytunnus(self):
         digits = self._identifier(self.asiakas).replace("-", "")
@@ -110,23 +128,33 @@ class TestPartnerImport(ProcountorRegistersCommon):
         spaced = f"{address[:4]} {address[4:8]}-{address[8:]}".lower()
         partner = self._company("Verkkolasku", procountor_einvoice_address=spaced)
         line = self._line(self._open(), self.asiakas)
-        self.assertEqual((line.action, line.partner_id, line.match_rule),
-                         ("update", partner, "einvoice"))
+        self.assertEqual(
+            (line.action, line.partner_id, line.match_rule),
+            ("update", partner, "einvoice"),
+        )
 
     def test_match_by_email_picks_the_company_of_a_contact_person(self):
         company = self._company("Kunde (Odoo)")
         self.env["res.partner"].create(
-            {"name": "Sven", "parent_id": company.id, "email": " INVOICES@Kunde.Example "}
+            {
+                "name": "Sven",
+                "parent_id": company.id,
+                "email": " INVOICES@Kunde.Example ",
+            }
         )
         line = self._line(self._open(), self.kunde)
-        self.assertEqual((line.action, line.partner_id, line.match_rule),
-                         ("update", company, "email"))
+        self.assertEqual(
+            (line.action, line.partner_id, line.match_rule),
+            ("update", company, "email"),
+        )
 
     def test_business_id_wins_over_einvoice_address_over_email(self):
         by_email = self._company("By email", email="laskut@asiakas.example")
         by_einvoice = self._company(
             "By e-invoice",
-            procountor_einvoice_address=self.asiakas["invoicingInfo"]["einvoiceAddress"],
+            procountor_einvoice_address=self.asiakas["invoicingInfo"][
+                "einvoiceAddress"
+            ],
         )
         line = self._line(self._open(), self.asiakas)
         self.assertEqual((line.partner_id, line.match_rule), (by_einvoice, "einvoice"))
@@ -134,7 +162,9 @@ class TestPartnerImport(ProcountorRegistersCommon):
             "By business id", company_registry=self._identifier(self.asiakas)
         )
         line = self._line(self._open(), self.asiakas)
-        self.assertEqual((line.partner_id, line.match_rule), (by_business_id, "business_id"))
+        self.assertEqual(
+            (line.partner_id, line.match_rule), (by_business_id, "business_id")
+        )
         self.assertTrue(by_email)
 
     def test_contact_with_another_business_id_is_not_matched_by_email(self):
@@ -142,18 +172,23 @@ class TestPartnerImport(ProcountorRegistersCommon):
             "Tilitoimisto", email="invoices@kunde.example", company_registry="1234567-1"
         )
         line = self._line(self._open(), self.kunde)
-        self.assertEqual((line.action, line.partner_id, line.match_rule),
-                         ("create", self.env["res.partner"], False))
+        self.assertEqual(
+            (line.action, line.partner_id, line.match_rule),
+            ("create", self.env["res.partner"], False),
+        )
 
     def test_contact_linked_to_another_procountor_customer_is_not_suggested(self):
-        partner = self._company("Varattu", company_registry=self._identifier(self.asiakas))
+        partner = self._company(
+            "Varattu", company_registry=self._identifier(self.asiakas)
+        )
         partner._procountor_set_id(self.connection, 1999999)
         line = self._line(self._open(), self.asiakas)
         self.assertEqual(line.action, "create")
 
     def test_a_contact_is_suggested_for_one_line_only(self):
         twin = self.sim.add_partner(
-            "Kunde AB (duplicate)", identifier=None,
+            "Kunde AB (duplicate)",
+            identifier=None,
             invoicingInfo={"email": "invoices@kunde.example"},
         )
         partner = self._company("Kunde (Odoo)", email="invoices@kunde.example")
@@ -174,7 +209,9 @@ class TestPartnerImport(ProcountorRegistersCommon):
     # Apply
     # ------------------------------------------------------------------
     def test_apply_every_action(self):
-        existing = self._company("Asiakas (Odoo)", company_registry=self._identifier(self.asiakas))
+        existing = self._company(
+            "Asiakas (Odoo)", company_registry=self._identifier(self.asiakas)
+        )
         wizard = self._open()
         self._line(wizard, self.kunde).action = "skip"
         partners_before = self.env["res.partner"].search_count([])
@@ -186,7 +223,9 @@ class TestPartnerImport(ProcountorRegistersCommon):
         self.assertEqual(self._line(wizard, self.asiakas).result, "updated")
         self.assertEqual(self._line(wizard, self.kunde).result, "skipped")
         self.assertFalse(
-            self.env["res.partner"].search([("procountor_customer_id", "=", self.kunde["id"])])
+            self.env["res.partner"].search(
+                [("procountor_customer_id", "=", self.kunde["id"])]
+            )
         )
         matti_line = self._line(wizard, self.matti)
         self.assertEqual(matti_line.result, "created")
@@ -195,7 +234,9 @@ class TestPartnerImport(ProcountorRegistersCommon):
         self.assertEqual(matti.name, "Matti Meikäläinen Tmi")
         self.assertTrue(matti.is_company)
         self.assertEqual(matti.company_registry, self._identifier(self.matti))
-        self.assertEqual((matti.street, matti.zip, matti.city), ("Testikatu 1", "00100", "Helsinki"))
+        self.assertEqual(
+            (matti.street, matti.zip, matti.city), ("Testikatu 1", "00100", "Helsinki")
+        )
         self.assertEqual(matti.country_id, self.finland)
         self.assertEqual(matti.ref, self.matti["invoicingInfo"]["customerNumber"])
         self.assertEqual(matti.procountor_invoice_channel, "MAIL")
@@ -203,7 +244,9 @@ class TestPartnerImport(ProcountorRegistersCommon):
         self.assertEqual(matti.customer_rank, 1)
         billing = matti.child_ids.filtered(lambda child: child.type == "invoice")
         delivery = matti.child_ids.filtered(lambda child: child.type == "delivery")
-        self.assertEqual((billing.street, billing.zip, billing.city), ("PL 12", "33101", "Tampere"))
+        self.assertEqual(
+            (billing.street, billing.zip, billing.city), ("PL 12", "33101", "Tampere")
+        )
         self.assertEqual(delivery.street, "Hämeenkatu 5")
         self.assertEqual(self._line(wizard, self.matti, "invoice").partner_id, billing)
         # Matti and its two addresses.
@@ -256,29 +299,33 @@ class TestPartnerImport(ProcountorRegistersCommon):
         self.assertEqual(again.line_ids.mapped("procountor_id"), [self.kunde["id"]])
         again.action_apply()
         self.assertEqual(self.env["res.partner"].search_count([]), count + 1)
-        self.assertEqual(self.env["procountor.partner.link"].search_count([]), links + 1)
+        self.assertEqual(
+            self.env["procountor.partner.link"].search_count([]), links + 1
+        )
         self.assertFalse(self._open().line_ids)
 
     def test_failures_are_reported_per_line_with_the_reason(self):
         linked = self._company("Jo Linkitetty Oy")
         linked._procountor_set_id(self.connection, 1999999)
         wizard = self._open()
-        self._line(wizard, self.asiakas).write({"action": "update", "partner_id": linked.id})
+        self._line(wizard, self.asiakas).write(
+            {"action": "update", "partner_id": linked.id}
+        )
         self._line(wizard, self.kunde).write({"action": "update", "partner_id": False})
         self._line(wizard, self.matti).action = "skip"
         self._line(wizard, self.matti, "invoice").action = "update"
         wizard.action_apply()
         self.assertEqual(
             wizard.summary,
-            "Updated: 0, created: 0, skipped: 1, failed: 4.\n"
-            f"Asiakas Oy (Procountor ID {self.asiakas['id']}): contact Jo Linkitetty Oy is "
-            "already linked to Procountor ID 1999999; choose another contact.\n"
-            f"Kunde AB (Procountor ID {self.kunde['id']}): choose the contact to update, "
-            "or another action.\n"
-            f"Matti Meikäläinen Tmi, billing address (Procountor ID {self.matti['id']}): an "
-            "address has no Procountor ID of its own; choose Do nothing or Add to partners.\n"
-            f"Matti Meikäläinen Tmi, delivery address (Procountor ID {self.matti['id']}): "
-            "customer Matti Meikäläinen Tmi is not in Odoo; add or link the customer first.",
+            "Updated: 0, created: 0, skipped: 1, failed: 4.\nAsiakas Oy (Procountor "
+            f"ID {self.asiakas['id']}): contact Jo Linkitetty Oy is already linked to "
+            "Procountor ID 1999999; choose another contact.\nKunde AB (Procountor ID "
+            f"{self.kunde['id']}): choose the contact to update, or another "
+            "action.\nMatti Meikäläinen Tmi, billing address (Procountor ID "
+            f"{self.matti['id']}): an address has no Procountor ID of its own; choose "
+            "Do nothing or Add to partners.\nMatti Meikäläinen Tmi, delivery address "
+            f"(Procountor ID {self.matti['id']}): customer Matti Meikäläinen Tmi is "
+            "not in Odoo; add or link the customer first.",
         )
         self.assertEqual(self._line(wizard, self.asiakas).result, "failed")
 
@@ -289,15 +336,21 @@ class TestPartnerImport(ProcountorRegistersCommon):
         with mute_logger("odoo.sql_db"):
             wizard.action_apply()
         self.assertEqual(self._line(wizard, self.kunde).result, "failed")
-        self.assertIn("the database refused the record", self._line(wizard, self.kunde).error)
+        self.assertIn(
+            "the database refused the record", self._line(wizard, self.kunde).error
+        )
         self.assertEqual(self._line(wizard, self.asiakas).result, "created")
         self.assertEqual(self._line(wizard, self.matti).result, "created")
-        self.assertTrue(self._line(wizard, self.asiakas).partner_id.procountor_customer_id)
+        self.assertTrue(
+            self._line(wizard, self.asiakas).partner_id.procountor_customer_id
+        )
 
     def test_billing_user_reviews_but_links_nothing(self):
         # Billing users only read links, and the wizard links with the
         # user's own rights.
-        existing = self._company("Asiakas (Odoo)", company_registry=self._identifier(self.asiakas))
+        existing = self._company(
+            "Asiakas (Odoo)", company_registry=self._identifier(self.asiakas)
+        )
         wizard = self._open(self.clerk)
         self.assertEqual(self._line(wizard, self.asiakas).partner_id, existing)
         wizard.action_find_partners()
@@ -313,13 +366,19 @@ class TestPartnerImport(ProcountorRegistersCommon):
                     "accounting administrator to apply this line.",
                 ),
             )
-        self.assertFalse(self.env["res.partner"].search([("name", "=", self.kunde["name"])]))
+        self.assertFalse(
+            self.env["res.partner"].search([("name", "=", self.kunde["name"])])
+        )
 
     def test_user_without_contact_creation_can_still_link(self):
         manager_only = new_test_user(
-            self.env, login="procountor_manager_only", groups="account.group_account_manager"
+            self.env,
+            login="procountor_manager_only",
+            groups="account.group_account_manager",
         )
-        existing = self._company("Asiakas (Odoo)", company_registry=self._identifier(self.asiakas))
+        existing = self._company(
+            "Asiakas (Odoo)", company_registry=self._identifier(self.asiakas)
+        )
         wizard = self._open(manager_only)
         wizard.action_apply()
         self.assertEqual(existing.procountor_customer_id, self.asiakas["id"])

@@ -52,7 +52,9 @@ class TestPartnerRemote(ProcountorRegistersCommon):
                 },
             ]
         )
-        person = self.env["res.partner"].create({"name": "Maija", "parent_id": partner.id})
+        person = self.env["res.partner"].create(
+            {"name": "Maija", "parent_id": partner.id}
+        )
 
         ids = self._ensure(partner | person)
 
@@ -74,7 +76,9 @@ class TestPartnerRemote(ProcountorRegistersCommon):
                 "country": "FINLAND",
             },
         )
-        self.assertEqual(remote["billingAddress"]["name"], "Testiasiakas Oy / Reskontra")
+        self.assertEqual(
+            remote["billingAddress"]["name"], "Testiasiakas Oy / Reskontra"
+        )
         self.assertEqual(remote["billingAddress"]["street"], "PL 7")
         self.assertEqual(remote["deliveryAddress"]["name"], "Testiasiakas Oy")
         self.assertEqual(remote["deliveryAddress"]["city"], "Vantaa")
@@ -233,7 +237,9 @@ class TestPartnerRemote(ProcountorRegistersCommon):
         )
         self.assertEqual(action["params"]["type"], "success")
         self.assertEqual(existing.procountor_customer_id, remote["id"])
-        self.assertEqual(new.procountor_customer_id, self.sim.partners(name="Uusi Oy")[0]["id"])
+        self.assertEqual(
+            new.procountor_customer_id, self.sim.partners(name="Uusi Oy")[0]["id"]
+        )
         action = partners.action_procountor_create_remote()
         self.assertEqual(
             action["params"]["message"],
@@ -280,7 +286,9 @@ class TestPartnerRemote(ProcountorRegistersCommon):
         as_clerk.write({"name": "Oikeudet Oy Ab"})  # the contact itself stays editable
 
         as_manager = partner.with_user(self.manager)
-        as_manager.write({"procountor_customer_id": 1000099, "procountor_supplier_id": 77})
+        as_manager.write(
+            {"procountor_customer_id": 1000099, "procountor_supplier_id": 77}
+        )
         self.assertEqual(partner.procountor_customer_id, 1000099)
         self.assertEqual(partner.procountor_supplier_id, 77)
         as_manager.write({"procountor_customer_id": 0})
@@ -298,7 +306,9 @@ class TestPartnerRemote(ProcountorRegistersCommon):
                 .with_user(user)
                 .get_views([(False, "form")])["views"]["form"]["arch"]
             )
-            return etree.fromstring(arch).xpath("//field[@name='procountor_customer_id']")
+            return etree.fromstring(arch).xpath(
+                "//field[@name='procountor_customer_id']"
+            )
 
         clerk_nodes = id_nodes(self.clerk)
         self.assertEqual(len(clerk_nodes), 1)
@@ -313,9 +323,15 @@ class TestPartnerRemote(ProcountorRegistersCommon):
         other = self._company("Ei Haku Oy")
         Partner = self.env["res.partner"]
         scope = [("id", "in", (linked | other).ids)]
-        self.assertEqual(Partner.search(scope + [("procountor_customer_id", "!=", 0)]), linked)
-        self.assertEqual(Partner.search(scope + [("procountor_customer_id", "=", 0)]), other)
-        self.assertEqual(Partner.search(scope + [("procountor_customer_id", "=", 1000005)]), linked)
+        self.assertEqual(
+            Partner.search(scope + [("procountor_customer_id", "!=", 0)]), linked
+        )
+        self.assertEqual(
+            Partner.search(scope + [("procountor_customer_id", "=", 0)]), other
+        )
+        self.assertEqual(
+            Partner.search(scope + [("procountor_customer_id", "=", 1000005)]), linked
+        )
 
     def test_ids_belong_to_the_current_company_connection(self):
         partner = self._company("Kaksi Yhteyttä Oy")
@@ -323,6 +339,4 @@ class TestPartnerRemote(ProcountorRegistersCommon):
         other = self.connection.copy({"name": "Other company connection"})
         partner._procountor_set_id(other, 2000002)
         self.assertEqual(partner.procountor_customer_id, 1000001)
-        self.assertEqual(
-            partner._procountor_get_ids(other), {partner.id: 2000002}
-        )
+        self.assertEqual(partner._procountor_get_ids(other), {partner.id: 2000002})

@@ -20,8 +20,10 @@ class TestProductImport(ProcountorRegistersCommon):
     def _open(self, user=None):
         connection = self.connection.with_user(user) if user else self.connection
         action = connection.action_open_product_import()
-        return self.env["procountor.product.import"].with_user(user or self.env.user).browse(
-            action["res_id"]
+        return (
+            self.env["procountor.product.import"]
+            .with_user(user or self.env.user)
+            .browse(action["res_id"])
         )
 
     def _line(self, wizard, remote):
@@ -48,7 +50,10 @@ class TestProductImport(ProcountorRegistersCommon):
         by_name = self._product("BOOK")
         wizard = self._open()
         self.assertEqual(
-            [(line.action, line.product_id, line.match_rule) for line in wizard.line_ids],
+            [
+                (line.action, line.product_id, line.match_rule)
+                for line in wizard.line_ids
+            ],
             [
                 ("update", by_code, "code"),
                 ("update", by_barcode, "barcode"),
@@ -92,7 +97,9 @@ class TestProductImport(ProcountorRegistersCommon):
         self.assertEqual(self._own_taxes(consulting), self.tax_25_5)
         self.assertEqual(self._own_taxes(book.product_id), self.tax_14)
         self.assertEqual(book.product_id.type, "consu")
-        self.assertEqual(wizard.summary, "Updated: 1, created: 2, skipped: 0, failed: 0.")
+        self.assertEqual(
+            wizard.summary, "Updated: 1, created: 2, skipped: 0, failed: 0."
+        )
 
     def test_unmatched_vat_percent_leaves_no_default_tax(self):
         wizard = self._open()
@@ -103,7 +110,9 @@ class TestProductImport(ProcountorRegistersCommon):
         self.connection.unit_prices_include_vat_sales = True
         wizard = self._open()
         wizard.action_apply()
-        self.assertEqual(self._line(wizard, self.consulting).product_id.lst_price, 95.62)
+        self.assertEqual(
+            self._line(wizard, self.consulting).product_id.lst_price, 95.62
+        )
 
     def test_skip_and_rerun_never_duplicate(self):
         wizard = self._open()
@@ -144,7 +153,9 @@ class TestProductImport(ProcountorRegistersCommon):
     def test_manager_creates_products(self):
         wizard = self._open(self.manager)
         wizard.action_apply()
-        self.assertEqual(wizard.summary, "Updated: 0, created: 3, skipped: 0, failed: 0.")
+        self.assertEqual(
+            wizard.summary, "Updated: 0, created: 3, skipped: 0, failed: 0."
+        )
 
     def test_new_product_without_a_matching_tax_is_warned_about(self):
         wizard = self._open()

@@ -70,20 +70,24 @@ class TestProductRemote(ProcountorRegistersCommon):
         )
         self._ensure(product)
         sent = [
-            r["json"] for r in self.sim.requests
+            r["json"]
+            for r in self.sim.requests
             if r["method"] == "POST" and r["path"] == "/products"
         ][0]
         self.assertNotIn("unit", sent)
         self.assertNotIn("vat", sent)
 
     def test_vat_rate_procountor_lacks_is_left_out(self):
-        other_rate = self.tax_25_5.copy({"name": "Not a Procountor rate", "amount": 17.0})
+        other_rate = self.tax_25_5.copy(
+            {"name": "Not a Procountor rate", "amount": 17.0}
+        )
         product = self._product("Outo vero", taxes_id=[(6, 0, other_rate.ids)])
         self._ensure(product)
         remote = self.sim.products(name="Outo vero")
         self.assertEqual(len(remote), 1)
         sent = [
-            r["json"] for r in self.sim.requests
+            r["json"]
+            for r in self.sim.requests
             if r["method"] == "POST" and r["path"] == "/products"
         ][0]
         self.assertNotIn("vat", sent)
@@ -183,8 +187,8 @@ class TestUomUnits(ProcountorRegistersCommon):
             self.assertEqual(self.env.ref(xmlid)._procountor_unit(), unit, xmlid)
         self.assertFalse(self.env.ref("uom.product_uom_floz")._procountor_unit())
         units = set(
-            self.env["uom.uom"].search([("procountor_unit", "!=", False)]).mapped(
-                "procountor_unit"
-            )
+            self.env["uom.uom"]
+            .search([("procountor_unit", "!=", False)])
+            .mapped("procountor_unit")
         )
         self.assertLessEqual(units, set(UNITS))

@@ -123,9 +123,13 @@ class TestSecretDestination(ProcountorCommon):
 
     def test_manager_cannot_copy_the_secret_to_own_server(self):
         with self.assertRaises(AccessError):
-            self.connection.with_user(self.accountant).copy({"custom_url": self.trap.url})
+            self.connection.with_user(self.accountant).copy(
+                {"custom_url": self.trap.url}
+            )
         self.assertFalse(
-            self.env["procountor.connection"].search([("custom_url", "=", self.trap.url)])
+            self.env["procountor.connection"].search(
+                [("custom_url", "=", self.trap.url)]
+            )
         )
 
     def test_manager_still_edits_the_rest(self):
@@ -237,7 +241,9 @@ class TestSecretScrubbing(ProcountorInvoiceCommon):
         self.assertTrue(api_logs.filtered(lambda log: log.status_code == 400))
         scrubbed = "value *** (client ***) is not allowed here"
         self.assertTrue(any(scrubbed in line for line in logs.output), logs.output)
-        self.assertTrue(any(scrubbed in (body or "") for body in api_logs.mapped("response_body")))
+        self.assertTrue(
+            any(scrubbed in (body or "") for body in api_logs.mapped("response_body"))
+        )
         self.assertNoSecretsIn(
             [
                 action["params"]["message"],
@@ -265,8 +271,14 @@ class TestImportForgery(ProcountorRegistersCommon):
     FORGED_ID = 987654
 
     def _open(self, user, model="partner"):
-        action = getattr(self.connection.with_user(user), f"action_open_{model}_import")()
-        return self.env[f"procountor.{model}.import"].with_user(user).browse(action["res_id"])
+        action = getattr(
+            self.connection.with_user(user), f"action_open_{model}_import"
+        )()
+        return (
+            self.env[f"procountor.{model}.import"]
+            .with_user(user)
+            .browse(action["res_id"])
+        )
 
     def _links(self, model="partner"):
         return self.env[f"procountor.{model}.link"].search(
@@ -338,13 +350,18 @@ class TestRecordRules(ProcountorInvoiceCommon):
         # Each holds company data (connection, API log, VAT settings, links,
         # payment events, fetched customers and products) or user data
         # (sending batches).
-        model_ids = self.env["ir.model.data"].search(
-            [("module", "=", "procountor_connector"), ("model", "=", "ir.model")]
-        ).mapped("res_id")
+        model_ids = (
+            self.env["ir.model.data"]
+            .search(
+                [("module", "=", "procountor_connector"), ("model", "=", "ir.model")]
+            )
+            .mapped("res_id")
+        )
         checked = [
             model
             for model in self.env["ir.model"].browse(model_ids)
-            if model.model.startswith("procountor.") and not self.env[model.model]._abstract
+            if model.model.startswith("procountor.")
+            and not self.env[model.model]._abstract
         ]
         self.assertIn("procountor.send.batch", [model.model for model in checked])
         without_rule = [
@@ -373,8 +390,10 @@ class TestRecordRules(ProcountorInvoiceCommon):
             batch.with_user(other_user).read(["move_count"])
 
     def test_fetch_wizards_are_private(self):
-        wizard = self.env["procountor.partner.import"].with_user(self.accountant).create(
-            {"connection_id": self.connection.id}
+        wizard = (
+            self.env["procountor.partner.import"]
+            .with_user(self.accountant)
+            .create({"connection_id": self.connection.id})
         )
         colleague = new_test_user(
             self.env,
@@ -383,9 +402,9 @@ class TestRecordRules(ProcountorInvoiceCommon):
             company_id=self.company.id,
         )
         self.assertFalse(
-            self.env["procountor.partner.import"].with_user(colleague).search(
-                [("id", "=", wizard.id)]
-            )
+            self.env["procountor.partner.import"]
+            .with_user(colleague)
+            .search([("id", "=", wizard.id)])
         )
         with self.assertRaises(AccessError):
             wizard.with_user(colleague).read(["summary"])
@@ -423,8 +442,8 @@ class TestLogSurvival(ProcountorCommon):
     def _real_rows(self, after_id):
         with db_connect(self.env.cr.dbname).cursor() as cr:
             cr.execute(
-                "SELECT path, status_code, company_id, connection_id FROM procountor_log "
-                "WHERE id > %s ORDER BY id",
+                "SELECT path, status_code, company_id, connection_id FROM "
+                "procountor_log WHERE id > %s ORDER BY id",
                 [after_id],
             )
             return cr.fetchall()
@@ -443,7 +462,9 @@ class TestLogSurvival(ProcountorCommon):
             self._connection_values(name="Created just now")
         )
         with patch.object(
-            type(self.env["procountor.connection"]), "_procountor_can_commit", lambda self: True
+            type(self.env["procountor.connection"]),
+            "_procountor_can_commit",
+            lambda self: True,
         ):
             connection.action_test_connection()
         self.assertTrue(connection.last_test_ok)
@@ -473,7 +494,10 @@ class TestLogSurvival(ProcountorCommon):
             with db_connect(self.env.cr.dbname).cursor() as cr:
                 cr.execute("DELETE FROM procountor_log WHERE id > %s", [last_id])
                 if created:
-                    cr.execute("DELETE FROM procountor_connection WHERE id IN %s", [tuple(created)])
+                    cr.execute(
+                        "DELETE FROM procountor_connection WHERE id IN %s",
+                        [tuple(created)],
+                    )
 
         self.addCleanup(cleanup)
         caller = api.Environment(caller_cr, SUPERUSER_ID, {})
@@ -482,7 +506,9 @@ class TestLogSurvival(ProcountorCommon):
         )
         created.append(connection.id)
         with patch.object(
-            type(self.env["procountor.connection"]), "_procountor_can_commit", lambda self: True
+            type(self.env["procountor.connection"]),
+            "_procountor_can_commit",
+            lambda self: True,
         ):
             connection.action_test_connection()
         self.assertEqual(

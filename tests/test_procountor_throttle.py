@@ -1,6 +1,7 @@
 # Copyright 2026 procountor_connector contributors
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 """Every process using one Procountor client ID shares its 20 requests/second."""
+
 import threading
 import time
 import uuid
@@ -18,7 +19,10 @@ def peak_per_second(times):
     """Most requests that arrived within any one sliding second."""
     times = sorted(times)
     return max(
-        (sum(1 for t in times[index:] if t < start + 1.0) for index, start in enumerate(times)),
+        (
+            sum(1 for t in times[index:] if t < start + 1.0)
+            for index, start in enumerate(times)
+        ),
         default=0,
     )
 
@@ -41,7 +45,8 @@ class TestProcountorThrottle(ProcountorCommon):
         """The slots of ``key`` as another connection sees them."""
         with sql_db.db_connect(self.env.cr.dbname).cursor() as cr:
             cr.execute(
-                "SELECT started, finished FROM procountor_throttle_slot WHERE client_key = %s",
+                "SELECT started, finished FROM procountor_throttle_slot WHERE "
+                "client_key = %s",
                 (key,),
             )
             return cr.fetchall()
@@ -82,7 +87,9 @@ class TestProcountorThrottle(ProcountorCommon):
         statuses = [r["status"] for r in self.sim.requests]
         self.assertEqual(len(statuses), 52)  # two tokens, 50 calls, no resends
         self.assertEqual(statuses.count(429), 0)
-        self.assertLessEqual(peak_per_second([r["time"] for r in self.sim.requests]), 20)
+        self.assertLessEqual(
+            peak_per_second([r["time"] for r in self.sim.requests]), 20
+        )
         self.assertGreaterEqual(time.monotonic() - started, 2.0)
 
     def test_the_connection_counts_in_the_database_outside_its_transaction(self):
@@ -110,6 +117,8 @@ class TestProcountorThrottle(ProcountorCommon):
         with self.assertLogs(
             "odoo.addons.procountor_connector.models.procountor_throttle", "WARNING"
         ) as logs:
-            self.assertEqual(client.get_company()["name"], self.sim.store.company["name"])
+            self.assertEqual(
+                client.get_company()["name"], self.sim.store.company["name"]
+            )
         self.assertIn("counted in this process only", logs.output[0])
         self.assertEqual(len(throttle.fallback._slots), 2)

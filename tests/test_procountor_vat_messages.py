@@ -23,8 +23,8 @@ class TestVatRateMessages(ProcountorInvoiceCommon):
         )
         self.assertEqual(
             self._rate_problem(move),
-            "line “Consulting”: tax VAT 24% (old) (24 %) is not one of Procountor's VAT "
-            "rates for Finland: 25.5, 14, 13.5, 10, 0 % (Taxes)",
+            "line “Consulting”: tax VAT 24% (old) (24 %) is not one of Procountor's "
+            "VAT rates for Finland: 25.5, 14, 13.5, 10, 0 % (Taxes)",
         )
 
     def test_country_without_procountor_rates_named_in_words(self):
@@ -34,9 +34,9 @@ class TestVatRateMessages(ProcountorInvoiceCommon):
         self.assertEqual(
             problem,
             f"line “Consulting”: tax {self.tax_255.name} (25.5 %) is VAT of United "
-            "States, for which Procountor has no VAT rates; it has rates for Finland (the "
-            "company's Fiscal Country, or the Procountor VAT Country of the fiscal "
-            "position)",
+            "States, for which Procountor has no VAT rates; it has rates for Finland "
+            "(the company's Fiscal Country, or the Procountor VAT Country of the "
+            "fiscal position)",
         )
         self.assertNotIn("UNITED_STATES", problem)
         self.assertNotIn("Fetch VAT settings", problem)

@@ -3,6 +3,7 @@
 """The main flows under every answer the simulator can give to a question
 API_NOTES leaves open (procountor_simulator/readings.py): each answer in its
 own subtest, on a freshly reset simulator, with Odoo's side rolled back."""
+
 import contextlib
 
 from odoo.tests import tagged
@@ -56,10 +57,14 @@ class TestProcountorReadings(ProcountorPaymentCommon):
                         "send_after_approve": True,
                     }
                 )
-                remote_customer = self.sim.add_partner("Asiakas Oy", identifier="2345678-2")
+                remote_customer = self.sim.add_partner(
+                    "Asiakas Oy", identifier="2345678-2"
+                )
                 self.customer._procountor_set_id(self.connection, remote_customer["id"])
                 for product in (self.product_a, self.product_b):
-                    remote = self.sim.add_product(product.name, code=product.default_code)
+                    remote = self.sim.add_product(
+                        product.name, code=product.default_code
+                    )
                     product._procountor_set_id(self.connection, remote["id"])
                 yield
             finally:
@@ -93,16 +98,22 @@ class TestProcountorReadings(ProcountorPaymentCommon):
                 self.sim.lose_response_next("PUT", "/invoices/*/approve")
                 invoice._procountor_queue()
                 self.env["account.move"]._cron_procountor_send_invoices()
-                self.assertEqual(invoice.procountor_state, "sent", invoice.procountor_error)
+                self.assertEqual(
+                    invoice.procountor_state, "sent", invoice.procountor_error
+                )
                 self.assertEqual(invoice.procountor_status, "SENT")
                 self.assertEqual(self._remote(invoice)["status"], "SENT")
                 self.assertEqual(self._total(invoice), 251.0)
                 self.assertEqual(self.sim.count("PUT", "/invoices/*/approve"), 2)
 
-                refund = invoice._reverse_moves([{"invoice_date": invoice.invoice_date}])
+                refund = invoice._reverse_moves(
+                    [{"invoice_date": invoice.invoice_date}]
+                )
                 refund.action_post()
                 refund.action_procountor_send()
-                self.assertEqual(refund.procountor_state, "sent", refund.procountor_error)
+                self.assertEqual(
+                    refund.procountor_state, "sent", refund.procountor_error
+                )
                 self.assertEqual(self._remote(refund)["status"], "SENT")
                 self.assertEqual(self._total(refund), -251.0)
                 self.assertFalse(self.sim.invoices(status="UNFINISHED"))
@@ -129,7 +140,9 @@ class TestProcountorReadings(ProcountorPaymentCommon):
                 self.connection.action_fetch_vat_settings()
                 action = self.connection.action_procountor_propose_vat_mapping()
                 self.env[action["res_model"]].browse(action["res_id"]).action_confirm()
-                self.assertTrue(tax.procountor_vat_status_id, "EU services status proposed")
+                self.assertTrue(
+                    tax.procountor_vat_status_id, "EU services status proposed"
+                )
                 buyer = self.env["res.partner"].create(
                     {
                         "name": "Kunde GmbH",
@@ -142,16 +155,22 @@ class TestProcountorReadings(ProcountorPaymentCommon):
                         "email": "rechnung@kunde.example",
                     }
                 )
-                remote_buyer = self.sim.add_partner("Kunde GmbH", identifier="DE136695976")
+                remote_buyer = self.sim.add_partner(
+                    "Kunde GmbH", identifier="DE136695976"
+                )
                 buyer._procountor_set_id(self.connection, remote_buyer["id"])
                 invoice = self._invoice(
-                    lines=[{"product": self.product_a, "price_unit": 300.0, "taxes": tax}],
+                    lines=[
+                        {"product": self.product_a, "price_unit": 300.0, "taxes": tax}
+                    ],
                     partner_id=buyer.id,
                     fiscal_position_id=eu.id,
                 )
                 invoice._procountor_queue()
                 self.env["account.move"]._cron_procountor_send_invoices()
-                self.assertEqual(invoice.procountor_state, "sent", invoice.procountor_error)
+                self.assertEqual(
+                    invoice.procountor_state, "sent", invoice.procountor_error
+                )
                 remote = self._remote(invoice)
                 self.assertEqual(remote["status"], "SENT")
                 self.assertEqual(self._total(invoice), 300.0)
@@ -173,10 +192,13 @@ class TestProcountorReadings(ProcountorPaymentCommon):
                 invoice.action_procountor_send()
                 self.assertEqual(invoice.procountor_state, "needs_check")
                 invoice.action_procountor_send()
-                self.assertEqual(invoice.procountor_state, "sent", invoice.procountor_error)
+                self.assertEqual(
+                    invoice.procountor_state, "sent", invoice.procountor_error
+                )
                 self.assertEqual(self._remote(invoice)["status"], "SENT")
                 self.assertEqual(
-                    self.sim.count("PUT", "/invoices/*/send"), 1,
+                    self.sim.count("PUT", "/invoices/*/send"),
+                    1,
                     "sending it again would deliver it to the customer twice",
                 )
 
@@ -187,13 +209,18 @@ class TestProcountorReadings(ProcountorPaymentCommon):
                 # Another invoice whose number contains ours, on the same day.
                 decoy = self.sim.create_invoice(
                     self._remote_invoice_payload("Asiakas Oy", 10.0, "EUR")
-                    | {"originalInvoiceNumber": f"{invoice.name}-B", "date": "2026-11-20"}
+                    | {
+                        "originalInvoiceNumber": f"{invoice.name}-B",
+                        "date": "2026-11-20",
+                    }
                 )
                 self.sim.lose_response_next("POST", "/invoices")
                 invoice.action_procountor_send()
                 self.assertEqual(invoice.procountor_state, "needs_check")
                 invoice.action_procountor_send()
-                self.assertEqual(invoice.procountor_state, "sent", invoice.procountor_error)
+                self.assertEqual(
+                    invoice.procountor_state, "sent", invoice.procountor_error
+                )
                 self.assertEqual(invoice.procountor_id, self._remote(invoice)["id"])
                 self.assertNotEqual(invoice.procountor_id, decoy["id"])
                 self.assertEqual(self.sim.count("POST", "/invoices"), 1)
@@ -206,11 +233,17 @@ class TestProcountorReadings(ProcountorPaymentCommon):
                 decoy = self.sim.add_partner("Toinen Oy", identifier="9" + business_id)
                 same = self.sim.add_partner("Uusi Asiakas Oy", identifier=business_id)
                 customer = self.customer.copy(
-                    {"name": "Uusi Asiakas Oy", "company_registry": business_id, "vat": False}
+                    {
+                        "name": "Uusi Asiakas Oy",
+                        "company_registry": business_id,
+                        "vat": False,
+                    }
                 )
                 invoice = self._invoice(partner_id=customer.id)
                 invoice.action_procountor_send()
-                self.assertEqual(invoice.procountor_state, "sent", invoice.procountor_error)
+                self.assertEqual(
+                    invoice.procountor_state, "sent", invoice.procountor_error
+                )
                 self.assertEqual(self._remote(invoice)["partnerId"], same["id"])
                 self.assertNotEqual(customer.procountor_customer_id, decoy["id"])
                 self.assertEqual(customer.procountor_customer_id, same["id"])
@@ -255,10 +288,13 @@ class TestProcountorReadings(ProcountorPaymentCommon):
                             f"Procountor computed a total of {remote_total}",
                             first.procountor_error,
                         )
-                        self.assertIn("invalidated in Procountor", first.procountor_error)
+                        self.assertIn(
+                            "invalidated in Procountor", first.procountor_error
+                        )
                         if case == "A":
                             self.assertIn(
-                                "Round Globally" if odoo_method == "round_per_line"
+                                "Round Globally"
+                                if odoo_method == "round_per_line"
                                 else "Round per Line",
                                 first.procountor_error,
                             )
@@ -269,8 +305,8 @@ class TestProcountorReadings(ProcountorPaymentCommon):
                         self.assertEqual(second.procountor_state, "error")
                         self.assertEqual(self.sim.count("POST", "/invoices"), posts)
                         self.assertIn(
-                            f"Procountor computes a total of {remote_total:.2f} EUR but "
-                            f"Odoo has {odoo_total:.2f} EUR",
+                            f"Procountor computes a total of {remote_total:.2f} EUR "
+                            f"but Odoo has {odoo_total:.2f} EUR",
                             second.procountor_error,
                         )
                     self.assertFalse(self.sim.invoices(status="UNFINISHED"))
@@ -289,14 +325,18 @@ class TestProcountorReadings(ProcountorPaymentCommon):
             with self._under(name, value):
                 move = self._sent_invoice(100.0)
                 cash = self._sent_invoice(50.0)
-                event = self.sim.register_payment(move.procountor_id, 40.0, description="Viite 1")
+                event = self.sim.register_payment(
+                    move.procountor_id, 40.0, description="Viite 1"
+                )
                 self.sim.register_payment(cash.procountor_id, 50.0, type="CASH")
                 self._fetch()
                 self._fetch()
                 payments = self._payments_of(move)
                 self.assertEqual(payments.mapped("amount"), [40.0])
                 self.assertEqual(payments.journal_id, self.bank_journal)
-                self.assertEqual(payments.memo, f"Procountor payment {event['id']}: Viite 1")
+                self.assertEqual(
+                    payments.memo, f"Procountor payment {event['id']}: Viite 1"
+                )
                 self.assertEqual(move.payment_state, "partial")
                 self.assertEqual(self._payments_of(cash).mapped("amount"), [50.0])
                 self.assertEqual(self._payments_of(cash).journal_id, self.cash_journal)
@@ -313,7 +353,11 @@ class TestProcountorReadings(ProcountorPaymentCommon):
                 wizard = self.env["procountor.partner.import"].browse(action["res_id"])
                 self.assertFalse(wizard.fetch_error)
                 kunde = self.sim.partners(name="Kunde AB")[0]
-                line = wizard.line_ids.filtered(lambda l: l.procountor_id == kunde["id"])
+                line = wizard.line_ids.filtered(
+                    lambda candidate, kunde=kunde: (
+                        candidate.procountor_id == kunde["id"]
+                    )
+                )
                 self.assertEqual(line.name, "Kunde AB")
                 wizard.action_apply()
                 self.assertEqual(line.partner_id.procountor_customer_id, kunde["id"])
@@ -322,7 +366,11 @@ class TestProcountorReadings(ProcountorPaymentCommon):
                 wizard = self.env["procountor.product.import"].browse(action["res_id"])
                 self.assertFalse(wizard.fetch_error)
                 widget = self.sim.products(code="WID-1")[0]
-                line = wizard.line_ids.filtered(lambda l: l.procountor_id == widget["id"])
+                line = wizard.line_ids.filtered(
+                    lambda candidate, widget=widget: (
+                        candidate.procountor_id == widget["id"]
+                    )
+                )
                 self.assertEqual(line.code, "WID-1")
                 wizard.action_apply()
                 self.assertEqual(line.product_id.procountor_id, widget["id"])

@@ -12,10 +12,13 @@ WARNING = "resetting it to draft in Odoo changes nothing in Procountor"
 
 @tagged("post_install", "-at_install")
 class TestResetToDraftButton(ProcountorInvoiceCommon):
-    """Odoo's own Reset to Draft button stays, and asks first for an invoice in Procountor."""
+    """Odoo's own Reset to Draft button stays, and asks first for an invoice in
+    Procountor."""
 
     def _form(self, view_xmlid="account.view_move_form"):
-        arch = self.env["account.move"].get_view(self.env.ref(view_xmlid).id, "form")["arch"]
+        arch = self.env["account.move"].get_view(self.env.ref(view_xmlid).id, "form")[
+            "arch"
+        ]
         return etree.fromstring(arch)
 
     def test_odoo_button_is_the_one_shown(self):
@@ -23,7 +26,9 @@ class TestResetToDraftButton(ProcountorInvoiceCommon):
         buttons = form.xpath("//header/button[@string='Reset to Draft']")
         self.assertEqual([b.get("name") for b in buttons], ["button_draft"])
         self.assertIn("procountor_reset_dialog", buttons[0].get("context"))
-        self.assertFalse(form.xpath("//button[@name='action_procountor_reset_to_draft']"))
+        self.assertFalse(
+            form.xpath("//button[@name='action_procountor_reset_to_draft']")
+        )
         move = self._invoice()
         move.action_procountor_send()
         self.assertEqual(move.procountor_state, "sent", move.procountor_error)
@@ -40,11 +45,15 @@ class TestResetToDraftButton(ProcountorInvoiceCommon):
             ("account.move", move.id, "new"),
         )
         view = self.env["ir.ui.view"].browse(action["views"][0][0])
-        self.assertEqual(view, self.env.ref("procountor_connector.view_move_reset_confirm"))
+        self.assertEqual(
+            view, self.env.ref("procountor_connector.view_move_reset_confirm")
+        )
         dialog = self._form("procountor_connector.view_move_reset_confirm")
         self.assertIn(WARNING, "".join(dialog.itertext()))
         confirm = dialog.xpath("//footer/button[@type='object']")
-        self.assertEqual([b.get("name") for b in confirm], ["action_procountor_reset_to_draft"])
+        self.assertEqual(
+            [b.get("name") for b in confirm], ["action_procountor_reset_to_draft"]
+        )
         getattr(move, confirm[0].get("name"))()
         self.assertEqual(move.state, "draft")
         move.action_post()
@@ -81,7 +90,10 @@ const waitFor = async (selector, text) => {
     }
     reset.click();
     await waitFor(".modal .modal-body", "Reset to draft anyway?");
-    (await waitFor(".modal .modal-footer button[name='action_procountor_reset_to_draft']")).click();
+    const confirmButton = await waitFor(
+        ".modal .modal-footer button[name='action_procountor_reset_to_draft']"
+    );
+    confirmButton.click();
     await waitFor(".o_statusbar_status .o_arrow_button_current", "Draft");
     if (document.querySelector(".modal")) {
         throw new Error("the confirmation dialog is still open");

@@ -2,6 +2,7 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 """The scheduled job keeps several requests in flight while it sends, with
 the exactly-once bookkeeping of sending one invoice after another."""
+
 import time
 
 from odoo.tests import TransactionCase, tagged
@@ -16,7 +17,10 @@ def most_in_flight(requests, latency):
     takes ``latency`` seconds from its arrival."""
     times = sorted(request["time"] for request in requests)
     return max(
-        (sum(1 for other in times if start <= other < start + latency) for start in times),
+        (
+            sum(1 for other in times if start <= other < start + latency)
+            for start in times
+        ),
         default=0,
     )
 
@@ -46,21 +50,32 @@ class TestBulkSendConcurrent(PastGrace, ProcountorInvoiceCommon):
         self.assertEqual(self.sim.count("POST", "/invoices"), 6)
         # Create and approve of 6 invoices, one after another, take at least
         # 12 latencies; in flight together, a few.
-        calls = self.sim.count("POST", "/invoices") + self.sim.count("PUT", "/invoices/*/approve")
+        calls = self.sim.count("POST", "/invoices") + self.sim.count(
+            "PUT", "/invoices/*/approve"
+        )
         self.assertEqual(calls, 12)
         self.assertLess(wall, calls * latency, "requests were in flight together")
-        creates = [r for r in self.sim.requests if (r["method"], r["path"]) == ("POST", "/invoices")]
+        creates = [
+            r
+            for r in self.sim.requests
+            if (r["method"], r["path"]) == ("POST", "/invoices")
+        ]
         self.assertGreaterEqual(most_in_flight(creates, latency), 2)
         # Every call is in the API log of its own invoice.
         for move in moves:
             logs = self.env["procountor.log"].search(
-                [("res_model", "=", "account.move"), ("res_id", "=", move.id),
-                 ("path", "=like", "/invoices%")]
+                [
+                    ("res_model", "=", "account.move"),
+                    ("res_id", "=", move.id),
+                    ("path", "=like", "/invoices%"),
+                ]
             )
             self.assertEqual(
                 sorted((log.method, log.path, log.status_code) for log in logs),
-                [("POST", "/invoices", 200),
-                 ("PUT", f"/invoices/{move.procountor_id}/approve", 200)],
+                [
+                    ("POST", "/invoices", 200),
+                    ("PUT", f"/invoices/{move.procountor_id}/approve", 200),
+                ],
             )
 
     def test_lost_answer_in_a_concurrent_slice(self):
@@ -107,7 +122,9 @@ class TestBulkSendConcurrent(PastGrace, ProcountorInvoiceCommon):
 @tagged("post_install", "-at_install")
 class TestUninstallHook(TransactionCase):
     def _table_exists(self):
-        self.env.cr.execute("SELECT to_regclass('procountor_throttle_slot') IS NOT NULL")
+        self.env.cr.execute(
+            "SELECT to_regclass('procountor_throttle_slot') IS NOT NULL"
+        )
         return self.env.cr.fetchone()[0]
 
     def test_uninstall_drops_the_request_slot_table(self):

@@ -39,9 +39,11 @@ class SendDialogCommon(ProcountorInvoiceCommon):
         """The invoice e-mails Odoo sent: chatter messages to the customer
         (the mail.mail rows are sent and deleted at once)."""
         return move.message_ids.filtered(
-            lambda message: message.message_type == "comment"
-            and message.subtype_id == self.env.ref("mail.mt_comment")
-            and move.partner_id in message.partner_ids
+            lambda message: (
+                message.message_type == "comment"
+                and message.subtype_id == self.env.ref("mail.mt_comment")
+                and move.partner_id in message.partner_ids
+            )
         )
 
     def _block(self, customer=True):
@@ -96,8 +98,13 @@ class TestSendDialog(SendDialogCommon):
             ("res.partner", self.customer.id),
         )
         tax_alert = dialog.alerts["procountor_fix_account_tax"]
-        self.assertIn(f"Invoice {move.name} cannot be sent to Procountor: line", tax_alert["message"])
-        self.assertIn("is not one of Procountor's VAT rates for Finland", tax_alert["message"])
+        self.assertIn(
+            f"Invoice {move.name} cannot be sent to Procountor: line",
+            tax_alert["message"],
+        )
+        self.assertIn(
+            "is not one of Procountor's VAT rates for Finland", tax_alert["message"]
+        )
         self.assertEqual(tax_alert["action_text"], "Open the tax")
         tax_17 = move.invoice_line_ids.tax_ids
         self.assertEqual(
@@ -120,8 +127,12 @@ class TestSendDialog(SendDialogCommon):
         move.action_post()
         alerts = self._dialog(move).alerts
         self.assertIn("has 2 taxes", alerts["procountor_fix_account_move"]["message"])
-        self.assertEqual(alerts["procountor_fix_account_move"]["action_text"], "Open the invoice")
-        self.assertEqual(alerts["procountor_fix_account_move"]["action"]["res_id"], move.id)
+        self.assertEqual(
+            alerts["procountor_fix_account_move"]["action_text"], "Open the invoice"
+        )
+        self.assertEqual(
+            alerts["procountor_fix_account_move"]["action"]["res_id"], move.id
+        )
 
     def test_no_alert_when_procountor_is_not_ticked(self):
         move = self._block()
@@ -139,11 +150,16 @@ class TestSendDialog(SendDialogCommon):
         self.assertEqual(action["params"]["type"], "success")
         self.assertEqual(
             action["params"]["message"],
-            f"Invoice {move.name} sent to Procountor (number {move.procountor_number}).",
+            f"Invoice {move.name} sent to Procountor (number "
+            f"{move.procountor_number}).",
         )
-        self.assertEqual(action["params"]["next"], {"type": "ir.actions.act_window_close"})
+        self.assertEqual(
+            action["params"]["next"], {"type": "ir.actions.act_window_close"}
+        )
         self.assertFalse(self._emails_of(move), "Odoo's e-mail was not ticked")
-        self.assertTrue(move.invoice_pdf_report_id, "Odoo keeps the invoice PDF as usual")
+        self.assertTrue(
+            move.invoice_pdf_report_id, "Odoo keeps the invoice PDF as usual"
+        )
 
         # Opened again: Procountor has it, so the method cannot be ticked and
         # the e-mail is proposed; sending that leaves Procountor alone.
@@ -174,7 +190,15 @@ class TestSendDialog(SendDialogCommon):
             "POST",
             "/invoices",
             status=400,
-            body={"errors": [{"status": 400, "field": "counterParty.email", "message": "INVALID_EMAIL"}]},
+            body={
+                "errors": [
+                    {
+                        "status": 400,
+                        "field": "counterParty.email",
+                        "message": "INVALID_EMAIL",
+                    }
+                ]
+            },
         )
         move = self._invoice()
         dialog = self._dialog(move)
@@ -189,7 +213,11 @@ class TestSendDialog(SendDialogCommon):
         self.assertFalse(self._emails_of(move), "no e-mail of an invoice that failed")
         self.assertNotIn("counterParty.email", move.procountor_error, "said in words")
         self.assertEqual(
-            len(move.message_ids.filtered(lambda m: "not a valid e-mail address" in (m.body or ""))),
+            len(
+                move.message_ids.filtered(
+                    lambda m: "not a valid e-mail address" in (m.body or "")
+                )
+            ),
             1,
             "the failure is noted once",
         )
@@ -214,8 +242,12 @@ class TestSendDialogBulk(SendDialogCommon):
         self.assertEqual(action["params"]["next"]["tag"], "display_notification")
         self.assertEqual(set(by_procountor.mapped("procountor_state")), {"to_send"})
         self.assertEqual(len(by_procountor.procountor_batch_id), 1)
-        self.assertEqual(self.sim.count("POST", "/invoices"), 0, "queued, not sent in the request")
-        self.assertFalse(by_procountor.filtered("sending_data"), "not in Odoo's own queue")
+        self.assertEqual(
+            self.sim.count("POST", "/invoices"), 0, "queued, not sent in the request"
+        )
+        self.assertFalse(
+            by_procountor.filtered("sending_data"), "not in Odoo's own queue"
+        )
         self.assertTrue(by_email.sending_data, "the e-mail one goes Odoo's way")
         self.assertEqual(by_email.procountor_state, "not_sent")
 
@@ -226,7 +258,11 @@ class TestSendDialogBulk(SendDialogCommon):
             self._remote(move)
         self.assertTrue(by_procountor.procountor_batch_id.notified)
         self.env.cr.precommit.run()  # bus messages are written at commit
-        bus = self.env["bus.bus"].sudo().search([("message", "like", "2 of 2 invoices sent")])
+        bus = (
+            self.env["bus.bus"]
+            .sudo()
+            .search([("message", "like", "2 of 2 invoices sent")])
+        )
         self.assertEqual(len(bus), 1)
 
         self.env["account.move"]._cron_account_move_send()
@@ -240,7 +276,9 @@ class TestSendDialogBulk(SendDialogCommon):
         self.assertEqual(list(dialog.alerts), ["procountor_fix_account_tax"])
         alert = dialog.alerts["procountor_fix_account_tax"]
         self.assertEqual(alert["level"], "warning", "the others may go")
-        self.assertIn(f"Invoice {blocked.name} cannot be sent to Procountor", alert["message"])
+        self.assertIn(
+            f"Invoice {blocked.name} cannot be sent to Procountor", alert["message"]
+        )
         self.assertNotIn(good.name, alert["message"])
         dialog.action_send_and_print()
         self.env["account.move"]._cron_procountor_send_invoices()
@@ -251,9 +289,9 @@ class TestSendDialogBulk(SendDialogCommon):
 
     def test_list_action_still_queues(self):
         moves = self._invoice() | self._invoice()
-        self.env.ref("procountor_connector.action_procountor_send_invoices").with_context(
-            active_model="account.move", active_ids=moves.ids
-        ).run()
+        self.env.ref(
+            "procountor_connector.action_procountor_send_invoices"
+        ).with_context(active_model="account.move", active_ids=moves.ids).run()
         self.assertEqual(set(moves.mapped("procountor_state")), {"to_send"})
 
 

@@ -24,9 +24,14 @@ class TestSendProblems(SendDialogCommon):
         self.assertEqual(len(problems), 2)
         self.assertEqual(
             move.procountor_send_problems,
-            f"Invoice {move.name} cannot be sent to Procountor: " + "; ".join(problems) + ".",
+            f"Invoice {move.name} cannot be sent to Procountor: "
+            + "; ".join(problems)
+            + ".",
         )
-        self.assertIn("customer Asiakas Oy has no E-invoice Address", move.procountor_send_problems)
+        self.assertIn(
+            "customer Asiakas Oy has no E-invoice Address",
+            move.procountor_send_problems,
+        )
         self.assertTrue(move.procountor_fix_partner)
         self.assertTrue(move.procountor_fix_tax)
         self.assertFalse(move.procountor_fix_connection)
@@ -35,13 +40,17 @@ class TestSendProblems(SendDialogCommon):
     def test_billing_user_sees_the_banner_and_opens_the_customer(self):
         move = self._block()
         as_billing = move.with_user(self.billing_user)
-        self.assertEqual(as_billing.procountor_send_problems, move.procountor_send_problems)
+        self.assertEqual(
+            as_billing.procountor_send_problems, move.procountor_send_problems
+        )
         action = as_billing.with_context(
             procountor_fix_model="res.partner"
         ).action_procountor_open_fix()
         self.assertEqual(action["res_id"], self.customer.id)
         self.assertFalse(
-            as_billing.with_context(procountor_fix_model="res.users").action_procountor_open_fix(),
+            as_billing.with_context(
+                procountor_fix_model="res.users"
+            ).action_procountor_open_fix(),
             "only the records the check names can be opened",
         )
 
@@ -80,10 +89,16 @@ class TestSendProblems(SendDialogCommon):
 
     def test_fix_buttons_open_the_records(self):
         move = self._block()
-        action = move.with_context(procountor_fix_model="res.partner").action_procountor_open_fix()
-        self.assertEqual((action["res_model"], action["res_id"]), ("res.partner", self.customer.id))
+        action = move.with_context(
+            procountor_fix_model="res.partner"
+        ).action_procountor_open_fix()
+        self.assertEqual(
+            (action["res_model"], action["res_id"]), ("res.partner", self.customer.id)
+        )
         self.assertEqual(action["name"], "Open the customer")
-        action = move.with_context(procountor_fix_model="account.tax").action_procountor_open_fix()
+        action = move.with_context(
+            procountor_fix_model="account.tax"
+        ).action_procountor_open_fix()
         self.assertEqual(
             (action["res_model"], action["res_id"]),
             ("account.tax", move.invoice_line_ids.tax_ids.id),
@@ -102,7 +117,8 @@ class TestSendProblems(SendDialogCommon):
             procountor_fix_model="procountor.connection"
         ).action_procountor_open_fix()
         self.assertEqual(
-            (action["res_model"], action["res_id"]), ("procountor.connection", self.connection.id)
+            (action["res_model"], action["res_id"]),
+            ("procountor.connection", self.connection.id),
         )
 
     def test_error_list_shows_customer_and_error(self):
@@ -110,7 +126,9 @@ class TestSendProblems(SendDialogCommon):
         of invoices, no move type in the context) has the customer and the
         error; the customer invoice list keeps its own columns."""
         arch = etree.fromstring(
-            self.env["account.move"].get_views([(False, "list")])["views"]["list"]["arch"]
+            self.env["account.move"].get_views([(False, "list")])["views"]["list"][
+                "arch"
+            ]
         )
 
         def shown(fname, context):
@@ -118,14 +136,19 @@ class TestSendProblems(SendDialogCommon):
                 node
                 for node in arch.iter("field")
                 if node.get("name") == fname
-                and not safe_eval(node.get("column_invisible") or "False", {"context": context})
+                and not safe_eval(
+                    node.get("column_invisible") or "False", {"context": context}
+                )
             ]
 
         self.assertTrue(shown("partner_id", {}), "customer column")
         error_columns = shown("procountor_error", {})
         self.assertTrue(error_columns, "error column")
         self.assertEqual(error_columns[0].get("optional"), "show")
-        self.assertFalse(shown("procountor_error", {"default_move_type": "out_invoice"}))
+        self.assertFalse(
+            shown("procountor_error", {"default_move_type": "out_invoice"})
+        )
+
 
 @tagged("post_install", "-at_install")
 class TestJourneyTours(SendDialogCommon, HttpCase):
@@ -164,13 +187,22 @@ class TestJourneyTours(SendDialogCommon, HttpCase):
 
     def test_bulk_send_tour(self):
         moves = self._invoice() | self._invoice()
-        self._tour("/odoo/action-account.action_move_out_invoice_type", "procountor_bulk_send_tour")
+        self._tour(
+            "/odoo/action-account.action_move_out_invoice_type",
+            "procountor_bulk_send_tour",
+        )
         moves.invalidate_recordset()
         self.assertEqual(set(moves.mapped("procountor_state")), {"to_send"})
-        self.assertEqual(self.sim.count("POST", "/invoices"), 0, "queued, not sent in the request")
+        self.assertEqual(
+            self.sim.count("POST", "/invoices"), 0, "queued, not sent in the request"
+        )
         self.env["account.move"]._cron_procountor_send_invoices()
         moves.invalidate_recordset()
-        self.assertEqual(set(moves.mapped("procountor_state")), {"sent"}, moves.mapped("procountor_error"))
+        self.assertEqual(
+            set(moves.mapped("procountor_state")),
+            {"sent"},
+            moves.mapped("procountor_error"),
+        )
         self.assertEqual(self.sim.count("POST", "/invoices"), 2)
 
 
@@ -208,9 +240,13 @@ class TestFetchCustomersTour(ProcountorRegistersCommon, HttpCase):
         except unittest.SkipTest as reason:
             self.fail(f"The tour procountor_fetch_customers_tour did not run: {reason}")
         remote = self.sim.partners(name="Kunde AB")[0]
-        wizard = self.env["procountor.partner.import"].search([], order="id desc", limit=1)
+        wizard = self.env["procountor.partner.import"].search(
+            [], order="id desc", limit=1
+        )
         created = Partner.search([("name", "=", "Kunde AB")])
         self.assertEqual(len(created), 1, wizard.summary)
         self.assertEqual(len(created), 1)
-        link = self.env["procountor.partner.link"].search([("partner_id", "=", created.id)])
+        link = self.env["procountor.partner.link"].search(
+            [("partner_id", "=", created.id)]
+        )
         self.assertEqual(link.procountor_id, remote["id"])

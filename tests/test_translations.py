@@ -13,8 +13,8 @@ EXPECTED = {
         "not_sent": "Ei lähetetty",
         "email_channel": "Sähköposti",
         "connected": "Yhdistetty Procountor-yritykseen",
-        "fill_in": "Yhteys Simulated Procountor: täytä Sovellustunnus (Client ID) ennen "
-        "yhteydenottoa Procountoriin.",
+        "fill_in": "Yhteys Simulated Procountor: täytä Sovellustunnus (Client ID) "
+        "ennen yhteydenottoa Procountoriin.",
         "reset": "Palauta luonnokseksi",
         "send": "Lähetä Procountoriin",
         "warning": "ei muuta Procountorissa mitään",
@@ -24,7 +24,8 @@ EXPECTED = {
         "not_sent": "Inte skickad",
         "email_channel": "E-post",
         "connected": "Ansluten till Procountor-företaget",
-        "fill_in": "Anslutning Simulated Procountor: fyll i Klient-ID innan Procountor kontaktas.",
+        "fill_in": "Anslutning Simulated Procountor: fyll i Klient-ID innan "
+        "Procountor kontaktas.",
         "reset": "Återställ till utkast",
         "send": "Skicka till Procountor",
         "warning": "ändrar ingenting i Procountor",
@@ -65,11 +66,21 @@ class TestTranslations(ProcountorInvoiceCommon):
         env = self._env(lang)
         connection = env["procountor.connection"].browse(self.connection.id)
         # A field label and a selection value.
-        field = connection.fields_get(["procountor_business_id"])["procountor_business_id"]
+        field = connection.fields_get(["procountor_business_id"])[
+            "procountor_business_id"
+        ]
         self.assertEqual(field["string"], expected["business_id"])
-        states = dict(env["account.move"].fields_get(["procountor_state"])["procountor_state"]["selection"])
+        states = dict(
+            env["account.move"].fields_get(["procountor_state"])["procountor_state"][
+                "selection"
+            ]
+        )
         self.assertEqual(states["not_sent"], expected["not_sent"])
-        channels = dict(connection.fields_get(["default_invoice_channel"])["default_invoice_channel"]["selection"])
+        channels = dict(
+            connection.fields_get(["default_invoice_channel"])[
+                "default_invoice_channel"
+            ]["selection"]
+        )
         self.assertEqual(channels["EMAIL"], expected["email_channel"])
         # Messages written in code: one stored, one raised.
         connection.action_test_connection()
@@ -81,7 +92,11 @@ class TestTranslations(ProcountorInvoiceCommon):
         self.assertEqual(str(raised.exception), expected["fill_in"])
         # The invoice form: Odoo's translated Reset to Draft, the addon's buttons.
         move_model = env["account.move"]
-        form = etree.fromstring(move_model.get_view(self.env.ref("account.view_move_form").id, "form")["arch"])
+        form = etree.fromstring(
+            move_model.get_view(self.env.ref("account.view_move_form").id, "form")[
+                "arch"
+            ]
+        )
         reset = form.xpath("//header/button[@name='button_draft']")
         self.assertEqual(reset[0].get("string"), expected["reset"])
         send = form.xpath("//header/button[@name='action_procountor_send']")
@@ -89,7 +104,10 @@ class TestTranslations(ProcountorInvoiceCommon):
         dialog_view = self.env.ref("procountor_connector.view_move_reset_confirm")
         dialog = etree.fromstring(move_model.get_view(dialog_view.id, "form")["arch"])
         self.assertIn(expected["warning"], "".join(dialog.itertext()))
-        self.assertEqual(dialog.xpath("//footer/button[@type='object']")[0].get("string"), expected["reset"])
+        self.assertEqual(
+            dialog.xpath("//footer/button[@type='object']")[0].get("string"),
+            expected["reset"],
+        )
 
     def test_finnish(self):
         self._check("fi_FI")
@@ -98,6 +116,12 @@ class TestTranslations(ProcountorInvoiceCommon):
         self._check("sv_SE")
 
     def test_english_stays(self):
-        connection = self.env["procountor.connection"].with_context(lang="en_US").browse(self.connection.id)
-        field = connection.fields_get(["procountor_business_id"])["procountor_business_id"]
+        connection = (
+            self.env["procountor.connection"]
+            .with_context(lang="en_US")
+            .browse(self.connection.id)
+        )
+        field = connection.fields_get(["procountor_business_id"])[
+            "procountor_business_id"
+        ]
         self.assertEqual(field["string"], "Business ID")

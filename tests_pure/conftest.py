@@ -1,4 +1,5 @@
-"""Shared fixtures: the simulator on 127.0.0.1, a fake clock and sleep, a client factory."""
+"""Shared fixtures: the simulator on 127.0.0.1, a fake clock and sleep, a client
+factory."""
 
 import pytest
 
@@ -93,8 +94,14 @@ def make_client(sim, server, credentials, clock, sleeper, calls):
         }
         creds = {**credentials, **kwargs.pop("credentials", {})}
         base_url = kwargs.pop("base_url", server.base_url)
-        return ProcountorClient(base_url, creds["client_id"], creds["client_secret"],
-                                creds["api_key"], creds.get("redirect_uri", ""), **kwargs)
+        return ProcountorClient(
+            base_url,
+            creds["client_id"],
+            creds["client_secret"],
+            creds["api_key"],
+            creds.get("redirect_uri", ""),
+            **kwargs,
+        )
 
     return make
 

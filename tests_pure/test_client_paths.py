@@ -9,10 +9,26 @@ ROOT = pathlib.Path(__file__).resolve().parent.parent
 
 # The top-level resources of API_NOTES.
 RESOURCES = (
-    "attachments", "bankaccounts", "bankstatements", "businesspartners", "coa",
-    "company", "currencies", "dimensions", "fiscalyears", "invoices",
-    "ledgerreceipts", "oauth", "payments", "products", "referencepayments",
-    "reports", "sessioninfo", "users", "vats", "webhooks",
+    "attachments",
+    "bankaccounts",
+    "bankstatements",
+    "businesspartners",
+    "coa",
+    "company",
+    "currencies",
+    "dimensions",
+    "fiscalyears",
+    "invoices",
+    "ledgerreceipts",
+    "oauth",
+    "payments",
+    "products",
+    "referencepayments",
+    "reports",
+    "sessioninfo",
+    "users",
+    "vats",
+    "webhooks",
 )
 PATH = re.compile(r"^/(%s)(/|\?|$)" % "|".join(RESOURCES))
 
@@ -33,10 +49,15 @@ def _checked_files():
 
 
 def _path_literals(path):
-    """``(line, text)`` of every string (or f-string start) that is a Procountor path."""
+    """``(line, text)`` of every string (or f-string start) that is a Procountor
+    path."""
     tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
-    parts = {id(value) for node in ast.walk(tree) if isinstance(node, ast.JoinedStr)
-             for value in node.values}
+    parts = {
+        id(value)
+        for node in ast.walk(tree)
+        if isinstance(node, ast.JoinedStr)
+        for value in node.values
+    }
     for node in ast.walk(tree):
         text = None
         if id(node) in parts:
@@ -63,7 +84,9 @@ def test_no_procountor_path_outside_the_client():
 def test_the_check_sees_paths(tmp_path):
     # The check itself must notice a path, plain or formatted.
     sample = tmp_path / "sample.py"
-    sample.write_text('A = "/ledgerreceipts"\nB = f"/invoices/{1}/approve"\nC = "/web"\n',
-                      encoding="utf-8")
+    sample.write_text(
+        'A = "/ledgerreceipts"\nB = f"/invoices/{1}/approve"\nC = "/web"\n',
+        encoding="utf-8",
+    )
     found = sorted(text for _line, text in _path_literals(sample))
     assert found == ["/invoices/", "/ledgerreceipts"]

@@ -68,8 +68,12 @@ def test_scrub_blanks_literal_values_longest_first():
 
 def test_echoed_secret_is_not_in_a_validation_error(client, sim, credentials):
     echo = "value %s / %s is not valid" % tuple(_secrets(credentials))
-    sim.fail_next("POST", "/invoices", status=400,
-                  body={"errors": [{"status": 400, "field": "notes", "message": echo}]})
+    sim.fail_next(
+        "POST",
+        "/invoices",
+        status=400,
+        body={"errors": [{"status": 400, "field": "notes", "message": echo}]},
+    )
     with pytest.raises(ProcountorValidationError) as info:
         client.create_invoice({"type": "SALES_INVOICE"})
     error = info.value
@@ -83,8 +87,13 @@ def test_echoed_secret_is_not_in_a_validation_error(client, sim, credentials):
 def test_echoed_secret_is_not_in_the_retry_log(make_client, sim, credentials, caplog):
     client = make_client()
     echo = "backend down for key %s" % credentials["api_key"]
-    sim.fail_next("GET", "/company", status=503, count=4,
-                  body={"errors": [{"status": 503, "message": echo}]})
+    sim.fail_next(
+        "GET",
+        "/company",
+        status=503,
+        count=4,
+        body={"errors": [{"status": 503, "message": echo}]},
+    )
     with caplog.at_level(logging.DEBUG, logger="procountor_api"):
         with pytest.raises(ProcountorTransientError) as info:
             client.get_company()
@@ -95,27 +104,42 @@ def test_echoed_secret_is_not_in_the_retry_log(make_client, sim, credentials, ca
 
 def test_echoed_token_is_not_in_an_error(client, sim, credentials):
     token = client.get_token()
-    sim.fail_next("GET", "/company", status=400,
-                  body={"errors": [{"status": 400, "message": "bad token " + token}]})
+    sim.fail_next(
+        "GET",
+        "/company",
+        status=400,
+        body={"errors": [{"status": 400, "message": "bad token " + token}]},
+    )
     with pytest.raises(ProcountorValidationError) as info:
         client.get_company()
     assert token not in str(info.value)
     assert token not in info.value.sentence
 
 
-@pytest.mark.parametrize("url", [
-    "http://example.com/api", "http://10.0.0.1/api", "http://127.0.0.1.example.com/api",
-])
+@pytest.mark.parametrize(
+    "url",
+    [
+        "http://example.com/api",
+        "http://10.0.0.1/api",
+        "http://127.0.0.1.example.com/api",
+    ],
+)
 def test_plain_http_refused_to_other_hosts(url, credentials):
     assert plain_http_refused(url)
     with pytest.raises(ValueError, match="loopback"):
         ProcountorClient(url, "id", *_secrets(credentials))
 
 
-@pytest.mark.parametrize("url", [
-    "http://127.0.0.1:8070/api", "http://localhost/api", "http://[::1]:8070/api",
-    "http://127.3.4.5/api", "https://example.com/api",
-])
+@pytest.mark.parametrize(
+    "url",
+    [
+        "http://127.0.0.1:8070/api",
+        "http://localhost/api",
+        "http://[::1]:8070/api",
+        "http://127.3.4.5/api",
+        "https://example.com/api",
+    ],
+)
 def test_plain_http_allowed_to_loopback_and_https_anywhere(url):
     assert not plain_http_refused(url)
 
@@ -123,7 +147,10 @@ def test_plain_http_allowed_to_loopback_and_https_anywhere(url):
 def test_deadline_makes_one_attempt_with_the_short_read_timeout(make_client, silent):
     client = make_client(base_url=silent.url, timeout=(2, 30), clock=time.monotonic)
     started = time.monotonic()
-    with client.deadline(10, read_timeout=0.5), pytest.raises(ProcountorTimeoutError) as info:
+    with (
+        client.deadline(10, read_timeout=0.5),
+        pytest.raises(ProcountorTimeoutError) as info,
+    ):
         client.get_company()
     elapsed = time.monotonic() - started
     assert len(silent.accepted) == 1

@@ -34,12 +34,25 @@ def values(**overrides):
             "name": "Asiakas Oy",
             "identifier": "2345678-2",
             "email": "laskut@asiakas.example",
-            "address": {"street": "Katu 1", "zip": "00100", "city": "Helsinki", "country": "FINLAND"},
+            "address": {
+                "street": "Katu 1",
+                "zip": "00100",
+                "city": "Helsinki",
+                "country": "FINLAND",
+            },
         },
         "lines": [
-            {"product_id": 5, "code": "CONS", "name": "Consulting", "quantity": 2,
-             "unit": "HOUR", "price_unit": 100.0, "discount": 10.0, "vat_percent": 25.5,
-             "vat_status": None},
+            {
+                "product_id": 5,
+                "code": "CONS",
+                "name": "Consulting",
+                "quantity": 2,
+                "unit": "HOUR",
+                "price_unit": 100.0,
+                "discount": 10.0,
+                "vat_percent": 25.5,
+                "vat_status": None,
+            },
         ],
     }
     base.update(overrides)
@@ -52,14 +65,26 @@ def test_invoice_header_and_rows():
     assert payload["status"] == "UNFINISHED"
     assert payload["originalInvoiceNumber"] == "INV/2026/00007"
     assert payload["partnerId"] == 1000001
-    assert payload["vatStatus"] == 1, "Domestic when the fiscal position names no status"
-    assert payload["paymentInfo"]["bankAccount"] == {"accountNumber": "FI2112345600000785"}
+    assert payload["vatStatus"] == 1, (
+        "Domestic when the fiscal position names no status"
+    )
+    assert payload["paymentInfo"]["bankAccount"] == {
+        "accountNumber": "FI2112345600000785"
+    }
     assert payload["paymentInfo"]["bankReferenceCode"] == ""
     assert "bankReferenceCodeType" not in payload["paymentInfo"]
     assert payload["counterParty"]["counterPartyAddress"]["name"] == "Asiakas Oy"
     assert payload["invoiceRows"] == [
-        {"product": "Consulting", "quantity": 2, "unit": "HOUR", "unitPrice": 100.0,
-         "discountPercent": 10.0, "vatPercent": 25.5, "productId": 5, "productCode": "CONS"},
+        {
+            "product": "Consulting",
+            "quantity": 2,
+            "unit": "HOUR",
+            "unitPrice": 100.0,
+            "discountPercent": 10.0,
+            "vatPercent": 25.5,
+            "productId": 5,
+            "productCode": "CONS",
+        },
     ]
     assert "vatCountry" not in payload
 
@@ -80,24 +105,32 @@ def test_row_and_header_vat_status_and_country():
 
 
 def test_einvoice_address_only_when_given():
-    customer = dict(values()["customer"], einvoice_address="003723456782",
-                    einvoice_operator="003721291126")
+    customer = dict(
+        values()["customer"],
+        einvoice_address="003723456782",
+        einvoice_operator="003721291126",
+    )
     payload = invoice_payload(values(customer=customer))
     assert payload["counterParty"]["einvoiceAddress"] == {
-        "address": "003723456782", "operator": "003721291126"}
+        "address": "003723456782",
+        "operator": "003721291126",
+    }
     assert "einvoiceAddress" not in invoice_payload(values())["counterParty"]
 
 
-@pytest.mark.parametrize("reference, expected", [
-    ("1232", ("1232", "FI")),
-    ("12 32", ("1232", "FI")),
-    ("1233", ("", None)),                       # wrong check digit
-    ("RF18539007547034", ("RF18539007547034", "RF")),
-    ("RF18 5390 0754 7034", ("RF18539007547034", "RF")),
-    ("RF19539007547034", ("", None)),           # wrong RF check digits
-    ("INV/2026/00007", ("", None)),
-    ("", ("", None)),
-])
+@pytest.mark.parametrize(
+    "reference, expected",
+    [
+        ("1232", ("1232", "FI")),
+        ("12 32", ("1232", "FI")),
+        ("1233", ("", None)),  # wrong check digit
+        ("RF18539007547034", ("RF18539007547034", "RF")),
+        ("RF18 5390 0754 7034", ("RF18539007547034", "RF")),
+        ("RF19539007547034", ("", None)),  # wrong RF check digits
+        ("INV/2026/00007", ("", None)),
+        ("", ("", None)),
+    ],
+)
 def test_bank_reference(reference, expected):
     assert bank_reference(reference) == expected
 
@@ -109,7 +142,9 @@ def test_reference_validators():
     assert is_valid_rf_reference("RF18539007547034")
     assert not is_valid_rf_reference("RF18")
     assert not is_valid_rf_reference("RFAB539007547034")  # letters as check digits
-    assert not is_valid_rf_reference("RF18" + "1" * 22)  # 26 characters, ISO 11649 allows 25
+    assert not is_valid_rf_reference(
+        "RF18" + "1" * 22
+    )  # 26 characters, ISO 11649 allows 25
     assert not is_valid_finnish_reference("1" * 21)  # 21 digits, Finnish ones have 4-20
 
 
@@ -131,19 +166,34 @@ def test_iban_is_compacted():
     assert normalise_iban(None) == ""
 
 
-@pytest.mark.parametrize("lang, expected", [
-    ("fi_FI", "FINNISH"), ("sv_SE", "SWEDISH"), ("en_US", "ENGLISH"), ("nb_NO", "NORWEGIAN"),
-    ("et_EE", "ESTONIAN"), ("da_DK", "DANISH"), ("de_DE", "ENGLISH"), (False, "ENGLISH"),
-])
+@pytest.mark.parametrize(
+    "lang, expected",
+    [
+        ("fi_FI", "FINNISH"),
+        ("sv_SE", "SWEDISH"),
+        ("en_US", "ENGLISH"),
+        ("nb_NO", "NORWEGIAN"),
+        ("et_EE", "ESTONIAN"),
+        ("da_DK", "DANISH"),
+        ("de_DE", "ENGLISH"),
+        (False, "ENGLISH"),
+    ],
+)
 def test_language_fallback(lang, expected):
     assert language_for(lang, "ENGLISH") == expected
 
 
 def test_totals_compared_to_the_cent_in_invoice_currency():
-    remote = {"invoiceSumInfo": [
-        {"currency": "USD", "inAccountingCurrency": False, "invoiceSumTotal": 251.0},
-        {"currency": "EUR", "inAccountingCurrency": True, "invoiceSumTotal": 200.8},
-    ]}
+    remote = {
+        "invoiceSumInfo": [
+            {
+                "currency": "USD",
+                "inAccountingCurrency": False,
+                "invoiceSumTotal": 251.0,
+            },
+            {"currency": "EUR", "inAccountingCurrency": True, "invoiceSumTotal": 200.8},
+        ]
+    }
     assert invoice_total(remote) == 251.0
     assert totals_match(remote, 251.004)
     assert not totals_match(remote, 251.01)

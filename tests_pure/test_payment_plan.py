@@ -11,11 +11,29 @@ from procountor_api.payments import (
 )
 
 
-def event(event_id, amount, *, invoice_id=42, type=None, paid_amount=None,
-          paid_currency=None, currency=None, date="2026-03-02", description=None):
-    row = {"id": event_id, "invoiceId": invoice_id, "paymentDate": date, "amount": amount,
-           "type": type, "paidAmount": paid_amount, "paidCurrency": paid_currency,
-           "currency": currency, "description": description}
+def event(
+    event_id,
+    amount,
+    *,
+    invoice_id=42,
+    type=None,
+    paid_amount=None,
+    paid_currency=None,
+    currency=None,
+    date="2026-03-02",
+    description=None,
+):
+    row = {
+        "id": event_id,
+        "invoiceId": invoice_id,
+        "paymentDate": date,
+        "amount": amount,
+        "type": type,
+        "paidAmount": paid_amount,
+        "paidCurrency": paid_currency,
+        "currency": currency,
+        "description": description,
+    }
     return payments.normalize_event(row, "EUR")
 
 

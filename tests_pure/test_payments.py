@@ -8,10 +8,19 @@ from procountor_api import payments
 
 
 def bulk_row(**overrides):
-    """A row shaped like the bulk search's declared PaymentSearchResult (API_NOTES §4.7)."""
-    row = {"id": 5000001, "invoiceId": 42, "paymentDate": "2026-03-02", "amount": 100.0,
-           "receiverName": "Buyer Oy", "status": "PAID", "serviceCharge": 0,
-           "paidAmount": 100.0, "paidCurrency": "EUR"}
+    """A row shaped like the bulk search's declared PaymentSearchResult (API_NOTES
+    §4.7)."""
+    row = {
+        "id": 5000001,
+        "invoiceId": 42,
+        "paymentDate": "2026-03-02",
+        "amount": 100.0,
+        "receiverName": "Buyer Oy",
+        "status": "PAID",
+        "serviceCharge": 0,
+        "paidAmount": 100.0,
+        "paidCurrency": "EUR",
+    }
     row.update(overrides)
     return row
 
@@ -19,35 +28,58 @@ def bulk_row(**overrides):
 def test_bulk_row_without_type_currency_or_description():
     event = payments.normalize_event(bulk_row(), "EUR")
     assert event == {
-        "id": 5000001, "invoice_id": 42, "type": None, "kind": "bank",
-        "date": "2026-03-02", "amount": 100.0, "currency": "EUR", "paid_amount": 100.0,
-        "paid_currency": "EUR", "description": "", "status": "PAID",
+        "id": 5000001,
+        "invoice_id": 42,
+        "type": None,
+        "kind": "bank",
+        "date": "2026-03-02",
+        "amount": 100.0,
+        "currency": "EUR",
+        "paid_amount": 100.0,
+        "paid_currency": "EUR",
+        "description": "",
+        "status": "PAID",
     }
     assert payments.needs_detail(event)
 
 
 def test_full_payment_event_keeps_currencies_and_type():
-    event = payments.normalize_event(bulk_row(
-        type="CASH", amount=90.91, currency="EUR", paidAmount=100, paidCurrency="usd",
-        description="Till 3"), "EUR")
-    assert (event["kind"], event["amount"], event["paid_amount"], event["paid_currency"]) == (
-        "cash", 90.91, 100.0, "USD")
+    event = payments.normalize_event(
+        bulk_row(
+            type="CASH",
+            amount=90.91,
+            currency="EUR",
+            paidAmount=100,
+            paidCurrency="usd",
+            description="Till 3",
+        ),
+        "EUR",
+    )
+    assert (
+        event["kind"],
+        event["amount"],
+        event["paid_amount"],
+        event["paid_currency"],
+    ) == ("cash", 90.91, 100.0, "USD")
     assert not payments.needs_detail(event)
     assert payments.memo(event) == "Procountor payment 5000001: Till 3"
 
 
-@pytest.mark.parametrize("event_type, kind", [
-    ("REFERENCEPAYMENT", "bank"),
-    ("BANKSTATEMENT_TO_INVOICE", "bank"),
-    ("JOURNAL_TO_INVOICE", "bank"),
-    ("ELSEWHERE", "bank"),
-    ("CASH", "cash"),
-    ("INVOICE_TO_INVOICE", "allocation"),
-    ("CREDITLOSS", "no_money"),
-    ("CASHDISCOUNT", "no_money"),
-    ("SETOFF", "no_money"),
-    (None, "bank"),
-])
+@pytest.mark.parametrize(
+    "event_type, kind",
+    [
+        ("REFERENCEPAYMENT", "bank"),
+        ("BANKSTATEMENT_TO_INVOICE", "bank"),
+        ("JOURNAL_TO_INVOICE", "bank"),
+        ("ELSEWHERE", "bank"),
+        ("CASH", "cash"),
+        ("INVOICE_TO_INVOICE", "allocation"),
+        ("CREDITLOSS", "no_money"),
+        ("CASHDISCOUNT", "no_money"),
+        ("SETOFF", "no_money"),
+        (None, "bank"),
+    ],
+)
 def test_kinds(event_type, kind):
     assert payments.event_kind(event_type) == kind
 
@@ -76,15 +108,25 @@ def test_only_positive_events_are_incoming():
 
 def test_allocation_counterpart_is_the_opposite_event_of_another_invoice():
     invoice_side = payments.normalize_event(
-        bulk_row(id=10, invoiceId=1, type="INVOICE_TO_INVOICE", amount=40), "EUR")
+        bulk_row(id=10, invoiceId=1, type="INVOICE_TO_INVOICE", amount=40), "EUR"
+    )
     same_invoice = payments.normalize_event(
-        bulk_row(id=11, invoiceId=1, type="INVOICE_TO_INVOICE", amount=-40), "EUR")
-    other_date = payments.normalize_event(bulk_row(
-        id=12, invoiceId=2, type="INVOICE_TO_INVOICE", amount=-40, paymentDate="2026-03-03"),
-        "EUR")
+        bulk_row(id=11, invoiceId=1, type="INVOICE_TO_INVOICE", amount=-40), "EUR"
+    )
+    other_date = payments.normalize_event(
+        bulk_row(
+            id=12,
+            invoiceId=2,
+            type="INVOICE_TO_INVOICE",
+            amount=-40,
+            paymentDate="2026-03-03",
+        ),
+        "EUR",
+    )
     money = payments.normalize_event(bulk_row(id=13, invoiceId=2, amount=-40), "EUR")
     credit_side = payments.normalize_event(
-        bulk_row(id=14, invoiceId=2, type="INVOICE_TO_INVOICE", amount=-40), "EUR")
+        bulk_row(id=14, invoiceId=2, type="INVOICE_TO_INVOICE", amount=-40), "EUR"
+    )
     candidates = [same_invoice, other_date, money, credit_side]
     assert payments.find_allocation_counterpart(invoice_side, candidates) == credit_side
     assert payments.find_allocation_counterpart(invoice_side, candidates, {14}) is None
@@ -96,7 +138,8 @@ def test_memo_without_description_and_length_cap():
     event = payments.normalize_event(bulk_row(description="x" * 300), "EUR")
     assert len(payments.memo(event)) == payments.MEMO_MAX_LENGTH
     assert payments.memo(payments.normalize_event(bulk_row(), "EUR")) == (
-        "Procountor payment 5000001")
+        "Procountor payment 5000001"
+    )
 
 
 def test_client_reads_every_page_of_an_invoices_payment_events(make_client, sim):
@@ -116,14 +159,30 @@ def _sales_invoice():
 
     today = datetime.date.today().isoformat()
     return {
-        "type": "SALES_INVOICE", "status": "UNFINISHED", "date": today,
+        "type": "SALES_INVOICE",
+        "status": "UNFINISHED",
+        "date": today,
         "counterParty": {"counterPartyAddress": {"name": "Buyer Oy"}},
-        "paymentInfo": {"paymentMethod": "BANK_TRANSFER", "currency": "EUR",
-                        "bankAccount": {"accountNumber": DEFAULT_IBAN},
-                        "dueDate": today, "currencyRate": 1},
+        "paymentInfo": {
+            "paymentMethod": "BANK_TRANSFER",
+            "currency": "EUR",
+            "bankAccount": {"accountNumber": DEFAULT_IBAN},
+            "dueDate": today,
+            "currencyRate": 1,
+        },
         "extraInfo": {"accountingByRow": False, "unitPricesIncludeVat": False},
         "discountPercent": 0,
-        "invoiceRows": [{"product": "Consulting", "quantity": 1, "unit": "HOUR",
-                         "unitPrice": 100.0, "discountPercent": 0, "vatPercent": 0}],
-        "vatStatus": 1, "invoiceChannel": "NO_SENDING", "language": "FINNISH",
+        "invoiceRows": [
+            {
+                "product": "Consulting",
+                "quantity": 1,
+                "unit": "HOUR",
+                "unitPrice": 100.0,
+                "discountPercent": 0,
+                "vatPercent": 0,
+            }
+        ],
+        "vatStatus": 1,
+        "invoiceChannel": "NO_SENDING",
+        "language": "FINNISH",
     }

@@ -34,8 +34,12 @@ def test_no_odoo_imports(package):
     files = _sources(package)
     if not files:
         pytest.skip(f"{package} has no sources yet")
-    offenders = [f"{path.relative_to(ROOT)}: {name}" for path in files
-                 for name in _imports(path) if name.split(".")[0] == "odoo"]
+    offenders = [
+        f"{path.relative_to(ROOT)}: {name}"
+        for path in files
+        for name in _imports(path)
+        if name.split(".")[0] == "odoo"
+    ]
     assert offenders == []
 
 
@@ -45,8 +49,12 @@ def test_simulator_never_imports_the_client():
     files = _sources("procountor_simulator")
     if not files:
         pytest.skip("procountor_simulator has no sources yet")
-    offenders = [f"{path.relative_to(ROOT)}: {name}" for path in files
-                 for name in _imports(path) if name.split(".")[0] == "procountor_api"]
+    offenders = [
+        f"{path.relative_to(ROOT)}: {name}"
+        for path in files
+        for name in _imports(path)
+        if name.split(".")[0] == "procountor_api"
+    ]
     assert offenders == []
 
 
@@ -54,5 +62,7 @@ def test_client_uses_relative_imports_only():
     # An absolute "import procountor_api" inside the package would load a second
     # copy of the exception classes under Odoo, and except clauses would stop matching.
     for path in _sources("procountor_api"):
-        names = [name for name in _imports(path) if name.split(".")[0] == "procountor_api"]
+        names = [
+            name for name in _imports(path) if name.split(".")[0] == "procountor_api"
+        ]
         assert names == [], path

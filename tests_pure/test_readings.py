@@ -13,7 +13,9 @@ from procountor_simulator.seed import DEFAULT_IBAN
 
 @pytest.fixture
 def registered():
-    READINGS["sample_question"] = Reading((False, True), "a question", "what the connector does")
+    READINGS["sample_question"] = Reading(
+        (False, True), "a question", "what the connector does"
+    )
     yield
     del READINGS["sample_question"]
 
@@ -54,8 +56,11 @@ def test_every_reading_documents_its_question_and_the_connectors_answer():
 
 
 def token_answer(server):
-    response = requests.post(server.base_url + "/oauth/token", timeout=5, data=dict(
-        grant_type="client_credentials", **DEFAULT_CREDENTIALS))
+    response = requests.post(
+        server.base_url + "/oauth/token",
+        timeout=5,
+        data=dict(grant_type="client_credentials", **DEFAULT_CREDENTIALS),
+    )
     assert response.status_code == 200
     return response.json()
 
@@ -63,23 +68,40 @@ def token_answer(server):
 def call(server, method, path, **kwargs):
     token = token_answer(server)["access_token"]
     headers = {"Authorization": f"Bearer {token}", **kwargs.pop("headers", {})}
-    return requests.request(method, server.base_url + path, headers=headers, timeout=5,
-                            **kwargs)
+    return requests.request(
+        method, server.base_url + path, headers=headers, timeout=5, **kwargs
+    )
 
 
 def invoice_body(rows, currency="EUR", rate=1):
     return {
-        "type": "SALES_INVOICE", "status": "UNFINISHED", "date": TODAY,
+        "type": "SALES_INVOICE",
+        "status": "UNFINISHED",
+        "date": TODAY,
         "counterParty": {"counterPartyAddress": {"name": "Buyer Oy"}},
-        "paymentInfo": {"paymentMethod": "BANK_TRANSFER", "currency": currency,
-                        "bankAccount": {"accountNumber": DEFAULT_IBAN}, "dueDate": DUE,
-                        "currencyRate": rate},
+        "paymentInfo": {
+            "paymentMethod": "BANK_TRANSFER",
+            "currency": currency,
+            "bankAccount": {"accountNumber": DEFAULT_IBAN},
+            "dueDate": DUE,
+            "currencyRate": rate,
+        },
         "extraInfo": {"accountingByRow": False, "unitPricesIncludeVat": False},
         "discountPercent": 0,
-        "invoiceRows": [{"product": "Row", "quantity": quantity, "unit": "PIECE",
-                         "unitPrice": price, "discountPercent": 0, "vatPercent": vat}
-                        for quantity, price, vat in rows],
-        "vatStatus": 1, "invoiceChannel": "NO_SENDING", "language": "FINNISH",
+        "invoiceRows": [
+            {
+                "product": "Row",
+                "quantity": quantity,
+                "unit": "PIECE",
+                "unitPrice": price,
+                "discountPercent": 0,
+                "vatPercent": vat,
+            }
+            for quantity, price, vat in rows
+        ],
+        "vatStatus": 1,
+        "invoiceChannel": "NO_SENDING",
+        "language": "FINNISH",
     }
 
 
@@ -87,22 +109,32 @@ def invoice_body(rows, currency="EUR", rate=1):
 def test_single_sum_info_entry_flag(sim, flag):
     sim.set_reading("sum_info_single_flag", flag)
     invoice = sim.create_invoice(invoice_body([(1, 100, 25.5)]))
-    assert invoice["invoiceSumInfo"] == [{
-        "currency": "EUR", "inAccountingCurrency": flag, "excludingVatTotal": 100.0,
-        "vatSumTotal": 25.5, "invoiceSumTotal": 125.5}]
+    assert invoice["invoiceSumInfo"] == [
+        {
+            "currency": "EUR",
+            "inAccountingCurrency": flag,
+            "excludingVatTotal": 100.0,
+            "vatSumTotal": 25.5,
+            "invoiceSumTotal": 125.5,
+        }
+    ]
     foreign = sim.create_invoice(invoice_body([(1, 100, 25.5)], currency="USD", rate=2))
-    assert [(i["currency"], i["inAccountingCurrency"]) for i in foreign["invoiceSumInfo"]] == [
-        ("USD", False), ("EUR", True)], "two entries: the flag tells them apart"
+    assert [
+        (i["currency"], i["inAccountingCurrency"]) for i in foreign["invoiceSumInfo"]
+    ] == [("USD", False), ("EUR", True)], "two entries: the flag tells them apart"
 
 
-@pytest.mark.parametrize("rounding, net, vat", [
-    # Two rows of 10.10 at 25.5 %: VAT 2.5755 each (per row 2.58 + 2.58), 5.151 on the
-    # total; one row of 3.00: VAT exactly 0.765, a tie.
-    ("row_half_up", 20.20 + 3.00, 5.16 + 0.77),
-    ("row_half_even", 20.20 + 3.00, 5.16 + 0.76),
-    ("total_half_up", 20.20 + 3.00, 5.15 + 0.77),
-    ("total_half_even", 20.20 + 3.00, 5.15 + 0.76),
-])
+@pytest.mark.parametrize(
+    "rounding, net, vat",
+    [
+        # Two rows of 10.10 at 25.5 %: VAT 2.5755 each (per row 2.58 + 2.58), 5.151 on
+        # the total; one row of 3.00: VAT exactly 0.765, a tie.
+        ("row_half_up", 20.20 + 3.00, 5.16 + 0.77),
+        ("row_half_even", 20.20 + 3.00, 5.16 + 0.76),
+        ("total_half_up", 20.20 + 3.00, 5.15 + 0.77),
+        ("total_half_even", 20.20 + 3.00, 5.15 + 0.76),
+    ],
+)
 def test_sales_rounding(sim, rounding, net, vat):
     sim.set_reading("sales_rounding", rounding)
     first = sim.create_invoice(invoice_body([(1, 10.10, 25.5), (1, 10.10, 25.5)]))
@@ -119,8 +151,12 @@ def test_undocumented_list_shapes(sim, server, shape):
     sim.set_invoice_status(invoice["id"], "SENT")
     sim.register_payment(invoice["id"], 40)
     accounts = call(server, "GET", "/bankaccounts").json()
-    events = call(server, "GET", "/payments/paymentevents",
-                  params={"invoiceId": str(invoice["id"])}).json()
+    events = call(
+        server,
+        "GET",
+        "/payments/paymentevents",
+        params={"invoiceId": str(invoice["id"])},
+    ).json()
     if shape == "list":
         assert isinstance(accounts, list) and isinstance(events, list)
         assert accounts[0]["iban"] == DEFAULT_IBAN
@@ -156,19 +192,27 @@ def test_payment_and_invoice_version(sim, bumps):
     assert (after["version"] != before) is bumps
 
 
-@pytest.mark.parametrize("matching, found", [("exact", ["2345678-2"]),
-                                             ("partial", ["2345678-2", "12345678-9"])])
+@pytest.mark.parametrize(
+    "matching, found",
+    [("exact", ["2345678-2"]), ("partial", ["2345678-2", "12345678-9"])],
+)
 def test_partner_identifier_filter(sim, server, matching, found):
     sim.set_reading("partner_identifier_filter", matching)
     sim.add_partner("Exact Oy", identifier="2345678-2")
     sim.add_partner("Longer Oy", identifier="12345678-9")
     sim.add_partner("Other Oy", identifier="7654321-0")
-    rows = call(server, "GET", "/businesspartners", headers={"identifier": "2345678"}).json()
-    exact = call(server, "GET", "/businesspartners", headers={"identifier": "2345678-2"}).json()
+    rows = call(
+        server, "GET", "/businesspartners", headers={"identifier": "2345678"}
+    ).json()
+    exact = call(
+        server, "GET", "/businesspartners", headers={"identifier": "2345678-2"}
+    ).json()
     if matching == "exact":
         assert rows["results"] == [], "a part of an identifier finds nothing"
     else:
-        assert sorted(r["invoicingInfo"]["identifier"] for r in rows["results"]) == sorted(found)
+        assert sorted(
+            r["invoicingInfo"]["identifier"] for r in rows["results"]
+        ) == sorted(found)
     assert [r["invoicingInfo"]["identifier"] for r in exact["results"]] == ["2345678-2"]
 
 
@@ -178,13 +222,19 @@ def test_bulk_event_rows_type(sim, server, presence):
     invoice = sim.create_invoice(invoice_body([(1, 100, 0)]))
     sim.set_invoice_status(invoice["id"], "SENT")
     sim.register_payment(invoice["id"], 100, type="CASH")
-    rows = call(server, "GET", "/payments/paymentevents",
-                params={"invoiceId": str(invoice["id"])}).json()["results"]
+    rows = call(
+        server,
+        "GET",
+        "/payments/paymentevents",
+        params={"invoiceId": str(invoice["id"])},
+    ).json()["results"]
     assert rows[0]["amount"] == 100 and rows[0]["invoiceId"] == invoice["id"]
     assert ("type" in rows[0]) is (presence == "present")
     if presence == "present":
         assert rows[0]["type"] == "CASH"
-    own = call(server, "GET", f"/invoices/{invoice['id']}/paymentevents").json()["results"]
+    own = call(server, "GET", f"/invoices/{invoice['id']}/paymentevents").json()[
+        "results"
+    ]
     assert own[0]["type"] == "CASH", "the invoice's own events always carry the type"
 
 
@@ -203,7 +253,10 @@ def test_token_expires_in(sim, server, presence):
 def test_repeated_approve(sim, server, answer):
     sim.set_reading("repeated_approve", answer)
     invoice = sim.create_invoice(invoice_body([(1, 100, 0)]))
-    assert call(server, "PUT", f"/invoices/{invoice['id']}/approve", json={}).status_code == 200
+    assert (
+        call(server, "PUT", f"/invoices/{invoice['id']}/approve", json={}).status_code
+        == 200
+    )
     again = call(server, "PUT", f"/invoices/{invoice['id']}/approve", json={})
     assert again.status_code == answer
     assert sim.invoices(id=invoice["id"])[0]["status"] == "NOT_SENT"
@@ -247,9 +300,15 @@ def test_the_register_is_documented_in_the_readme_and_its_fragment():
 def test_invoice_number_filter(sim, server, matching):
     sim.set_reading("invoice_number_filter", matching)
     for number in ("INV/2026/00001", "INV/2026/00001-B", "INV/2026/00002"):
-        sim.create_invoice(dict(invoice_body([(1, 100, 0)]), originalInvoiceNumber=number))
-    rows = call(server, "GET", "/invoices",
-                params={"originalInvoiceNumber": "INV/2026/00001"}).json()["results"]
-    expected = ["INV/2026/00001"] if matching == "exact" else ["INV/2026/00001",
-                                                               "INV/2026/00001-B"]
+        sim.create_invoice(
+            dict(invoice_body([(1, 100, 0)]), originalInvoiceNumber=number)
+        )
+    rows = call(
+        server, "GET", "/invoices", params={"originalInvoiceNumber": "INV/2026/00001"}
+    ).json()["results"]
+    expected = (
+        ["INV/2026/00001"]
+        if matching == "exact"
+        else ["INV/2026/00001", "INV/2026/00001-B"]
+    )
     assert sorted(row["originalInvoiceNumber"] for row in rows) == expected

@@ -6,8 +6,7 @@ from decimal import Decimal
 
 import pytest
 
-from procountor_api import ProcountorForbiddenError, ProcountorUnknownOutcome
-from procountor_api import payments
+from procountor_api import ProcountorForbiddenError, ProcountorUnknownOutcome, payments
 from procountor_api.payloads import (
     ROUNDING_METHODS,
     invoice_total,
@@ -25,21 +24,38 @@ DUE = (datetime.date.today() + datetime.timedelta(days=14)).isoformat()
 
 def invoice_body(rows, currency="EUR", rate=1, include_vat=False):
     return {
-        "type": "SALES_INVOICE", "status": "UNFINISHED", "date": TODAY,
+        "type": "SALES_INVOICE",
+        "status": "UNFINISHED",
+        "date": TODAY,
         "counterParty": {"counterPartyAddress": {"name": "Buyer Oy"}},
-        "paymentInfo": {"paymentMethod": "BANK_TRANSFER", "currency": currency,
-                        "bankAccount": {"accountNumber": DEFAULT_IBAN}, "dueDate": DUE,
-                        "currencyRate": rate},
+        "paymentInfo": {
+            "paymentMethod": "BANK_TRANSFER",
+            "currency": currency,
+            "bankAccount": {"accountNumber": DEFAULT_IBAN},
+            "dueDate": DUE,
+            "currencyRate": rate,
+        },
         "extraInfo": {"accountingByRow": False, "unitPricesIncludeVat": include_vat},
         "discountPercent": 0,
-        "invoiceRows": [{"product": "Row", "quantity": quantity, "unit": "PIECE",
-                         "unitPrice": price, "discountPercent": discount, "vatPercent": vat}
-                        for quantity, price, vat, discount in rows],
-        "vatStatus": 1, "invoiceChannel": "NO_SENDING", "language": "FINNISH",
+        "invoiceRows": [
+            {
+                "product": "Row",
+                "quantity": quantity,
+                "unit": "PIECE",
+                "unitPrice": price,
+                "discountPercent": discount,
+                "vatPercent": vat,
+            }
+            for quantity, price, vat, discount in rows
+        ],
+        "vatStatus": 1,
+        "invoiceChannel": "NO_SENDING",
+        "language": "FINNISH",
     }
 
 
 # --- invoiceSumInfo -------------------------------------------------------------------
+
 
 @pytest.mark.parametrize("flag", [False, True])
 def test_total_of_a_company_currency_invoice_whatever_its_flag(sim, client, flag):
@@ -51,21 +67,41 @@ def test_total_of_a_company_currency_invoice_whatever_its_flag(sim, client, flag
 
 
 @pytest.mark.parametrize("flag", [False, True])
-def test_total_of_a_foreign_currency_invoice_is_the_invoice_currency_one(sim, client, flag):
+def test_total_of_a_foreign_currency_invoice_is_the_invoice_currency_one(
+    sim, client, flag
+):
     sim.set_reading("sum_info_single_flag", flag)
-    created = client.create_invoice(invoice_body([(2, 100, 25.5, 0)], currency="USD", rate=2))
+    created = client.create_invoice(
+        invoice_body([(2, 100, 25.5, 0)], currency="USD", rate=2)
+    )
     assert invoice_total(created) == 251.0, "the USD entry, not the EUR one (125.50)"
 
 
 def test_total_by_currency_even_when_both_entries_claim_the_same_flag():
-    remote = {"paymentInfo": {"currency": "USD"}, "invoiceSumInfo": [
-        {"currency": "EUR", "inAccountingCurrency": False, "invoiceSumTotal": 125.5},
-        {"currency": "USD", "inAccountingCurrency": False, "invoiceSumTotal": 251.0}]}
+    remote = {
+        "paymentInfo": {"currency": "USD"},
+        "invoiceSumInfo": [
+            {
+                "currency": "EUR",
+                "inAccountingCurrency": False,
+                "invoiceSumTotal": 125.5,
+            },
+            {
+                "currency": "USD",
+                "inAccountingCurrency": False,
+                "invoiceSumTotal": 251.0,
+            },
+        ],
+    }
     assert invoice_total(remote) == 251.0
-    assert invoice_total({"paymentInfo": {"currency": "EUR"}, "invoiceSumInfo": []}) is None
+    assert (
+        invoice_total({"paymentInfo": {"currency": "EUR"}, "invoiceSumInfo": []})
+        is None
+    )
 
 
 # --- list shapes ----------------------------------------------------------------------
+
 
 @pytest.mark.parametrize("shape", ["envelope", "list"])
 def test_bank_accounts_and_bulk_events_under_both_list_shapes(sim, client, shape):
@@ -92,14 +128,20 @@ def test_a_bare_list_that_ignores_page_is_read_once(sim, client):
     sim.set_reading("undocumented_list_shape", "list")
     sim.add_bank_account("FI00TEST1")
     # Every page answers the same full list: the second page only repeats rows.
-    sim.fail_next("GET", "/bankaccounts", status=200, count=5,
-                  body=[{"id": 1, "iban": "A"}, {"id": 2, "iban": "B"}])
+    sim.fail_next(
+        "GET",
+        "/bankaccounts",
+        status=200,
+        count=5,
+        body=[{"id": 1, "iban": "A"}, {"id": 2, "iban": "B"}],
+    )
     rows = list(client.paginate("/bankaccounts", size=2))
     assert [row["id"] for row in rows] == [1, 2]
     assert sim.count("GET", "/bankaccounts") == 2
 
 
 # --- bulk payment rows without type ---------------------------------------------------
+
 
 @pytest.mark.parametrize("presence", ["present", "absent"])
 def test_bulk_event_rows_with_or_without_type(sim, client, presence):
@@ -113,11 +155,13 @@ def test_bulk_event_rows_with_or_without_type(sim, client, presence):
     # Without the type the allocation could pass for a bank payment: read it again.
     assert payments.needs_detail(event) is (presence == "absent")
     detail = payments.normalize_event(
-        client.invoice_payment_events(invoice["id"])[0], "EUR")
+        client.invoice_payment_events(invoice["id"])[0], "EUR"
+    )
     assert detail["kind"] == payments.KIND_ALLOCATION
 
 
 # --- token lifetime -------------------------------------------------------------------
+
 
 @pytest.mark.parametrize("presence", ["present", "absent"])
 def test_token_lifetime_with_or_without_expires_in(sim, client, clock, presence):
@@ -140,6 +184,7 @@ def test_a_shorter_token_than_assumed_is_renewed_on_its_401(sim, client, clock):
 
 
 # --- repeated approve and send --------------------------------------------------------
+
 
 @pytest.mark.parametrize("answer", [403, 200])
 def test_repeated_approve(sim, client, answer):
@@ -173,24 +218,37 @@ TIE = [(1, 3.00, 25.5, 0)]  # VAT exactly 0.765
 
 
 def test_plausible_totals():
-    two = {method: total for method, (_, _, total) in plausible_totals(
-        invoice_body(TWO_ROWS)).items()}
-    assert two == {"row_half_up": Decimal("25.36"), "row_half_even": Decimal("25.36"),
-                   "total_half_up": Decimal("25.35"), "total_half_even": Decimal("25.35")}
-    tie = {method: total for method, (_, _, total) in plausible_totals(
-        invoice_body(TIE)).items()}
+    two = {
+        method: total
+        for method, (_, _, total) in plausible_totals(invoice_body(TWO_ROWS)).items()
+    }
+    assert two == {
+        "row_half_up": Decimal("25.36"),
+        "row_half_even": Decimal("25.36"),
+        "total_half_up": Decimal("25.35"),
+        "total_half_even": Decimal("25.35"),
+    }
+    tie = {
+        method: total
+        for method, (_, _, total) in plausible_totals(invoice_body(TIE)).items()
+    }
     assert tie["row_half_up"] == tie["total_half_up"] == Decimal("3.77")
     assert tie["row_half_even"] == tie["total_half_even"] == Decimal("3.76")
 
 
 @pytest.mark.parametrize("rounding", ROUNDING_METHODS)
-@pytest.mark.parametrize("rows, include_vat", [
-    (TWO_ROWS, False), (TIE, False), ([(3, 33.333, 14, 10), (7, 1.15, 25.5, 0),
-                                       (2, 4.99, 25.5, 5)], False),
-    ([(3, 12.55, 25.5, 0), (1, 0.35, 25.5, 0), (2, 7.77, 14, 0)], True),
-])
-def test_the_connector_foresees_what_the_simulator_computes(sim, client, rounding, rows,
-                                                            include_vat):
+@pytest.mark.parametrize(
+    "rows, include_vat",
+    [
+        (TWO_ROWS, False),
+        (TIE, False),
+        ([(3, 33.333, 14, 10), (7, 1.15, 25.5, 0), (2, 4.99, 25.5, 5)], False),
+        ([(3, 12.55, 25.5, 0), (1, 0.35, 25.5, 0), (2, 7.77, 14, 0)], True),
+    ],
+)
+def test_the_connector_foresees_what_the_simulator_computes(
+    sim, client, rounding, rows, include_vat
+):
     sim.set_reading("sales_rounding", rounding)
     body = invoice_body(rows, include_vat=include_vat)
     created = client.create_invoice(body)
@@ -200,8 +258,13 @@ def test_the_connector_foresees_what_the_simulator_computes(sim, client, roundin
 
 def test_rounding_decision():
     body = invoice_body(TWO_ROWS)
-    assert rounding_decision(body, 25.36) == (True, [Decimal("25.35"), Decimal("25.36")])
-    assert rounding_decision(body, 25.37)[0] is False, "no rounding gives it: never create"
+    assert rounding_decision(body, 25.36) == (
+        True,
+        [Decimal("25.35"), Decimal("25.36")],
+    )
+    assert rounding_decision(body, 25.37)[0] is False, (
+        "no rounding gives it: never create"
+    )
     per_total = parse_methods("total_half_up total_half_even")
     assert rounding_decision(body, 25.36, per_total) == (False, [Decimal("25.35")])
     assert rounding_decision(body, 25.35, per_total)[0] is True

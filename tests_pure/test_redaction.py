@@ -10,22 +10,32 @@ SECRET = "s3cr3t-Value"
 
 
 def test_form_body():
-    text = redact(f"grant_type=client_credentials&client_id=my-client&client_secret={SECRET}"
-                  f"&api_key={SECRET}&redirect_uri=https%3A%2F%2Fx")
+    text = redact(
+        f"grant_type=client_credentials&client_id=my-client&client_secret={SECRET}"
+        f"&api_key={SECRET}&redirect_uri=https%3A%2F%2Fx"
+    )
     assert SECRET not in text
     assert "client_secret=***" in text and "api_key=***" in text
     assert "client_id=my-client" in text and "grant_type=client_credentials" in text
 
 
 def test_dict_is_masked_by_key_in_any_case_and_depth():
-    obj = {"access_token": SECRET, "expires_in": 3600,
-           "nested": [{"Password": SECRET, "API_KEY": SECRET, "refreshToken": SECRET}],
-           "AUTHORIZATION": f"Bearer {SECRET}", "name": "Acme"}
+    obj = {
+        "access_token": SECRET,
+        "expires_in": 3600,
+        "nested": [{"Password": SECRET, "API_KEY": SECRET, "refreshToken": SECRET}],
+        "AUTHORIZATION": f"Bearer {SECRET}",
+        "name": "Acme",
+    }
     text = redact(obj)
     assert SECRET not in text
     parsed = json.loads(text)
     assert parsed["access_token"] == "***"
-    assert parsed["nested"][0] == {"Password": "***", "API_KEY": "***", "refreshToken": "***"}
+    assert parsed["nested"][0] == {
+        "Password": "***",
+        "API_KEY": "***",
+        "refreshToken": "***",
+    }
     assert parsed["expires_in"] == 3600 and parsed["name"] == "Acme"
 
 
@@ -41,12 +51,15 @@ def test_bytes_and_broken_json():
     assert SECRET not in redact(f'{{"x": 1, "access_token": "{SECRET}')
 
 
-@pytest.mark.parametrize("text", [
-    f"Authorization: Bearer {SECRET}",
-    f"headers={{'Authorization': 'Bearer {SECRET}'}}",
-    f"sent Bearer {SECRET}.x.y== to server",
-    f"authorization: Basic {SECRET}",
-])
+@pytest.mark.parametrize(
+    "text",
+    [
+        f"Authorization: Bearer {SECRET}",
+        f"headers={{'Authorization': 'Bearer {SECRET}'}}",
+        f"sent Bearer {SECRET}.x.y== to server",
+        f"authorization: Basic {SECRET}",
+    ],
+)
 def test_bearer_and_header_patterns(text):
     assert SECRET not in redact(text)
 

@@ -17,8 +17,13 @@ from procountor_api.throttle import (
 def _peak_per_second(times):
     """Most requests that arrived within any one sliding second."""
     times = sorted(times)
-    return max((sum(1 for t in times[index:] if t < start + 1.0)
-                for index, start in enumerate(times)), default=0)
+    return max(
+        (
+            sum(1 for t in times[index:] if t < start + 1.0)
+            for index, start in enumerate(times)
+        ),
+        default=0,
+    )
 
 
 class RecordingThrottle:
@@ -42,8 +47,9 @@ class RecordingThrottle:
 def test_an_injected_throttle_holds_a_slot_for_every_exchange(make_client, calls):
     throttle = RecordingThrottle()
     held_when_reported = []
-    client = make_client(throttle=throttle,
-                         on_call=lambda info: held_when_reported.append(throttle.held))
+    client = make_client(
+        throttle=throttle, on_call=lambda info: held_when_reported.append(throttle.held)
+    )
     client.get_company()
     client.get_company()
     # The token request and two calls: each took a slot and gave it back
@@ -76,8 +82,10 @@ def test_two_clients_sharing_a_throttle_share_the_limit(make_client, sim):
     sim.reset()
     sim.rate_limit = 20
     shared = LocalThrottle(20)
-    clients = [make_client(sleep=time.sleep, clock=time.monotonic, throttle=shared)
-               for _ in range(2)]
+    clients = [
+        make_client(sleep=time.sleep, clock=time.monotonic, throttle=shared)
+        for _ in range(2)
+    ]
     _run_in_threads(clients, 25)
     statuses = [r["status"] for r in sim.requests]
     assert len(statuses) == 52 and statuses.count(429) == 0
@@ -91,8 +99,10 @@ def test_batch_reads_keep_several_requests_in_flight(make_client, sim, calls):
     calls.clear()
     sim.latency = 0.3
     reporters = []
-    client.on_call = lambda info: (calls.append(info),
-                                   reporters.append(threading.current_thread()))
+    client.on_call = lambda info: (
+        calls.append(info),
+        reporters.append(threading.current_thread()),
+    )
     started = time.monotonic()
     rows = client.get_batch("/invoices", ids)
     elapsed = time.monotonic() - started
@@ -115,14 +125,17 @@ def test_concurrent_payment_events_keep_the_order_and_the_errors(make_client, si
 
 
 def test_call_pool_keeps_calls_in_flight_and_reports_on_the_callers_thread(
-        make_client, sim, calls):
+    make_client, sim, calls
+):
     ids = [sim.create_invoice(_sales_invoice())["id"] for _ in range(4)]
     client = make_client(sleep=time.sleep, clock=time.monotonic)
     client.get_token()
     calls.clear()
     reporters = []
-    client.on_call = lambda info: (calls.append(info),
-                                   reporters.append(threading.current_thread()))
+    client.on_call = lambda info: (
+        calls.append(info),
+        reporters.append(threading.current_thread()),
+    )
     sim.latency = 0.3
     started = time.monotonic()
     with client.call_pool(4) as pool:

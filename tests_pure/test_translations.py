@@ -42,8 +42,15 @@ def parse_po(path):
     def flush():
         nonlocal comments, flags, current, field
         if "msgid" in current:
-            entries.append(Entry(current["msgid"], current.get("msgstr", ""),
-                                 tuple(comments), tuple(flags), start))
+            entries.append(
+                Entry(
+                    current["msgid"],
+                    current.get("msgstr", ""),
+                    tuple(comments),
+                    tuple(flags),
+                    start,
+                )
+            )
         comments, flags, current, field = [], [], {}, None
 
     for number, raw in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
@@ -88,13 +95,17 @@ def placeholders(text):
     found.update(("braces", m.group(0)) for m in _BRACES.finditer(text))
     for closing, tag, rest in _TAG.findall(text):
         found[("tag", closing + tag.lower())] += 1
-        found.update(("attribute", tag.lower(), name.lower()) for name in _ATTRIBUTE.findall(rest))
+        found.update(
+            ("attribute", tag.lower(), name.lower())
+            for name in _ATTRIBUTE.findall(rest)
+        )
     found[("newlines",)] = text.count("\n")
     return found
 
 
 def problems(template_entries, language_entries):
-    """Plain sentences saying what is wrong with a language file (empty when all is well)."""
+    """Plain sentences saying what is wrong with a language file (empty when all is
+    well)."""
     found = []
     template = {entry.msgid: entry for entry in template_entries if entry.msgid}
     seen = collections.Counter(entry.msgid for entry in language_entries if entry.msgid)
@@ -114,11 +125,15 @@ def problems(template_entries, language_entries):
         if "fuzzy" in entry.flags:
             found.append(f"line {entry.line}: {msgid!r} is marked fuzzy")
         if placeholders(msgid) != placeholders(entry.msgstr):
-            found.append(f"line {entry.line}: {msgid!r} and its translation "
-                         f"{entry.msgstr!r} differ in placeholders, tags or line breaks")
+            found.append(
+                f"line {entry.line}: {msgid!r} and its translation "
+                f"{entry.msgstr!r} differ in placeholders, tags or line breaks"
+            )
         if entry.comments != source.comments:
-            found.append(f"line {entry.line}: {msgid!r} has other reference comments "
-                         "than the template")
+            found.append(
+                f"line {entry.line}: {msgid!r} has other reference comments "
+                "than the template"
+            )
     return found
 
 
@@ -157,7 +172,8 @@ def test_check_catches_a_blank_translation(template_entries):
     i = index["Business ID"]
     entries[i] = entries[i]._replace(msgstr="")
     assert problems(template_entries, entries) == [
-        f"line {entries[i].line}: 'Business ID' has no translation"]
+        f"line {entries[i].line}: 'Business ID' has no translation"
+    ]
 
 
 def test_check_catches_a_changed_placeholder(template_entries):
@@ -172,11 +188,14 @@ def test_check_catches_a_term_not_in_template(template_entries):
     entries, _index = _finnish_entries()
     entries.append(Entry("Gone from the code", "Poistunut", (), (), 99999))
     assert problems(template_entries, entries) == [
-        "line 99999: 'Gone from the code' is not in the template"]
+        "line 99999: 'Gone from the code' is not in the template"
+    ]
 
 
 def test_placeholders_see_html_and_line_breaks():
-    assert placeholders('<p class="x">%s\n{name}</p>') == placeholders('<p class="y">{name}\n%s</p>')
+    assert placeholders('<p class="x">%s\n{name}</p>') == placeholders(
+        '<p class="y">{name}\n%s</p>'
+    )
     assert placeholders("<b>a</b>") != placeholders("a")
     assert placeholders("a\nb") != placeholders("a b")
     assert placeholders("%(a)s") != placeholders("%(b)s")
@@ -189,7 +208,11 @@ def _translation_calls(tree):
     for node in ast.walk(tree):
         if isinstance(node, ast.Call):
             func = node.func
-            name = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", "")
+            name = (
+                func.attr
+                if isinstance(func, ast.Attribute)
+                else getattr(func, "id", "")
+            )
             if name in ("_", "_lt"):
                 yield node
 
