@@ -9,7 +9,9 @@
     "author": "procountor_connector contributors",
     "license": "LGPL-3",
     "depends": ["account"],
-    "external_dependencies": {"python": ["requests", "python-dateutil", "python-stdnum"]},
+    "external_dependencies": {
+        "python": ["requests", "python-dateutil", "python-stdnum"]
+    },
     "data": [
         "security/procountor_security.xml",
         "security/ir.model.access.csv",

@@ -128,7 +128,9 @@ class ProcountorLog(models.Model):
         rolls back, they stay, with their company, as the record of calls
         that were made)."""
         with self.env.registry.cursor() as cr:
-            cr.execute("SELECT 1 FROM procountor_connection WHERE id = %s", [connection.id])
+            cr.execute(
+                "SELECT 1 FROM procountor_connection WHERE id = %s", [connection.id]
+            )
             visible = bool(cr.fetchone())
             if not visible:
                 for values in vals_list:
@@ -148,7 +150,9 @@ class ProcountorLog(models.Model):
                         [connection_id, tuple(log_ids), connection_id],
                     )
             except Exception:  # pylint: disable=broad-except
-                _logger.warning("Could not link Procountor API log rows.", exc_info=True)
+                _logger.warning(
+                    "Could not link Procountor API log rows.", exc_info=True
+                )
 
         self.env.cr.postcommit.add(link_to_connection)
 

@@ -5,6 +5,7 @@ in Odoo: payments, reconciliations with credit notes, handled events and notes.
 
 Every method takes the run of ``procountor.payment.import`` and one invoice.
 """
+
 from collections import defaultdict
 
 import psycopg2
@@ -45,8 +46,8 @@ class ProcountorPaymentRecord(models.AbstractModel):
         except (UserError, ValidationError) as error:
             raise PaymentImportProblem(
                 self.env._(
-                    "Invoice %(move)s: Procountor payment %(event)s could not be recorded: "
-                    "%(reason)s",
+                    "Invoice %(move)s: Procountor payment %(event)s could not be "
+                    "recorded: %(reason)s",
                     move=move.display_name,
                     event=step.event["id"],
                     reason=error.args[0] if error.args else "",
@@ -119,7 +120,8 @@ class ProcountorPaymentRecord(models.AbstractModel):
 
     @api.model
     def _prepare_payment(self, run, move, step):
-        """``(move, event, payment values, receivable account)`` for a CreatePayment step."""
+        """``(move, event, payment values, receivable account)`` for a
+        CreatePayment step."""
         connection = run.connection
         company_currency = connection.company_id.currency_id
         currency = self._currency(run, step.currency)
@@ -131,11 +133,16 @@ class ProcountorPaymentRecord(models.AbstractModel):
         receivable = move.line_ids.filtered(
             lambda line: line.account_type == "asset_receivable" and not line.reconciled
         )
-        account = receivable[:1].account_id or move.commercial_partner_id.with_company(
-            connection.company_id
-        ).property_account_receivable_id
+        account = (
+            receivable[:1].account_id
+            or move.commercial_partner_id.with_company(
+                connection.company_id
+            ).property_account_receivable_id
+        )
         event = step.event
-        method_line = self.env["procountor.payment.import"]._inbound_method_line(journal)
+        method_line = self.env["procountor.payment.import"]._inbound_method_line(
+            journal
+        )
         values = {
             "payment_type": "inbound",
             "partner_type": "customer",
@@ -169,21 +176,26 @@ class ProcountorPaymentRecord(models.AbstractModel):
         payments = Payment.create([values for _m, _e, values, _a in items])
         payments.action_post()
         groups = defaultdict(list)
-        for payment, (move, event, _values, account) in zip(payments, items, strict=True):
+        for payment, (move, event, _values, account) in zip(
+            payments, items, strict=True
+        ):
             groups[move, account].append((payment, event))
         plan = []
         for (move, account), pairs in groups.items():
             payment_lines = Payment.concat(
                 *(payment for payment, _event in pairs)
             ).move_id.line_ids.filtered(
-                lambda line, account=account: line.account_id == account and not line.reconciled
+                lambda line, account=account: (
+                    line.account_id == account and not line.reconciled
+                )
             )
             if payment_lines:
                 plan.append(
                     payment_lines
                     + move.line_ids.filtered(
-                        lambda line, account=account: line.account_id == account
-                        and not line.reconciled
+                        lambda line, account=account: (
+                            line.account_id == account and not line.reconciled
+                        )
                     )
                 )
         self.env["account.move.line"]._reconcile_plan(plan)
@@ -195,15 +207,21 @@ class ProcountorPaymentRecord(models.AbstractModel):
             )
             currency = group_payments[-1].currency_id
             rest = -sum(lines.mapped("amount_residual_currency"))
-            if lines and len(group_payments.currency_id) == 1 and not currency.is_zero(rest):
+            if (
+                lines
+                and len(group_payments.currency_id) == 1
+                and not currency.is_zero(rest)
+            ):
                 payment, event = pairs[-1]
                 move._message_log(
                     body=self.env._(
                         "Procountor payment %(event)s of %(amount)s was more than this "
-                        "invoice's open amount: %(rest)s stays unreconciled as a credit "
-                        "of %(partner)s for the accountant to use or refund.",
+                        "invoice's open amount: %(rest)s stays unreconciled as a "
+                        "credit of %(partner)s for the accountant to use or refund.",
                         event=event["id"],
-                        amount=formatLang(self.env, payment.amount, currency_obj=currency),
+                        amount=formatLang(
+                            self.env, payment.amount, currency_obj=currency
+                        ),
                         rest=formatLang(self.env, rest, currency_obj=currency),
                         partner=move.commercial_partner_id.display_name,
                     )
@@ -256,11 +274,15 @@ class ProcountorPaymentRecord(models.AbstractModel):
             "date": event["date"] or "-",
             "event": event["id"],
         }
-        if isinstance(step, procountor_payments.RecordSettlement) and not step.allocation:
+        if (
+            isinstance(step, procountor_payments.RecordSettlement)
+            and not step.allocation
+        ):
             body = self.env._(
                 "Procountor recorded %(type)s of %(amount)s on %(date)s (payment event "
-                "%(event)s), which moves no money, so no payment was created. If it changes "
-                "what the customer owes, record it in Odoo too (e.g. a credit note).",
+                "%(event)s), which moves no money, so no payment was created. If it "
+                "changes what the customer owes, record it in Odoo too (e.g. a credit "
+                "note).",
                 type=event["type"],
                 **values,
             )
@@ -278,7 +300,9 @@ class ProcountorPaymentRecord(models.AbstractModel):
     def _matched_amount(self, move, credit_note):
         """How much of ``move`` is already reconciled with ``credit_note``, in the
         invoice currency."""
-        lines = move.line_ids.filtered(lambda line: line.account_type == "asset_receivable")
+        lines = move.line_ids.filtered(
+            lambda line: line.account_type == "asset_receivable"
+        )
         partials = lines.matched_credit_ids.filtered(
             lambda partial: partial.credit_move_id.move_id == credit_note
         )
@@ -297,10 +321,12 @@ class ProcountorPaymentRecord(models.AbstractModel):
             # invoice; posting reconciles them with it already.
             credit_notes = move.reversal_move_ids
         credit_notes = credit_notes.filtered(
-            lambda credit: credit.move_type == "out_refund"
-            and credit.state == "posted"
-            and credit.commercial_partner_id == move.commercial_partner_id
-            and credit.currency_id == move.currency_id
+            lambda credit: (
+                credit.move_type == "out_refund"
+                and credit.state == "posted"
+                and credit.commercial_partner_id == move.commercial_partner_id
+                and credit.currency_id == move.currency_id
+            )
         )
         currency = move.currency_id
         invoice_lines = move.line_ids.filtered(
@@ -311,13 +337,18 @@ class ProcountorPaymentRecord(models.AbstractModel):
             already = not currency.compare_amounts(
                 self._matched_amount(move, credit_note), amount
             ) and not Settlement.search_count(
-                [("move_id", "=", move.id), ("counterpart_move_id", "=", credit_note.id)],
+                [
+                    ("move_id", "=", move.id),
+                    ("counterpart_move_id", "=", credit_note.id),
+                ],
                 limit=1,
             )
             if not already:
                 credit_lines = credit_note.line_ids.filtered(
-                    lambda line: line.account_id in invoice_lines.account_id
-                    and not line.reconciled
+                    lambda line: (
+                        line.account_id in invoice_lines.account_id
+                        and not line.reconciled
+                    )
                 )
                 if not credit_lines:
                     continue

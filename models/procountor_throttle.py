@@ -7,13 +7,15 @@ Each Odoo worker, cron thread and shell has its own HTTP client, so the
 count of requests lives where they all meet: a small table in the database,
 one row per request in flight or whose slot has not freed yet.
 """
+
 import logging
 import threading
 import time
 
 import psycopg2
-from odoo import api, models, sql_db
 from psycopg2.pool import PoolError
+
+from odoo import api, models, sql_db
 
 from ..procountor_api import LocalThrottle
 from ..procountor_api.throttle import SLOT_MARGIN, RoundTrips
@@ -114,7 +116,10 @@ class DatabaseThrottle:
         """Whether the slot table is there (the module may be installed only
         in part, or not in this database); asked again after a while."""
         now = time.monotonic()
-        if self._table_checked is None or now - self._table_checked[0] > WARNING_INTERVAL:
+        if (
+            self._table_checked is None
+            or now - self._table_checked[0] > WARNING_INTERVAL
+        ):
             cr.execute("SELECT to_regclass('procountor_throttle_slot') IS NOT NULL")
             self._table_checked = (now, cr.fetchone()[0])
         return self._table_checked[1]
@@ -122,8 +127,10 @@ class DatabaseThrottle:
     def _try_acquire(self, cr, expired):
         """One transaction: clear expired slots, take one if any is free.
         Returns ``(slot id or None, seconds to wait, the slot waited for)``."""
-        cr.execute("SELECT pg_advisory_xact_lock(hashtext(%s))",
-                   ("procountor.throttle." + self.client_key,))
+        cr.execute(
+            "SELECT pg_advisory_xact_lock(hashtext(%s))",
+            ("procountor.throttle." + self.client_key,),
+        )
         cr.execute(
             f"""DELETE FROM procountor_throttle_slot
                  WHERE client_key = %s
@@ -184,4 +191,7 @@ class DatabaseThrottle:
             self._warned_at = now
         _logger.warning(
             "Procountor requests of client %s are counted in this process only: "
-            "the database could not be used (%s)", self.client_key, error)
+            "the database could not be used (%s)",
+            self.client_key,
+            error,
+        )

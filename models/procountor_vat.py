@@ -144,7 +144,9 @@ class ProcountorVatStatus(models.Model):
                         )
                     )
         seen_rates |= Rate.create(to_create)
-        (Rate.browse([r.id for r in rates.values()]) - seen_rates).write({"active": False})
+        (Rate.browse([r.id for r in rates.values()]) - seen_rates).write(
+            {"active": False}
+        )
 
         connection.write(
             {

@@ -41,10 +41,18 @@ class ProductProduct(models.Model):
         link_domain = [("connection_id", "=", connection.id)]
         if operator in ("=", "!=") and not value:
             return [
-                ("procountor_link_ids", "not any" if operator == "=" else "any", link_domain)
+                (
+                    "procountor_link_ids",
+                    "not any" if operator == "=" else "any",
+                    link_domain,
+                )
             ]
         return [
-            ("procountor_link_ids", "any", link_domain + [("procountor_id", operator, value)])
+            (
+                "procountor_link_ids",
+                "any",
+                link_domain + [("procountor_id", operator, value)],
+            )
         ]
 
     def _inverse_procountor_id(self):
@@ -104,13 +112,18 @@ class ProductProduct(models.Model):
         None: same code, else same name (both exact, ignoring case). The list
         filters match substrings (API_NOTES §9), so rows are compared here.
         Procountor products linked to other Odoo products are never reused."""
-        for field, key in (("code", registers.normalise_code), ("name", registers.normalise_name)):
+        for field, key in (
+            ("code", registers.normalise_code),
+            ("name", registers.normalise_name),
+        ):
             wanted = key(values.get(field))
             if not wanted:
                 continue
             found = [
                 row["id"]
-                for row in client.search_products(**{field: values[field], "type": "SALES"})
+                for row in client.search_products(
+                    **{field: values[field], "type": "SALES"}
+                )
                 if row.get("type", "SALES") == "SALES" and key(row.get(field)) == wanted
             ]
             taken = self._procountor_find_by_ids(connection, found) if found else {}
@@ -133,10 +146,16 @@ class ProductProduct(models.Model):
         company = connection.company_id
         product = self.with_company(company)
         taxes = product.taxes_id._filter_taxes_by_company(company)
-        tax = taxes if len(taxes) == 1 and taxes.amount_type == "percent" else taxes.browse()
+        tax = (
+            taxes
+            if len(taxes) == 1 and taxes.amount_type == "percent"
+            else taxes.browse()
+        )
         rates = connection.vat_rate_ids.filtered("sales")
         domestic = rates.filtered(lambda rate: rate.country_id == company.country_id)
-        valid_rates = {round(percent, 2) for percent in (domestic or rates).mapped("percent")}
+        valid_rates = {
+            round(percent, 2) for percent in (domestic or rates).mapped("percent")
+        }
         currency = company.currency_id.name
         return {
             "name": product.with_context(display_default_code=False).display_name,
@@ -149,7 +168,9 @@ class ProductProduct(models.Model):
                 to_gross=connection.unit_prices_include_vat_sales,
                 digits=self.env["decimal.precision"].precision_get("Product Price"),
             ),
-            "vat_percent": tax.amount if tax and round(tax.amount, 2) in valid_rates else None,
+            "vat_percent": tax.amount
+            if tax and round(tax.amount, 2) in valid_rates
+            else None,
             "currency": currency if currency in CURRENCIES else None,
             "product_type": "SALES",
         }
@@ -186,8 +207,8 @@ class ProductProduct(models.Model):
                     )
                 )
         message = self.env._(
-            "%(created)s created in Procountor, %(linked)s linked to existing Procountor "
-            "products, %(known)s already linked, %(failed)s failed.",
+            "%(created)s created in Procountor, %(linked)s linked to existing "
+            "Procountor products, %(known)s already linked, %(failed)s failed.",
             created=counts["created"],
             linked=counts["linked"],
             known=len(known),

@@ -75,10 +75,18 @@ class ResPartner(models.Model):
         if operator in ("=", "!=") and not value:
             # "has no ID" / "has an ID"
             return [
-                ("procountor_link_ids", "not any" if operator == "=" else "any", link_domain)
+                (
+                    "procountor_link_ids",
+                    "not any" if operator == "=" else "any",
+                    link_domain,
+                )
             ]
         return [
-            ("procountor_link_ids", "any", link_domain + [("procountor_id", operator, value)])
+            (
+                "procountor_link_ids",
+                "any",
+                link_domain + [("procountor_id", operator, value)],
+            )
         ]
 
     def _search_procountor_customer_id(self, operator, value):
@@ -121,9 +129,13 @@ class ResPartner(models.Model):
         ids = partners._procountor_get_ids(connection, partner_type)
         missing = partners.filtered(lambda partner: partner.id not in ids)
         if missing and not connection.create_customers:
-            raise UserError(self._procountor_missing_id_sentence(connection, missing, partner_type))
+            raise UserError(
+                self._procountor_missing_id_sentence(connection, missing, partner_type)
+            )
         for partner in missing:
-            ids[partner.id] = partner._procountor_link_or_create(connection, partner_type)[0]
+            ids[partner.id] = partner._procountor_link_or_create(
+                connection, partner_type
+            )[0]
         return ids
 
     @api.model
@@ -152,10 +164,14 @@ class ResPartner(models.Model):
         self.ensure_one()
         values = self._procountor_partner_values(connection, partner_type)
         with connection._procountor_api(self) as client:
-            remote_id = self._procountor_find_remote(client, connection, partner_type, values)
+            remote_id = self._procountor_find_remote(
+                client, connection, partner_type, values
+            )
             how = "linked"
             if not remote_id:
-                created = client.create_business_partner(registers.business_partner(values))
+                created = client.create_business_partner(
+                    registers.business_partner(values)
+                )
                 remote_id, how = created["id"], "created"
         self._procountor_set_id(connection, remote_id, partner_type)
         return remote_id, how
@@ -194,8 +210,8 @@ class ResPartner(models.Model):
                         self.env._(
                             "Contact %(partner)s has the business ID of Procountor "
                             "partner %(remote)s on connection %(connection)s, which is "
-                            "already linked to contact %(other)s; merge the two contacts "
-                            "or correct the business ID.",
+                            "already linked to contact %(other)s; merge the two "
+                            "contacts or correct the business ID.",
                             partner=self.display_name,
                             remote=min(found),
                             connection=connection.display_name,
@@ -207,7 +223,9 @@ class ResPartner(models.Model):
         if not name:
             return None
         found = []
-        for row in client.search_business_partners(name=values["name"], type=partner_type):
+        for row in client.search_business_partners(
+            name=values["name"], type=partner_type
+        ):
             identifier = registers.normalise_business_id(
                 (row.get("invoicingInfo") or {}).get("identifier")
             )
@@ -217,7 +235,11 @@ class ResPartner(models.Model):
                 and not (key and identifier and identifier != key)
             ):
                 found.append(row["id"])
-        taken = self._procountor_find_by_ids(connection, found, partner_type) if found else {}
+        taken = (
+            self._procountor_find_by_ids(connection, found, partner_type)
+            if found
+            else {}
+        )
         free = sorted(set(found) - set(taken))
         return free[0] if free else None
 
@@ -281,7 +303,9 @@ class ResPartner(models.Model):
         failures = []
         for partner in partners.filtered(lambda p: p.id not in known):
             try:
-                counts[partner._procountor_link_or_create(connection, "CUSTOMER")[1]] += 1
+                counts[
+                    partner._procountor_link_or_create(connection, "CUSTOMER")[1]
+                ] += 1
             except ProcountorError as error:
                 _logger.warning(
                     "Procountor: creating contact %s failed", partner.id, exc_info=True
@@ -296,8 +320,8 @@ class ResPartner(models.Model):
             except UserError as error:
                 failures.append(error.args[0])
         message = self.env._(
-            "%(created)s created in Procountor, %(linked)s linked to existing Procountor "
-            "customers, %(known)s already linked, %(failed)s failed.",
+            "%(created)s created in Procountor, %(linked)s linked to existing "
+            "Procountor customers, %(known)s already linked, %(failed)s failed.",
             created=counts["created"],
             linked=counts["linked"],
             known=len(known),
