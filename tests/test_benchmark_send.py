@@ -176,19 +176,23 @@ class BenchmarkSendInvoices(ProcountorInvoiceCommon):
             f"API calls: {calls} ({calls_per_invoice:.2f} per invoice)",
             f"wall time: {wall:.1f} s, {speed:.2f} invoices/s = "
             f"{100 * speed / rate_bound:.1f} % of the rate bound 20 req/s / calls per "
-            f"invoice = {rate_bound:.2f}/s (one request after another would reach at most "
-            f"min(20 req/s, 1/latency) / calls per invoice = {latency_bound:.2f}/s)",
+            f"invoice = {rate_bound:.2f}/s (one request after another would reach at "
+            "most min(20 req/s, 1/latency) / calls per invoice = "
+            f"{latency_bound:.2f}/s)",
             # On a steady network a slot lasts one second and the margin.
-            f"the throttle's own ceiling 20 / (1 s + {SLOT_MARGIN * 1000:.0f} ms) / calls per "
-            f"invoice = {throttle_bound:.2f}/s ({100 * throttle_bound / rate_bound:.1f} % of the "
-            f"rate bound); reached {100 * speed / throttle_bound:.1f} % of it",
-            f"time inside the HTTP client, all threads (requests, throttle waits, retries): "
-            f"{in_client[0]:.1f} s; the job waiting for answers: {in_client_wait[0]:.1f} s",
+            f"the throttle's own ceiling 20 / (1 s + {SLOT_MARGIN * 1000:.0f} ms) / "
+            f"calls per invoice = {throttle_bound:.2f}/s "
+            f"({100 * throttle_bound / rate_bound:.1f} % of the rate bound); reached "
+            f"{100 * speed / throttle_bound:.1f} % of it",
+            "time inside the HTTP client, all threads (requests, throttle waits, "
+            f"retries): {in_client[0]:.1f} s; the job waiting for answers: "
+            f"{in_client_wait[0]:.1f} s",
             f"Odoo-side time per invoice excluding HTTP: {odoo_ms:.1f} ms, Odoo's own "
             f"action_post of the same invoices: {post_ms:.1f} ms per invoice "
             f"({post_queries / count:.1f} queries); ratio send/action_post "
             f"{odoo_ms / post_ms:.2f}",
             f"SQL queries: {queries} ({queries / count:.1f} per invoice)",
-            f"peak RSS of the process: {rss_peak / 1024:.0f} MiB (was {rss_before / 1024:.0f} MiB before sending)",
+            f"peak RSS of the process: {rss_peak / 1024:.0f} MiB (was "
+            f"{rss_before / 1024:.0f} MiB before sending)",
         ):
             _logger.info("PROCOUNTOR BENCHMARK send: %s", line)

@@ -400,8 +400,8 @@ class TestPaymentRuns(ProcountorPaymentCommon):
         self.assertEqual(params["type"], "danger")
         self.assertEqual(
             params["message"],
-            f"{CONNECTION}: choose the Bank Journal for Payments on the Fetching Options "
-            "tab before fetching payments.",
+            f"{CONNECTION}: choose the Bank Journal for Payments on the Fetching "
+            "Options tab before fetching payments.",
         )
         self.connection.payment_cash_journal_id = False
         params = self._fetch()
@@ -551,8 +551,8 @@ class TestPaymentRuns(ProcountorPaymentCommon):
             self.env["procountor.connection"]._procountor_forget_clients()
         self.assertEqual(
             params["message"],
-            f"{CONNECTION}: Procountor at {self.connection.api_url} did not answer in time; "
-            "try again later.",
+            f"{CONNECTION}: Procountor at {self.connection.api_url} did not answer in "
+            "time; try again later.",
         )
         self.assertFalse(move.matched_payment_ids)
         params = self._fetch()
@@ -599,10 +599,11 @@ class TestPaidNotInPayment(ProcountorPaymentCommon):
             self.assertEqual(
                 self.connection.payment_journal_warning.split("\n"),
                 [
-                    f"Payments imported into journal {journal.display_name} would leave "
-                    "invoices In Payment instead of Paid: on that journal's Incoming "
-                    "Payments tab, set the Outstanding Receipts account of Manual Payment "
-                    f"to the journal's own account {journal.default_account_id.display_name}."
+                    f"Payments imported into journal {journal.display_name} would "
+                    "leave invoices In Payment instead of Paid: on that journal's "
+                    "Incoming Payments tab, set the Outstanding Receipts account of "
+                    "Manual Payment to the journal's own account "
+                    f"{journal.default_account_id.display_name}."
                     for journal in (self.bank_journal, self.cash_journal)
                 ],
             )

@@ -22,7 +22,10 @@ BILL_READINGS = (
     "purchase_vat_rounding",
 )
 
-UNAVAILABLE = "Connection Procountor Bills: Procountor is temporarily unavailable; try again later."
+UNAVAILABLE = (
+    "Connection Procountor Bills: Procountor is temporarily unavailable; "
+    "try again later."
+)
 
 
 @tagged("post_install", "-at_install")
@@ -363,8 +366,9 @@ class TestBillAllOrNothing(ProcountorBillCommon):
                 failed=1,
                 details=[
                     f"Procountor bill {bad['invoiceNumber']} from Puuttuva Oy: account "
-                    "codes 9998, 9999 do not exist in Odoo company Procountor Bills Oy; "
-                    "create them (or correct the accounts in Procountor), then fetch again."
+                    "codes 9998, 9999 do not exist in Odoo company Procountor Bills "
+                    "Oy; create them (or correct the accounts in Procountor), then "
+                    "fetch again."
                 ],
             ),
         )
@@ -419,10 +423,10 @@ class TestBillAllOrNothing(ProcountorBillCommon):
             self._summary(
                 failed=1,
                 details=[
-                    f"Procountor bill {invoice['invoiceNumber']} from Uusi Oy: the Odoo "
-                    "totals (untaxed 100.00, VAT 0.00, total 100.00 EUR) differ from "
-                    "Procountor's (untaxed 100.00, VAT 25.50, total 125.50), so no bill "
-                    "was created. Several purchase taxes of 25.5% fit "
+                    f"Procountor bill {invoice['invoiceNumber']} from Uusi Oy: the "
+                    "Odoo totals (untaxed 100.00, VAT 0.00, total 100.00 EUR) differ "
+                    "from Procountor's (untaxed 100.00, VAT 25.50, total 125.50), so "
+                    "no bill was created. Several purchase taxes of 25.5% fit "
                     f"({other.name}, {another.name}); keep one or give each its "
                     "Procountor VAT status."
                 ],
@@ -453,11 +457,11 @@ class TestBillAllOrNothing(ProcountorBillCommon):
             self._summary(
                 failed=1,
                 details=[
-                    f"Procountor bill {invoice['invoiceNumber']} from Ruoka Oy: the Odoo "
-                    "totals (untaxed 100.00, VAT 0.00, total 100.00 EUR) differ from "
-                    "Procountor's (untaxed 100.00, VAT 13.50, total 113.50), so no bill "
-                    "was created. Odoo has no purchase tax of 13.5% (VAT excluded from "
-                    "the price)."
+                    f"Procountor bill {invoice['invoiceNumber']} from Ruoka Oy: the "
+                    "Odoo totals (untaxed 100.00, VAT 0.00, total 100.00 EUR) differ "
+                    "from Procountor's (untaxed 100.00, VAT 13.50, total 113.50), so "
+                    "no bill was created. Odoo has no purchase tax of 13.5% (VAT "
+                    "excluded from the price)."
                 ],
             ),
         )
@@ -480,8 +484,8 @@ class TestBillAllOrNothing(ProcountorBillCommon):
         self.assertEqual(run.failed, 1)
         self.assertTrue(
             run.failures[0].startswith(
-                f"Procountor bill {invoice['invoiceNumber']} from Uusi Oy: Odoo refused "
-                "the bill: "
+                f"Procountor bill {invoice['invoiceNumber']} from Uusi Oy: Odoo "
+                "refused the bill: "
             ),
             run.failures,
         )
@@ -550,8 +554,8 @@ class TestBillBatches(ProcountorBillCommon):
         )
         for n, (move, invoice) in enumerate(zip(moves, invoices, strict=True)):
             self.assertIn(
-                f"Imported from Procountor: purchase invoice {invoice['invoiceNumber']} "
-                f"(ID {invoice['id']}",
+                "Imported from Procountor: purchase invoice "
+                f"{invoice['invoiceNumber']} (ID {invoice['id']}",
                 move.message_ids[0].body,
             )
             attachments = self.env["ir.attachment"].search(
@@ -632,14 +636,15 @@ class TestBillBatches(ProcountorBillCommon):
                 imported=4,
                 failed=2,
                 details=[
-                    f"Procountor bill {no_account['invoiceNumber']} from Toimittaja Oy: "
-                    "account codes 9999 do not exist in Odoo company Procountor Bills Oy; "
-                    "create them (or correct the accounts in Procountor), then fetch again.",
-                    f"Procountor bill {no_tax['invoiceNumber']} from Ruoka Oy: the Odoo "
-                    "totals (untaxed 100.00, VAT 0.00, total 100.00 EUR) differ from "
-                    "Procountor's (untaxed 100.00, VAT 13.50, total 113.50), so no bill "
-                    "was created. Odoo has no purchase tax of 13.5% (VAT excluded from "
-                    "the price).",
+                    f"Procountor bill {no_account['invoiceNumber']} from Toimittaja "
+                    "Oy: account codes 9999 do not exist in Odoo company Procountor "
+                    "Bills Oy; create them (or correct the accounts in Procountor), "
+                    "then fetch again.",
+                    f"Procountor bill {no_tax['invoiceNumber']} from Ruoka Oy: the "
+                    "Odoo totals (untaxed 100.00, VAT 0.00, total 100.00 EUR) differ "
+                    "from Procountor's (untaxed 100.00, VAT 13.50, total 113.50), so "
+                    "no bill was created. Odoo has no purchase tax of 13.5% (VAT "
+                    "excluded from the price).",
                 ],
             ),
         )
@@ -915,9 +920,9 @@ class TestBillFaults(ProcountorBillCommon):
                 imported=1,
                 failed=1,
                 details=[
-                    f"Procountor bill {with_file['invoiceNumber']} from Toimittaja Oy: its "
-                    "dimensions or its image could not be read and it will be fetched "
-                    f"again next time: {UNAVAILABLE}"
+                    f"Procountor bill {with_file['invoiceNumber']} from Toimittaja Oy: "
+                    "its dimensions or its image could not be read and it will be "
+                    f"fetched again next time: {UNAVAILABLE}"
                 ],
             ),
         )
@@ -1141,10 +1146,10 @@ class TestBillAsProcountorBooked(ProcountorBillCommon):
             self._summary(
                 failed=1,
                 details=[
-                    f"Procountor bill {invoice['invoiceNumber']} from Ruuvi Oy: the Odoo "
-                    "totals (untaxed 0.40, VAT 0.10, total 0.50 EUR) differ from "
-                    "Procountor's (untaxed 0.40, VAT 0.12, total 0.52), so no bill was "
-                    "created."
+                    f"Procountor bill {invoice['invoiceNumber']} from Ruuvi Oy: the "
+                    "Odoo totals (untaxed 0.40, VAT 0.10, total 0.50 EUR) differ from "
+                    "Procountor's (untaxed 0.40, VAT 0.12, total 0.52), so no bill "
+                    "was created."
                 ],
             ),
         )
