@@ -5,9 +5,12 @@ action, the schedule, and who may start it."""
 
 import logging
 
+from psycopg2 import IntegrityError
+
 from odoo import Command
 from odoo.exceptions import AccessError, ValidationError
 from odoo.tests import new_test_user, tagged
+from odoo.tools import mute_logger
 
 from .payment_common import ProcountorPaymentCommon
 from .test_payment_fetch import summary
@@ -120,6 +123,21 @@ class TestPaymentEntryPoints(ProcountorPaymentCommon):
         self.assertEqual(
             (cron.active, cron.interval_number, cron.interval_type), (True, 2, "days")
         )
+
+    def test_one_job_per_kind_named_after_its_connection(self):
+        self.connection.job_ids = [Command.create({"kind": "payments"})]
+        cron = self.connection.job_ids.cron_id
+        self.assertEqual(cron.name, "Procountor: Fetch payments (Simulated Procountor)")
+        self.connection.name = "Renamed"
+        self.assertEqual(cron.name, "Procountor: Fetch payments (Renamed)")
+        with (
+            self.assertRaises(IntegrityError),
+            mute_logger("odoo.sql_db"),
+            self.env.cr.savepoint(),
+        ):
+            self.connection.job_ids = [Command.create({"kind": "payments"})]
+        self.connection.unlink()
+        self.assertFalse(cron.exists())
 
     def test_scheduled_run_imports_and_logs_counts(self):
         move = self._sent_invoice(100.0)
