@@ -13,7 +13,6 @@ from odoo.exceptions import AccessError, UserError, ValidationError
 from ..procountor_api import ENVIRONMENT_URLS
 
 # Where the sending job imports the client's call sink from.
-from .procountor_client import _SINK  # noqa: F401  pylint: disable=unused-import
 
 _logger = logging.getLogger(__name__)
 
@@ -346,9 +345,9 @@ class ProcountorConnection(models.Model):
         "payment_cash_journal_id.inbound_payment_method_line_ids.payment_account_id",
     )
     def _compute_payment_journal_warning(self):
-        Import = self.env["procountor.payment.import"]
+        record = self.env["procountor.payment.record"]
         for connection in self:
-            connection.payment_journal_warning = Import._journal_warning(connection)
+            connection.payment_journal_warning = record._journal_warning(connection)
 
     @api.constrains("bill_journal_id")
     def _check_bill_import(self):

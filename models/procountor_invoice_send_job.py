@@ -23,7 +23,7 @@ from odoo import api, fields, models
 from odoo.exceptions import UserError
 from odoo.tools import format_datetime
 
-from .procountor_connection import _SINK
+from .procountor_client import _SINK
 from .procountor_invoice_send import _KNOWN_IDS
 
 # How long a create request whose outcome is unknown blocks any new create,

@@ -12,6 +12,7 @@ redone invoice by invoice, so an error on one invoice is stored on it and the
 others go on. The Odoo records of each step are written by
 ``procountor.payment.record``.
 """
+
 import logging
 from collections import Counter, defaultdict
 from datetime import datetime, time, timedelta
@@ -35,12 +36,20 @@ OPEN_PAYMENT_STATES = ("not_paid", "partial")
 PAYMENT_BATCH_SIZE = 50
 # Counters of a run, in the order the summary names them.
 COUNT_KEYS = (
-    "checked", "created", "duplicates", "errors", "settled", "ignored", "busy", "cancelled",
+    "checked",
+    "created",
+    "duplicates",
+    "errors",
+    "settled",
+    "ignored",
+    "busy",
+    "cancelled",
 )
 
 
 class PaymentImportProblem(Exception):
-    """One invoice's events cannot be recorded; ``args[0]`` is the sentence for users."""
+    """One invoice's events cannot be recorded; ``args[0]`` is the sentence
+    for users."""
 
 
 class PaymentImportRun:
@@ -91,7 +100,7 @@ class ProcountorPaymentImport(models.AbstractModel):
             # One environment (user, company) for the whole run.
             return self.with_env(connection.env)._run(connection, moves)
         run = PaymentImportRun(connection, moves)
-        run.failure = self._setup_problem(connection)
+        run.failure = self.env["procountor.payment.record"]._setup_problem(connection)
         if run.failure:
             self._finish(run)
             return run
@@ -114,89 +123,6 @@ class ProcountorPaymentImport(models.AbstractModel):
         self._cancelled(run)
         self._finish(run)
         return run
-
-    # ------------------------------------------------------------------
-    # The connection's journals: set up, and the "In Payment" check
-    # ------------------------------------------------------------------
-    @api.model
-    def _inbound_method_line(self, journal):
-        """The incoming payment method used for imported payments in ``journal``.
-
-        A method whose outstanding account is the journal's own account comes
-        first: with it, imported payments mark invoices Paid (see
-        ``_journal_warning``).
-        """
-        lines = journal.inbound_payment_method_line_ids
-        return (
-            lines.filtered(
-                lambda line: line.payment_account_id == journal.default_account_id
-            )[:1]
-            or lines.filtered(lambda line: line.code == "manual")[:1]
-            or lines[:1]
-        )
-
-    @api.model
-    def _journal_warning(self, connection):
-        """Sentences on the payment journals of ``connection`` that would leave
-        invoices In Payment instead of Paid, or False."""
-        # Odoo 18 marks a fully reconciled invoice In Payment instead of Paid
-        # while one of its payments is not "matched" (account.move
-        # _compute_payment_state): a payment is matched when its liquidity line
-        # is on the journal's own account, or once a bank statement line clears
-        # its outstanding account (account.payment
-        # _compute_reconciliation_status). Procountor, not Odoo, reconciles the
-        # bank, so only the first works. Without Odoo's accountant features
-        # (_get_invoice_in_payment_state() == 'paid') invoices go straight to
-        # Paid and there is nothing to warn about.
-        if self.env["account.move"]._get_invoice_in_payment_state() != "in_payment":
-            return False
-        sentences = []
-        journals = connection.payment_bank_journal_id | connection.payment_cash_journal_id
-        for journal in journals:
-            line = self._inbound_method_line(journal)
-            if not line or line.payment_account_id == journal.default_account_id:
-                continue
-            sentences.append(
-                self.env._(
-                    "Payments imported into journal %(journal)s would leave invoices "
-                    "In Payment instead of Paid: on that journal's Incoming Payments "
-                    "tab, set the Outstanding Receipts account of %(method)s to the "
-                    "journal's own account %(account)s.",
-                    journal=journal.display_name,
-                    method=line.name,
-                    account=journal.default_account_id.display_name,
-                )
-            )
-        return "\n".join(sentences) or False
-
-    @api.model
-    def _setup_problem(self, connection):
-        """A sentence saying what to configure on ``connection`` before payments
-        can be fetched, or None."""
-        missing = [
-            label
-            for label, journal in (
-                (self.env._("Bank Journal for Payments"), connection.payment_bank_journal_id),
-                (self.env._("Cash Journal for Payments"), connection.payment_cash_journal_id),
-            )
-            if not journal
-        ]
-        if missing:
-            return self.env._(
-                "Connection %(name)s: choose the %(fields)s on the Fetching Options "
-                "tab before fetching payments.",
-                name=connection.display_name,
-                fields=self.env._(" and ").join(missing),
-            )
-        for journal in connection.payment_bank_journal_id | connection.payment_cash_journal_id:
-            if not self._inbound_method_line(journal):
-                return self.env._(
-                    "Connection %(name)s: journal %(journal)s has no incoming payment "
-                    "method; add one (e.g. Manual) on its Incoming Payments tab.",
-                    name=connection.display_name,
-                    journal=journal.display_name,
-                )
-        return None
 
     @api.model
     def _domain(self, connection):
@@ -224,7 +150,9 @@ class ProcountorPaymentImport(models.AbstractModel):
             domain.append(("procountor_sent_date", ">=", start))
         if connection.payment_fetch_end_date:
             end = connection.payment_fetch_end_date + timedelta(days=1)
-            domain.append(("procountor_sent_date", "<", datetime.combine(end, time.min)))
+            domain.append(
+                ("procountor_sent_date", "<", datetime.combine(end, time.min))
+            )
         return self.env["account.move"].search(domain, order="id")
 
     # ------------------------------------------------------------------
@@ -246,8 +174,12 @@ class ProcountorPaymentImport(models.AbstractModel):
                 event = procountor_payments.normalize_event(row, company_currency)
                 if event and event["invoice_id"] in by_procountor_id:
                     events.append(event)
-            known = self._handled_event_ids(connection, [event["id"] for event in events])
-            run.counts["duplicates"] += sum(1 for event in events if event["id"] in known)
+            known = self._handled_event_ids(
+                connection, [event["id"] for event in events]
+            )
+            run.counts["duplicates"] += sum(
+                1 for event in events if event["id"] in known
+            )
             events = [event for event in events if event["id"] not in known]
             # The bulk rows may lack the type (API_NOTES §4.7): read the events
             # of those invoices again, one call each (several at once), before
@@ -272,7 +204,10 @@ class ProcountorPaymentImport(models.AbstractModel):
             grouped[event["invoice_id"]].append(detailed.get(event["id"], event))
         run.keep_read(
             [
-                (by_procountor_id[procountor_id], sorted(group, key=lambda event: event["id"]))
+                (
+                    by_procountor_id[procountor_id],
+                    sorted(group, key=lambda event: event["id"]),
+                )
                 for procountor_id, group in grouped.items()
             ],
             known,
@@ -302,7 +237,9 @@ class ProcountorPaymentImport(models.AbstractModel):
                 ["event_id"],
             )
         )
-        return set(payments.mapped("procountor_event_id")) | set(settled.mapped("event_id"))
+        return set(payments.mapped("procountor_event_id")) | set(
+            settled.mapped("event_id")
+        )
 
     # ------------------------------------------------------------------
     # Plan
@@ -346,7 +283,7 @@ class ProcountorPaymentImport(models.AbstractModel):
         for item in run.queue:
             (simple if procountor_payments.is_plain(item[1]) else special).append(item)
         batches = [
-            simple[start:start + PAYMENT_BATCH_SIZE]
+            simple[start : start + PAYMENT_BATCH_SIZE]
             for start in range(0, len(simple), PAYMENT_BATCH_SIZE)
         ] + [[item] for item in special]
         done = 0
@@ -355,14 +292,20 @@ class ProcountorPaymentImport(models.AbstractModel):
             # Prefetch within the batch only: the candidates of a run can be
             # thousands of invoices.
             moves = Move.browse([move.id for move, _events in batch])
-            batch = [(move, events) for move, (_old, events) in zip(moves, batch, strict=True)]
+            batch = [
+                (move, events)
+                for move, (_old, events) in zip(moves, batch, strict=True)
+            ]
             if len(batch) > 1:
                 local = Counter()
                 try:
                     with self.env.cr.savepoint():
                         self._apply_batch(run, batch, local)
                 except (
-                    PaymentImportProblem, UserError, ValidationError, psycopg2.IntegrityError
+                    PaymentImportProblem,
+                    UserError,
+                    ValidationError,
+                    psycopg2.IntegrityError,
                 ) as error:
                     _logger.info(
                         "Procountor payment batch of %s invoices redone one by one: %s",
@@ -376,7 +319,9 @@ class ProcountorPaymentImport(models.AbstractModel):
             for move, events in batch:
                 self._apply_move(run, move, events)
             done += len(moves)
-            self.env["ir.cron"]._notify_progress(done=done, remaining=len(run.queue) - done)
+            self.env["ir.cron"]._notify_progress(
+                done=done, remaining=len(run.queue) - done
+            )
             if run.connection._procountor_can_commit():
                 self.env.cr.commit()  # pylint: disable=invalid-commit
 
@@ -385,7 +330,9 @@ class ProcountorPaymentImport(models.AbstractModel):
         """Record the money events of several invoices together; raise on any
         problem (the caller redoes the batch invoice by invoice)."""
         Record = self.env["procountor.payment.record"]
-        locked = self._lock(self.env["account.move"].concat(*(move for move, _e in batch)))
+        locked = self._lock(
+            self.env["account.move"].concat(*(move for move, _e in batch))
+        )
         items = []
         for move, events in batch:
             if move not in locked:
@@ -397,7 +344,9 @@ class ProcountorPaymentImport(models.AbstractModel):
                 elif isinstance(step, procountor_payments.CreatePayment):
                     items.append(Record._prepare_payment(run, move, step))
                 else:
-                    raise PaymentImportProblem(Record._problem_sentence(run, move, step))
+                    raise PaymentImportProblem(
+                        Record._problem_sentence(run, move, step)
+                    )
         with mute_logger("odoo.sql_db"):
             counts["created"] += len(Record._record_payments(run, items))
 
@@ -419,7 +368,9 @@ class ProcountorPaymentImport(models.AbstractModel):
                     local[Record._apply_step(run, move, step)] += 1
         except PaymentImportProblem as problem:
             _logger.warning(
-                "Procountor payments of invoice %s not recorded: %s", move.id, problem.args[0]
+                "Procountor payments of invoice %s not recorded: %s",
+                move.id,
+                problem.args[0],
             )
             move.sudo().procountor_error = problem.args[0]
             run.counts["errors"] += 1
@@ -466,7 +417,9 @@ class ProcountorPaymentImport(models.AbstractModel):
         ]
         moves = run.moves
         Move = self.env["account.move"]
-        cancelled = moves.filtered_domain(domain) if moves is not None else Move.search(domain)
+        cancelled = (
+            moves.filtered_domain(domain) if moves is not None else Move.search(domain)
+        )
         if not cancelled:
             return
         by_procountor_id = {move.procountor_id: move for move in cancelled}
@@ -479,12 +432,14 @@ class ProcountorPaymentImport(models.AbstractModel):
                         procountor_payments.normalize_event(row, company_currency)
                         for row in client.payment_events(list(by_procountor_id))
                     )
-                    if event and event["invoice_id"] in by_procountor_id
+                    if event
+                    and event["invoice_id"] in by_procountor_id
                     and procountor_payments.is_incoming(event)
                 ]
         except ProcountorError as error:
             _logger.warning(
-                "Procountor payments of cancelled invoices of connection %s not read: %s",
+                "Procountor payments of cancelled invoices of connection %s not read: "
+                "%s",
                 connection.id,
                 error,
             )
@@ -496,12 +451,14 @@ class ProcountorPaymentImport(models.AbstractModel):
                 continue
             move = by_procountor_id[event["invoice_id"]]
             message = self.env._(
-                "Invoice %(move)s is cancelled in Odoo, but Procountor recorded a payment "
-                "of %(amount)s %(currency)s on %(date)s for it; no payment was created "
-                "here: refund it or restore the invoice by hand.",
+                "Invoice %(move)s is cancelled in Odoo, but Procountor recorded a "
+                "payment of %(amount)s %(currency)s on %(date)s for it; no payment "
+                "was created here: refund it or restore the invoice by hand.",
                 move=move.name,
                 amount=format(event["paid_amount"] or event["amount"] or 0, ".2f"),
-                currency=event["paid_currency"] or event["currency"] or company_currency,
+                currency=event["paid_currency"]
+                or event["currency"]
+                or company_currency,
                 date=event["date"] or "-",
             )
             Settlement.create(
@@ -526,7 +483,9 @@ class ProcountorPaymentImport(models.AbstractModel):
     def _finish(self, run):
         """Store the outcome of the run on the connection and commit it."""
         connection = run.connection
-        values = {"payment_last_fetch_message": run.failure or self._summary(run.counts)}
+        values = {
+            "payment_last_fetch_message": run.failure or self._summary(run.counts)
+        }
         if not run.failure:
             values["payment_last_fetch_date"] = fields.Datetime.now()
         # Bookkeeping of the connection itself: billing users may fetch but not
@@ -574,7 +533,8 @@ class ProcountorPaymentImport(models.AbstractModel):
 
     @api.model
     def _notification(self, counts, failures=(), skipped=0):
-        """The notification closing a manual run; the view reloads to show the payments."""
+        """The notification closing a manual run; the view reloads to show the
+        payments."""
         lines = list(failures)
         if counts["checked"] or not failures:
             lines.append(self._summary(counts))
@@ -591,7 +551,9 @@ class ProcountorPaymentImport(models.AbstractModel):
         elif counts["errors"]:
             kind = "warning"
             lines.append(
-                self.env._("The invoices with errors show what to do in Procountor Error.")
+                self.env._(
+                    "The invoices with errors show what to do in Procountor Error."
+                )
             )
         else:
             kind = "success"

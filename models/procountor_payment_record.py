@@ -3,7 +3,8 @@
 """Carry out the steps of a payment plan (procountor_api.payments.plan_invoice)
 in Odoo: payments, reconciliations with credit notes, handled events and notes.
 
-Every method takes the run of ``procountor.payment.import`` and one invoice.
+Every method takes the run of ``procountor.payment.import`` and one
+invoice, except the checks of the connection's payment journals at the end.
 """
 
 from collections import defaultdict
@@ -140,9 +141,7 @@ class ProcountorPaymentRecord(models.AbstractModel):
             ).property_account_receivable_id
         )
         event = step.event
-        method_line = self.env["procountor.payment.import"]._inbound_method_line(
-            journal
-        )
+        method_line = self._inbound_method_line(journal)
         values = {
             "payment_type": "inbound",
             "partner_type": "customer",
@@ -396,3 +395,96 @@ class ProcountorPaymentRecord(models.AbstractModel):
             )
             return "settled"
         return self._note(run, move, step)
+
+    # ------------------------------------------------------------------
+    # The connection's journals: set up, and the "In Payment" check
+    # ------------------------------------------------------------------
+    @api.model
+    def _inbound_method_line(self, journal):
+        """The incoming payment method used for imported payments in ``journal``.
+
+        A method whose outstanding account is the journal's own account comes
+        first: with it, imported payments mark invoices Paid (see
+        ``_journal_warning``).
+        """
+        lines = journal.inbound_payment_method_line_ids
+        return (
+            lines.filtered(
+                lambda line: line.payment_account_id == journal.default_account_id
+            )[:1]
+            or lines.filtered(lambda line: line.code == "manual")[:1]
+            or lines[:1]
+        )
+
+    @api.model
+    def _journal_warning(self, connection):
+        """Sentences on the payment journals of ``connection`` that would leave
+        invoices In Payment instead of Paid, or False."""
+        # Odoo 18 marks a fully reconciled invoice In Payment instead of Paid
+        # while one of its payments is not "matched" (account.move
+        # _compute_payment_state): a payment is matched when its liquidity line
+        # is on the journal's own account, or once a bank statement line clears
+        # its outstanding account (account.payment
+        # _compute_reconciliation_status). Procountor, not Odoo, reconciles the
+        # bank, so only the first works. Without Odoo's accountant features
+        # (_get_invoice_in_payment_state() == 'paid') invoices go straight to
+        # Paid and there is nothing to warn about.
+        if self.env["account.move"]._get_invoice_in_payment_state() != "in_payment":
+            return False
+        sentences = []
+        journals = (
+            connection.payment_bank_journal_id | connection.payment_cash_journal_id
+        )
+        for journal in journals:
+            line = self._inbound_method_line(journal)
+            if not line or line.payment_account_id == journal.default_account_id:
+                continue
+            sentences.append(
+                self.env._(
+                    "Payments imported into journal %(journal)s would leave invoices "
+                    "In Payment instead of Paid: on that journal's Incoming Payments "
+                    "tab, set the Outstanding Receipts account of %(method)s to the "
+                    "journal's own account %(account)s.",
+                    journal=journal.display_name,
+                    method=line.name,
+                    account=journal.default_account_id.display_name,
+                )
+            )
+        return "\n".join(sentences) or False
+
+    @api.model
+    def _setup_problem(self, connection):
+        """A sentence saying what to configure on ``connection`` before payments
+        can be fetched, or None."""
+        missing = [
+            label
+            for label, journal in (
+                (
+                    self.env._("Bank Journal for Payments"),
+                    connection.payment_bank_journal_id,
+                ),
+                (
+                    self.env._("Cash Journal for Payments"),
+                    connection.payment_cash_journal_id,
+                ),
+            )
+            if not journal
+        ]
+        if missing:
+            return self.env._(
+                "Connection %(name)s: choose the %(fields)s on the Fetching Options "
+                "tab before fetching payments.",
+                name=connection.display_name,
+                fields=self.env._(" and ").join(missing),
+            )
+        for journal in (
+            connection.payment_bank_journal_id | connection.payment_cash_journal_id
+        ):
+            if not self._inbound_method_line(journal):
+                return self.env._(
+                    "Connection %(name)s: journal %(journal)s has no incoming payment "
+                    "method; add one (e.g. Manual) on its Incoming Payments tab.",
+                    name=connection.display_name,
+                    journal=journal.display_name,
+                )
+        return None

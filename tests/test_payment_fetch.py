@@ -581,7 +581,7 @@ class TestPaidNotInPayment(ProcountorPaymentCommon):
 
     def test_community_invoices_end_paid_with_default_journals(self):
         # Default journals (payments go to Outstanding Receipts): still Paid.
-        line = self.env["procountor.payment.import"]._inbound_method_line(
+        line = self.env["procountor.payment.record"]._inbound_method_line(
             self.bank_journal
         )
         self.assertNotEqual(
