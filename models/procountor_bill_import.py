@@ -50,6 +50,7 @@ class BillImportRun:
         self.analytic = {}
         self.currencies = {}
         self.dimensions = None
+        self.dimensions_error = None  # how reading the dimensions failed
         self.suppliers = {}  # supplier key: contact, of bills created (kept) so far
         self.implied_statuses = None  # {tax id: VAT status} of l10n_fi taxes
 
@@ -421,13 +422,8 @@ class ProcountorBillImport(models.AbstractModel):
             )
             return None
         try:
-            if run.dimensions is None and any(
-                line["dimensions"] for line in values["lines"]
-            ):
-                # Asked once per run: after a failed reading, the run's later
-                # bills get no analytic distribution.
-                run.dimensions = {}
-                run.dimensions = bills.dimension_names(run.client.get_dimensions())
+            if any(line["dimensions"] for line in values["lines"]):
+                self._procountor_read_dimensions(run)
             files = [
                 run.client.download_attachment(item["id"])
                 for item in values["attachments"]
@@ -459,6 +455,21 @@ class ProcountorBillImport(models.AbstractModel):
             "files": files,
             "tax_notes": tax_notes,
         }
+
+    @api.model
+    def _procountor_read_dimensions(self, run):
+        """Read Procountor's dimension names into ``run.dimensions``, once a
+        run. When the reading failed, every later bill with dimensions fails
+        with the same error, without asking again, rather than coming in
+        without its analytic distribution."""
+        if run.dimensions_error is not None:
+            raise run.dimensions_error
+        if run.dimensions is None:
+            try:
+                run.dimensions = bills.dimension_names(run.client.get_dimensions())
+            except ProcountorError as error:
+                run.dimensions_error = error
+                raise
 
     def _procountor_problem_sentence(self, label, values):
         problem = values["problems"][0]

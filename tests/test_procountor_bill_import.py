@@ -905,6 +905,55 @@ class TestBillFaults(ProcountorBillCommon):
             self.bill_connection.bill_last_summary, self._summary(imported=2)
         )
 
+    def test_unreadable_dimensions_fail_every_bill_that_has_them(self):
+        project = next(
+            d for d in self.sim.store.dimensions.values() if d["name"] == "Project"
+        )
+        rows = [
+            {
+                "product": "Subcontracting",
+                "unitPrice": 100,
+                "account": "4000",
+                "dimensionItemValues": [
+                    {
+                        "dimensionId": project["id"],
+                        "itemId": project["items"][0]["id"],
+                        "value": 100,
+                    }
+                ],
+            }
+        ]
+        supplier = self._supplier()
+        first, _receipt = self.sim.add_purchase_invoice(supplier, self.day, rows=rows)
+        second, _receipt = self.sim.add_purchase_invoice(supplier, self.day, rows=rows)
+        plain, _receipt = self.sim.add_purchase_invoice(supplier, self.day)
+        self.sim.fail_next("GET", "/dimensions", status=503, count=4)
+        self._run()
+        # Neither bill with dimensions comes in without its analytic share.
+        self.assertEqual(self._bills().mapped("procountor_bill_id"), [plain["id"]])
+        self.assertEqual(
+            self.bill_connection.bill_last_summary,
+            self._summary(
+                imported=1,
+                failed=2,
+                details=[
+                    f"Procountor bill {invoice['invoiceNumber']} from Toimittaja Oy: "
+                    "its dimensions or its image could not be read and it will be "
+                    f"fetched again next time: {UNAVAILABLE}"
+                    for invoice in (first, second)
+                ],
+            ),
+        )
+        self._run()
+        lines = self._bills().invoice_line_ids.filtered("analytic_distribution")
+        self.assertEqual(
+            set(lines.move_id.mapped("procountor_bill_id")), {first["id"], second["id"]}
+        )
+        self.assertEqual(
+            set(lines.mapped(lambda line: next(iter(line.analytic_distribution)))),
+            {str(self.analytic_p100.id)},
+        )
+
     def test_attachment_failure_fails_that_bill_only(self):
         supplier = self._supplier()
         with_file, _receipt = self.sim.add_purchase_invoice(
