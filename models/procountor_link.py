@@ -130,6 +130,24 @@ class ProcountorLinkMixin(models.AbstractModel):
             connection, [procountor_id], partner_type
         )
 
+    def _procountor_note_cut_name(self, connection, name, limit):
+        """Say in the chatter that Procountor received ``name`` cut to its
+        ``limit`` characters, so nobody looks for the full name there."""
+        self.ensure_one()
+        name = " ".join((name or "").split())
+        if len(name) <= limit:
+            return
+        self._message_log(
+            body=self.env._(
+                "Procountor accepts names of at most %(limit)s characters: "
+                "connection %(connection)s created this record there as "
+                "“%(name)s”.",
+                limit=limit,
+                connection=connection.display_name,
+                name=name[:limit],
+            )
+        )
+
     def _procountor_add_links(
         self, connection, procountor_ids, partner_type="CUSTOMER"
     ):

@@ -105,6 +105,10 @@ class ProductProduct(models.Model):
                 created = client.create_product(registers.product(values))
                 remote_id, how = created["id"], "created"
         self._procountor_set_id(connection, remote_id)
+        if how == "created":
+            self._procountor_note_cut_name(
+                connection, values.get("name"), registers.PRODUCT_NAME_LIMIT
+            )
         return remote_id, how
 
     def _procountor_find_remote(self, client, connection, values):

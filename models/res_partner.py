@@ -174,6 +174,10 @@ class ResPartner(models.Model):
                 )
                 remote_id, how = created["id"], "created"
         self._procountor_set_id(connection, remote_id, partner_type)
+        if how == "created":
+            self._procountor_note_cut_name(
+                connection, values.get("name"), registers.NAME_LIMIT
+            )
         return remote_id, how
 
     def _procountor_find_remote(self, client, connection, partner_type, values):

@@ -1,6 +1,7 @@
 # Copyright 2026 procountor_connector contributors
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 from lxml import etree
+from markupsafe import Markup
 
 from odoo.exceptions import AccessError, UserError
 from odoo.tests import tagged
@@ -13,6 +14,25 @@ from .common_registers import ProcountorRegistersCommon
 class TestPartnerRemote(ProcountorRegistersCommon):
     def _ensure(self, partners, **kwargs):
         return partners._procountor_ensure_remote(self.connection, **kwargs)
+
+    def test_name_cut_to_procountors_limit_is_noted_on_the_contact(self):
+        name = "Pohjois-Pohjanmaan Rakennus- ja Kiinteistöpalvelut Osakeyhtiö " * 2
+        partner = self._company(name.strip())
+        self._ensure(partner)
+        remote = self.sim.store.partners[partner.procountor_customer_id]
+        self.assertEqual(len(remote["name"]), 80)
+        self.assertTrue(partner.name.startswith(remote["name"]))
+        self.assertEqual(
+            partner.message_ids[0].body,
+            Markup(
+                "<p>Procountor accepts names of at most 80 characters: connection "
+                f"{self.connection.display_name} created this record there as "
+                f"“{remote['name']}”.</p>"
+            ),
+        )
+        short = self._company("Lyhyt Oy")
+        self._ensure(short)
+        self.assertFalse(short.message_ids.filtered(lambda m: "80" in m.body))
 
     def test_missing_customer_is_created_with_its_data(self):
         partner = self._company(

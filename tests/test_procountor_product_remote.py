@@ -17,6 +17,18 @@ class TestProductRemote(ProcountorRegistersCommon):
     def _ensure(self, products):
         return products._procountor_ensure_remote(self.connection)
 
+    def test_name_cut_to_procountors_limit_is_noted_on_the_product(self):
+        product = self._product("Ilmanvaihtokoneen huolto ja suodattimien vaihto " * 3)
+        self._ensure(product)
+        remote = self.sim.store.products[product.procountor_id]
+        self.assertEqual(len(remote["name"]), 100)
+        self.assertIn(
+            "Procountor accepts names of at most 100 characters: connection "
+            f"{self.connection.display_name} created this record there as "
+            f"“{remote['name']}”.",
+            product.message_ids.mapped("body")[0],
+        )
+
     def test_missing_product_is_created_with_its_data(self):
         product = self._product(
             "Asennustyö",
