@@ -155,8 +155,10 @@ class AccountMoveSend(models.AbstractModel):
             return
         move = moves
         data = procountor_data[move]
+        # The PDF Odoo has just rendered is the one Procountor delivers.
+        pdf = (data.get("pdf_attachment_values") or {}).get("raw")
         try:
-            move._procountor_send_now()
+            move.with_context(procountor_invoice_pdf=pdf)._procountor_send_now()
         except UserError as error:
             # Refused before anything was sent (already sent, being sent).
             data["error"] = error.args[0]

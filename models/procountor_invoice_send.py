@@ -466,11 +466,20 @@ class ProcountorInvoiceSend(models.AbstractModel):
         return status
 
     def _procountor_upload_pdf(self, client):
-        """Render the PDF here, upload it as a yielded request (see
-        ``_procountor_send_steps``) and keep it on the invoice."""
-        content, _report_type = self.env["ir.actions.report"]._render_qweb_pdf(
-            "account.account_invoices", self.ids
-        )
+        """Upload the invoice's PDF as a yielded request (see
+        ``_procountor_send_steps``). The PDF Odoo keeps for the invoice is
+        used when there is one: the one Odoo's Send dialog has just rendered
+        (in the context, as ``procountor_invoice_pdf``) or the stored one.
+        Otherwise the PDF is rendered here and kept on the invoice."""
+        content = self.env.context.get("procountor_invoice_pdf")
+        if not content and self.invoice_pdf_report_id:
+            content = self.invoice_pdf_report_id.raw
+        # Odoo keeps its own PDF; a second copy would only confuse.
+        keep = not content
+        if not content:
+            content, _report_type = self.env["ir.actions.report"]._render_qweb_pdf(
+                "account.account_invoices", self.ids
+            )
         filename = f"{(self.name or 'invoice').replace('/', '_')}.pdf"
         yield (
             client.upload_attachment,
@@ -487,6 +496,8 @@ class ProcountorInvoiceSend(models.AbstractModel):
                 content,
             ),
         )
+        if not keep:
+            return
         self.env["ir.attachment"].create(
             {
                 "name": filename,

@@ -176,6 +176,27 @@ class TestSendDialog(SendDialogCommon):
             move.action_procountor_send()
         self.assertEqual(self.sim.count("POST", "/invoices"), 1)
 
+    def test_procountor_delivers_the_pdf_the_dialog_made(self):
+        self.connection.attach_pdf = True
+        move = self._invoice()
+        self._dialog(move).action_send_and_print()
+        self.assertEqual(move.procountor_state, "sent", move.procountor_error)
+        uploaded = self.sim.attachments(referenceId=move.procountor_id)
+        self.assertEqual(len(uploaded), 1)
+        self.assertEqual(uploaded[0]["content"], move.invoice_pdf_report_id.raw)
+        # One PDF on the invoice: Odoo's own, not a second copy beside it.
+        pdfs = self.env["ir.attachment"].search(
+            [
+                ("res_model", "=", "account.move"),
+                ("res_id", "=", move.id),
+                ("mimetype", "=", "application/pdf"),
+                "|",
+                ("res_field", "=", False),
+                ("res_field", "!=", False),
+            ]
+        )
+        self.assertEqual(pdfs, move.invoice_pdf_report_id)
+
     def test_procountor_and_email_when_both_ticked(self):
         move = self._invoice()
         dialog = self._dialog(move)
