@@ -53,6 +53,12 @@ def _outside_cp1252(text):
     return bad
 
 
+def _code(value):
+    """An e-invoice address or operator as compared: no spaces or hyphens,
+    upper case."""
+    return re.sub(r"[\s\-]", "", value or "").upper()
+
+
 class ProcountorInvoiceCheck(models.AbstractModel):
     _name = "procountor.invoice.check"
     _description = "Procountor Invoice Check"
@@ -108,9 +114,9 @@ class ProcountorInvoiceCheck(models.AbstractModel):
         if known:
             return self.env._(
                 "line “%(line)s”: tax %(tax)s (%(percent)s %%) is VAT of %(country)s, "
-                "for which Procountor has no VAT rates; it has rates for %(countries)s "
-                "(the company's Fiscal Country, or the Procountor VAT Country of the "
-                "fiscal position)",
+                "for which Procountor has no VAT rates; it has rates for "
+                "%(countries)s (the company's Fiscal Country, or the Procountor VAT "
+                "Country of the fiscal position)",
                 line=line.name,
                 tax=tax.name,
                 percent=format(tax.amount, "g"),
@@ -193,8 +199,7 @@ class ProcountorInvoiceCheck(models.AbstractModel):
             problems.append(
                 self.env._(
                     "its Number is longer than the 40 characters Procountor keeps of "
-                    "it "
-                    "(Number)"
+                    "it (Number)"
                 )
             )
         if move.currency_id.name not in CURRENCIES:
@@ -207,9 +212,8 @@ class ProcountorInvoiceCheck(models.AbstractModel):
         if not (move.partner_bank_id or connection.bank_account_id):
             problems.append(
                 self.env._(
-                    "no receiving bank account: set the Recipient Bank on the "
-                    "invoice or the Receiving Bank Account on connection "
-                    "%(connection)s",
+                    "no receiving bank account: set the Recipient Bank on the invoice "
+                    "or the Receiving Bank Account on connection %(connection)s",
                     connection=connection.display_name,
                 )
             )
@@ -260,8 +264,8 @@ class ProcountorInvoiceCheck(models.AbstractModel):
             ):
                 problems.append(
                     self.env._(
-                        "customer %(partner)s has no E-invoice Operator, which Finnish "
-                        "e-invoices need",
+                        "customer %(partner)s has no E-invoice Operator, which "
+                        "Finnish e-invoices need",
                         partner=customer.display_name,
                     )
                 )
@@ -291,8 +295,8 @@ class ProcountorInvoiceCheck(models.AbstractModel):
             if len(taxes) != 1:
                 problems.append(
                     self.env._(
-                        "line “%(line)s” has %(count)s taxes; Procountor needs exactly "
-                        "one VAT rate per row (Taxes)",
+                        "line “%(line)s” has %(count)s taxes; Procountor needs "
+                        "exactly one VAT rate per row (Taxes)",
                         line=line.name or line.product_id.display_name,
                         count=len(taxes),
                     )
@@ -425,28 +429,22 @@ class ProcountorInvoiceCheck(models.AbstractModel):
                 )
             )
         finnish = customer.country_id.code in (False, "FI", "AX")
-        address = re.sub(
-            r"[\s\-]", "", customer.procountor_einvoice_address or ""
-        ).upper()
+        address = _code(customer.procountor_einvoice_address)
         if address and finnish and not _EINVOICE_ADDRESS_RE.match(address):
             problems.append(
                 self.env._(
                     "customer %(partner)s: E-invoice Address “%(address)s” is neither "
-                    "an "
-                    "OVT code (0037 and the business ID) nor an IBAN",
+                    "an OVT code (0037 and the business ID) nor an IBAN",
                     partner=customer.display_name,
                     address=customer.procountor_einvoice_address,
                 )
             )
-        operator = re.sub(
-            r"[\s\-]", "", customer.procountor_einvoice_operator or ""
-        ).upper()
+        operator = _code(customer.procountor_einvoice_operator)
         if operator and finnish and not _EINVOICE_OPERATOR_RE.match(operator):
             problems.append(
                 self.env._(
                     "customer %(partner)s: E-invoice Operator “%(operator)s” is "
-                    "neither an "
-                    "operator code (0037…) nor a BIC",
+                    "neither an operator code (0037…) nor a BIC",
                     partner=customer.display_name,
                     operator=customer.procountor_einvoice_operator,
                 )
@@ -501,10 +499,9 @@ class ProcountorInvoiceCheck(models.AbstractModel):
         if rounding.tax_line_id or method.strategy == "biggest_tax":
             return [
                 self.env._(
-                    "its Cash Rounding %(method)s adds the rounding to the tax amount, "
-                    "which Procountor cannot do (it computes VAT from the rows); "
-                    "choose a "
-                    "cash rounding method that adds a rounding line",
+                    "its Cash Rounding %(method)s adds the rounding to the tax "
+                    "amount, which Procountor cannot do (it computes VAT from the "
+                    "rows); choose a cash rounding method that adds a rounding line",
                     method=method.display_name or "-",
                 )
             ]
@@ -512,10 +509,9 @@ class ProcountorInvoiceCheck(models.AbstractModel):
         if 0.0 not in rates:
             return [
                 self.env._(
-                    "its Cash Rounding %(method)s is sent as a row without VAT, but no "
-                    "0 %% "
-                    "VAT rate was fetched from Procountor; press Fetch VAT settings on "
-                    "connection %(connection)s",
+                    "its Cash Rounding %(method)s is sent as a row without VAT, but "
+                    "no 0 %% VAT rate was fetched from Procountor; press Fetch VAT "
+                    "settings on connection %(connection)s",
                     method=method.display_name or "-",
                     connection=connection.display_name,
                 )
@@ -543,8 +539,8 @@ class ProcountorInvoiceCheck(models.AbstractModel):
         if per == {"row"} and odoo != "round_per_line":
             return self.env._(
                 "Procountor rounds the VAT of each row; set Tax Calculation Rounding "
-                "Method to Round per Line in the Accounting settings so that Odoo does "
-                "too."
+                "Method to Round per Line in the Accounting settings so that Odoo "
+                "does too."
             )
         if per == {"total"} and odoo != "round_globally":
             return self.env._(
@@ -553,8 +549,8 @@ class ProcountorInvoiceCheck(models.AbstractModel):
                 "Odoo does too."
             )
         return self.env._(
-            "A VAT amount falls on half a cent, which Procountor rounds the other way; "
-            "change a line's price or quantity slightly."
+            "A VAT amount falls on half a cent, which Procountor rounds the other "
+            "way; change a line's price or quantity slightly."
         )
 
     def _procountor_check_rounding(self, connection, payload):
@@ -568,8 +564,8 @@ class ProcountorInvoiceCheck(models.AbstractModel):
             return
         raise UserError(
             self.env._(
-                "from its lines Procountor computes a total of %(remote)s %(currency)s "
-                "but Odoo has %(odoo)s %(currency)s. %(advice)s",
+                "from its lines Procountor computes a total of %(remote)s "
+                "%(currency)s but Odoo has %(odoo)s %(currency)s. %(advice)s",
                 remote=" or ".join(format(total, ".2f") for total in totals),
                 odoo=format(round2(expected), ".2f"),
                 currency=self.currency_id.name,

@@ -222,11 +222,10 @@ class ProcountorInvoiceSend(models.AbstractModel):
             move._procountor_fail(
                 self.env._(
                     "Invoice %(move)s: Procountor received the request sent at "
-                    "%(when)s "
-                    "but its answer was lost. Nothing is created again before "
-                    "%(until)s; "
-                    "sending again first looks for the invoice in Procountor, and the "
-                    "scheduled job finishes it by itself after that time.",
+                    "%(when)s but its answer was lost. Nothing is created again "
+                    "before %(until)s; sending again first looks for the invoice in "
+                    "Procountor, and the scheduled job finishes it by itself after "
+                    "that time.",
                     move=move.name,
                     when=move._procountor_when(move.procountor_create_attempt_date),
                     until=move._procountor_when(move._procountor_grace_end()),
@@ -265,7 +264,8 @@ class ProcountorInvoiceSend(models.AbstractModel):
             move._message_log(
                 body=self.env._(
                     "Found this invoice in Procountor (number %(number)s) after an "
-                    "earlier attempt lost its answer; linked instead of sending again.",
+                    "earlier attempt lost its answer; linked instead of sending "
+                    "again.",
                     number=move.procountor_number,
                 )
             )
@@ -275,9 +275,9 @@ class ProcountorInvoiceSend(models.AbstractModel):
             raise _ProcountorNotYet(
                 self.env._(
                     "Invoice %(move)s: Procountor does not show the invoice sent at "
-                    "%(when)s yet, and that request may still be under way; to avoid a "
-                    "second invoice in Procountor it can be sent again from %(until)s "
-                    "(the scheduled job does it then by itself).",
+                    "%(when)s yet, and that request may still be under way; to avoid "
+                    "a second invoice in Procountor it can be sent again from "
+                    "%(until)s (the scheduled job does it then by itself).",
                     move=move.name,
                     when=move._procountor_when(move.procountor_create_attempt_date),
                     until=move._procountor_when(move._procountor_grace_end()),
@@ -431,9 +431,8 @@ class ProcountorInvoiceSend(models.AbstractModel):
                     self.env._(
                         "Invoice %(move)s: Procountor computed a total of %(remote)s "
                         "%(currency)s but Odoo has %(odoo)s %(currency)s, so the "
-                        "invoice "
-                        "was invalidated in Procountor (number %(number)s) instead of "
-                        "being left unfinished there. %(advice)s",
+                        "invoice was invalidated in Procountor (number %(number)s) "
+                        "instead of being left unfinished there. %(advice)s",
                         advice=self._procountor_rounding_advice(connection),
                         **values,
                     )
@@ -442,9 +441,8 @@ class ProcountorInvoiceSend(models.AbstractModel):
         self._procountor_fail(
             self.env._(
                 "Invoice %(move)s: Procountor computed a total of %(remote)s "
-                "%(currency)s "
-                "but Odoo has %(odoo)s %(currency)s; it stays unfinished in Procountor "
-                "(number %(number)s) until the amounts agree.",
+                "%(currency)s but Odoo has %(odoo)s %(currency)s; it stays unfinished "
+                "in Procountor (number %(number)s) until the amounts agree.",
                 **values,
             )
         )
